@@ -1,0 +1,187 @@
+"""Engine and session factory from settings, SQLite pragmas, schema upgrade at start."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.errors import DomainError, StoreUnavailable
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _sqlite_pragmas(foreign_keys: bool) -> Any:
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Manage transactions ourselves so BEGIN IMMEDIATE is ours (FIELD_NOTES.md).
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.close()
+
+    return on_connect
+
+
+def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
+    """An engine for `url`; SQLite gets WAL, FULL sync and write-locking transactions."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            parent = Path(database).expanduser().parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreUnavailable(f"无法创建数据目录 {parent}：{exc.strerror}") from exc
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas(foreign_keys))
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # A deferred BEGIN that reads then writes fails at once when another desk wrote.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 5},
+        isolation_level="READ COMMITTED",
+    )
+
+
+def alembic_config(connection: Any = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class Database:
+    """One store: the engine and the factory of sessions, one session per person's action."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Read-mostly reference data (the calendar, deadline rules) kept between actions.
+        self.cache: dict[str, Any] = {}
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed when the block ends, rolled back on error."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            raise StoreUnavailable(describe_store_error(self.url, exc)) from exc
+        except StaleDataError as exc:
+            raise DomainError("这条记录刚被其他人修改过，请刷新后重试。") from exc
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads; nothing it does is written."""
+        try:
+            with self._sessions() as session:
+                yield session
+                session.rollback()
+        except OperationalError as exc:
+            raise StoreUnavailable(describe_store_error(self.url, exc)) from exc
+
+    def current_revision(self) -> str | None:
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except (OperationalError, DBAPIError) as exc:
+            raise StoreUnavailable(describe_store_error(self.url, exc)) from exc
+
+    def has_tables(self) -> bool:
+        with self.engine.connect() as conn:
+            return bool(inspect(conn).get_table_names())
+
+    def upgrade(self) -> Path | None:
+        """Bring the schema to head; a SQLite file with data is backed up first. Returns the backup."""
+        current = self.current_revision()
+        head = head_revision()
+        if current == head:
+            return None
+        backup = None
+        if self.is_sqlite and current is not None:
+            backup = self.backup(suffix=f"before-{head}")
+        # Foreign keys off while alembic rebuilds tables, or ON DELETE CASCADE empties children.
+        migration_engine = make_engine(self.url, foreign_keys=False)
+        try:
+            with migration_engine.begin() as conn:
+                command.upgrade(alembic_config(conn), "head")
+            if self.is_sqlite:
+                with migration_engine.connect() as conn:
+                    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if bad:
+                        raise StoreUnavailable(f"升级后外键检查失败：{bad[:3]}")
+        except OperationalError as exc:
+            raise StoreUnavailable(describe_store_error(self.url, exc)) from exc
+        finally:
+            migration_engine.dispose()
+        return backup
+
+    def backup(self, suffix: str = "") -> Path:
+        """A consistent copy of the SQLite file through the backup API, beside the original."""
+        database = make_url(self.url).database
+        assert database, "backup needs a SQLite file"
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = Path(database).with_name(f"{Path(database).stem}-{stamp}-{suffix}.bak.db")
+        source = sqlite3.connect(database)
+        try:
+            dest = sqlite3.connect(target)
+            with dest:
+                source.backup(dest)
+            dest.close()
+        finally:
+            source.close()
+        return target
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def describe_store_error(url: str, exc: Exception) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"无法打开数据库文件 {parsed.database}：{getattr(exc, 'orig', exc)}"
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    return f"数据库服务器 {where} 没有响应或拒绝连接，请检查网络和服务器。"
+
+
+def open_database(url: str, *, upgrade: bool = True) -> Database:
+    """Open the store at `url` and bring its schema up to date."""
+    db = Database(url)
+    if upgrade:
+        db.upgrade()
+    return db

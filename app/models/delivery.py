@@ -1,0 +1,58 @@
+"""Delivery plans (交付计划), kit sets (齐套) and the service ledger (用户服务台账)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UtcDateTime, utcnow
+
+
+class DeliveryPlan(Base):
+    __tablename__ = "delivery_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class DeliveryPlanLine(Base):
+    __tablename__ = "delivery_plan_line"
+    __table_args__ = (UniqueConstraint("plan_id", "line_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("delivery_plan.id"))
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"), index=True)
+
+
+class KitSet(Base):
+    __tablename__ = "kit_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("return_task.id"), index=True)
+    # Wins over the task's default kitting deadline.
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    status_report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ServiceEvent(Base):
+    __tablename__ = "service_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    user_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("return_line.id"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    reply_due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    replied_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    satisfaction: Mapped[int | None] = mapped_column(Integer)

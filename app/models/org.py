@@ -1,0 +1,53 @@
+"""Units (用户, 总体, 物资, 承制, 设计, 质量, 主管) and the logins that belong to them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UtcDateTime, utcnow
+
+
+class UnitKind(enum.StrEnum):
+    user_unit = "user_unit"
+    prime_unit = "prime_unit"
+    materials_dept = "materials_dept"
+    manufacturer = "manufacturer"
+    design_dept = "design_dept"
+    quality_dept = "quality_dept"
+    competent_dept = "competent_dept"
+
+
+class Role(enum.StrEnum):
+    clerk = "clerk"
+    engineer = "engineer"
+    quality = "quality"
+    manager = "manager"
+    admin = "admin"
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()

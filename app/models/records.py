@@ -1,0 +1,105 @@
+"""Numbered records: the counters behind them, handover records and reports to a unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UtcDateTime, utcnow
+
+
+class RecordCounter(Base):
+    """Last number issued per prefix and year; bumped in the transaction that creates the record."""
+
+    __tablename__ = "record_counter"
+
+    prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class HandoverKind(enum.StrEnum):
+    user_to_materials = "user_to_materials"
+    materials_to_manufacturer = "materials_to_manufacturer"
+    manufacturer_to_materials = "manufacturer_to_materials"
+    materials_to_user = "materials_to_user"
+
+
+class HandoverRecord(Base):
+    __tablename__ = "handover_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("return_task.id"), index=True)
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    from_person: Mapped[str] = mapped_column(String(50), default="")
+    to_person: Mapped[str] = mapped_column(String(50), default="")
+    handover_date: Mapped[dt.date] = mapped_column(Date)
+    anomalies: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # The receiving side countersigns at receipt (materials → manufacturer).
+    countersigned_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+
+    lines: Mapped[list[HandoverRecordLine]] = relationship(order_by="HandoverRecordLine.id")
+
+
+class HandoverRecordLine(Base):
+    __tablename__ = "handover_record_line"
+    __table_args__ = (UniqueConstraint("record_id", "line_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("handover_record.id"))
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"), index=True)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=True)
+    anomaly: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReportKind(enum.StrEnum):
+    rejection_notice = "rejection_notice"
+    overdue_report = "overdue_report"
+    localization_report = "localization_report"
+    escalation = "escalation"
+    kitting_status_report = "kitting_status_report"
+
+
+class Report(Base):
+    """A record addressed to a unit: its logins see it in their inbox and acknowledge it."""
+
+    __tablename__ = "report"
+    __table_args__ = (Index("ix_report_inbox", "addressed_unit_id", "acknowledged_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    addressed_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("return_task.id"), index=True)
+    handover_record_id: Mapped[int | None] = mapped_column(ForeignKey("handover_record.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    lines: Mapped[list[ReportLine]] = relationship(order_by="ReportLine.id")
+
+
+class ReportLine(Base):
+    """A line a report is about, with the reason given for it (rejection, lateness)."""
+
+    __tablename__ = "report_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"))
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,147 @@
+"""The manufacturer's records: unboxing, investigation plan, localization, repair, acceptance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UtcDateTime, utcnow
+
+
+class UnboxingInspection(Base):
+    __tablename__ = "unboxing_inspection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"), index=True)
+    packaging_ok: Mapped[bool] = mapped_column(Boolean)
+    seals_ok: Mapped[bool] = mapped_column(Boolean)
+    appearance_ok: Mapped[bool] = mapped_column(Boolean)
+    accessories_ok: Mapped[bool] = mapped_column(Boolean)
+    documents_consistent: Mapped[bool] = mapped_column(Boolean)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    user_rep_name: Mapped[str] = mapped_column(String(50))
+    inspected_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class UnboxingPhoto(Base):
+    __tablename__ = "unboxing_photo"
+    __table_args__ = (UniqueConstraint("inspection_id", "attachment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("unboxing_inspection.id"))
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachment.id"))
+
+
+class InvestigationPlan(Base):
+    __tablename__ = "investigation_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"), index=True)
+    document_no: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    author: Mapped[str] = mapped_column(String(50))
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class FaultLocalization(Base):
+    __tablename__ = "fault_localization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"), index=True)
+    no_fault_found: Mapped[bool] = mapped_column(Boolean, default=False)
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+    fault_mode: Mapped[str] = mapped_column(String(50), default="")
+    cause_category: Mapped[str] = mapped_column(String(50), default="")
+    faulty_part: Mapped[str] = mapped_column(String(100), default="")
+    localized_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class RepairPlan(Base):
+    __tablename__ = "repair_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"), index=True)
+    document_no: Mapped[str] = mapped_column(String(64), default="")
+    version: Mapped[str] = mapped_column(String(20), default="")
+    measures: Mapped[str] = mapped_column(Text)
+    planned_completion: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class RepairRecord(Base):
+    """The 维修记录 page that goes into the item's quality certificate."""
+
+    __tablename__ = "repair_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"), index=True)
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("quality_certificate.id"))
+    work_done: Mapped[str] = mapped_column(Text)
+    tests: Mapped[str] = mapped_column(Text, default="")
+    repaired_by: Mapped[str] = mapped_column(String(50))
+    repaired_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class ReplacedPart(Base):
+    __tablename__ = "replaced_part"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repair_record_id: Mapped[int] = mapped_column(ForeignKey("repair_record.id"))
+    part_name: Mapped[str] = mapped_column(String(100), default="")
+    part_no: Mapped[str] = mapped_column(String(64))
+    removed_serial: Mapped[str] = mapped_column(String(64), default="")
+    fitted_serial: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AcceptanceInspection(Base):
+    __tablename__ = "acceptance_inspection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"), index=True)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    findings: Mapped[str] = mapped_column(Text, default="")
+    inspector: Mapped[str] = mapped_column(String(50))
+    inspected_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class AcceptanceResult(Base):
+    __tablename__ = "acceptance_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("acceptance_inspection.id"))
+    checklist_item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CodeListEntry(Base):
+    """Admin-editable lists: fault modes, cause categories."""
+
+    __tablename__ = "code_list_entry"
+    __table_args__ = (UniqueConstraint("list_name", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_name: Mapped[str] = mapped_column(String(30))
+    code: Mapped[str] = mapped_column(String(30))
+    label: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,93 @@
+"""Return tasks (返厂交接任务), their lines (返修产品) and each line's document checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UtcDateTime, utcnow
+from app.models.products import Item
+from app.models.states import LineStatus, TaskStatus
+
+
+class DocumentKind(enum.StrEnum):
+    certificate = "certificate"
+    fault_report = "fault_report"
+    packing_list = "packing_list"
+
+
+class ReturnTask(Base):
+    __tablename__ = "return_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    user_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    node_date: Mapped[dt.date | None] = mapped_column(Date)
+    kitting_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=TaskStatus.open, index=True)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    user_rep_name: Mapped[str] = mapped_column(String(50), default="")
+    clerk_name: Mapped[str] = mapped_column(String(50), default="")
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lines: Mapped[list[ReturnLine]] = relationship(back_populates="task", order_by="ReturnLine.seq")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReturnLine(Base):
+    __tablename__ = "return_line"
+    __table_args__ = (
+        UniqueConstraint("task_id", "seq"),
+        UniqueConstraint("task_id", "item_id"),
+        Index("ix_return_line_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("return_task.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    fault_description: Mapped[str] = mapped_column(Text, default="")
+    remark: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(30), default=LineStatus.registered)
+    decision: Mapped[str | None] = mapped_column(String(10))
+    reject_reason: Mapped[str] = mapped_column(Text, default="")
+    # Business dates (local) on which each clock starts or stops.
+    accepted_on: Mapped[dt.date | None] = mapped_column(Date)
+    dispatched_on: Mapped[dt.date | None] = mapped_column(Date)
+    received_on: Mapped[dt.date | None] = mapped_column(Date)
+    localized_on: Mapped[dt.date | None] = mapped_column(Date)
+    repair_accepted_on: Mapped[dt.date | None] = mapped_column(Date)
+    dispatch_late_reason: Mapped[str] = mapped_column(Text, default="")
+    kit_set_id: Mapped[int | None] = mapped_column(ForeignKey("kit_set.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    task: Mapped[ReturnTask] = relationship(back_populates="lines")
+    item: Mapped[Item] = relationship()
+    documents: Mapped[list[DocumentCheck]] = relationship(
+        back_populates="line", order_by="DocumentCheck.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DocumentCheck(Base):
+    __tablename__ = "document_check"
+    __table_args__ = (UniqueConstraint("line_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    # None: not yet checked.
+    present: Mapped[bool | None] = mapped_column()
+    consistent: Mapped[bool | None] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    line: Mapped[ReturnLine] = relationship(back_populates="documents")

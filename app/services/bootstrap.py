@@ -1,0 +1,14 @@
+"""Opening the store at start: schema to head, reference data (calendar, rules) in place."""
+
+from __future__ import annotations
+
+from app.db import Database, open_database
+from app.services.calendar import seed_calendar, seed_rules
+
+
+def open_store(url: str) -> Database:
+    db = open_database(url)
+    with db.transaction() as session:
+        seed_rules(session)
+        seed_calendar(session)
+    return db

@@ -1,0 +1,178 @@
+"""Plain values the services hand out: what a window, the command line or a test reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from app.models.workdays import Deadline
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    kind: str  # DocumentKind
+    present: bool | None
+    consistent: bool | None
+    note: str
+
+
+@dataclass(frozen=True)
+class LineView:
+    id: int
+    task_id: int
+    task_number: str
+    seq: int
+    item_id: int
+    item_code: str
+    model_code: str
+    model_name: str
+    drawing_no: str
+    serial_no: str
+    fault_description: str
+    remark: str
+    status: str
+    decision: str | None
+    reject_reason: str
+    documents: tuple[DocumentView, ...]
+    dispatch_deadline: Deadline
+    manufacturer: str
+    version: int
+
+    @property
+    def documents_complete(self) -> bool:
+        return len(self.documents) == 3 and all(d.present and d.consistent for d in self.documents)
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    id: int
+    number: str
+    user_unit: str
+    status: str
+    node_date: dt.date | None
+    kitting_deadline: dt.date | None
+    line_count: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    number: str
+    user_unit: str
+    user_unit_id: int
+    status: str
+    node_date: dt.date | None
+    kitting_deadline: dt.date | None
+    source: str
+    user_rep_name: str
+    clerk_name: str
+    confirmed_at: dt.datetime | None
+    line_count: int
+    handover_number: str | None
+    rejection_notice_number: str | None
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What a scan matched. kind: line, added, needs_model, record."""
+
+    kind: str
+    code: str
+    message: str
+    line: LineView | None = None
+    record_number: str | None = None
+    serial_no: str = ""
+    model_code: str = ""
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    task_number: str
+    handover_number: str
+    rejection_notice_number: str | None
+    accepted: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class ReportView:
+    id: int
+    number: str
+    kind: str
+    title: str
+    addressed_to: str
+    task_number: str | None
+    created_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str
+    body: str
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """Where a scanned or typed record number leads."""
+
+    number: str
+    kind: str  # return_task, handover_record, rejection_notice, ...
+    id: int
+    task_id: int | None
+
+
+@dataclass(frozen=True)
+class UnitView:
+    id: int
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ModelView:
+    id: int
+    code: str
+    name: str
+    drawing_no: str
+    level: str
+    manufacturer: str
+    parent_code: str
+    from_import: bool
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    task_number: str | None
+    imported: int
+    new_models: tuple[str, ...]
+    rejected: tuple[tuple[int, str], ...]
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: dt.datetime
+    actor: str
+    action: str
+    old: str
+    new: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """One row of a line table: cheap to read a page of."""
+
+    id: int
+    task_id: int
+    task_number: str
+    seq: int
+    item_code: str
+    model_code: str
+    model_name: str
+    serial_no: str
+    fault_description: str
+    status: str
+    decision: str | None
+    reject_reason: str
+    # present/consistent per document kind, in DocumentKind order; None = not checked
+    documents: tuple[tuple[bool | None, bool | None], ...]
+    dispatch_deadline: Deadline
