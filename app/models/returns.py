@@ -29,6 +29,8 @@ class ReturnTask(Base):
     kitting_deadline: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.open, index=True)
     source: Mapped[str] = mapped_column(String(200), default="")
+    # The title of the imported list (e.g. “XX部队故障产品返厂交接清单”), for the printed record.
+    list_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
     user_rep_name: Mapped[str] = mapped_column(String(50), default="")
     clerk_name: Mapped[str] = mapped_column(String(50), default="")
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
@@ -55,6 +57,8 @@ class ReturnLine(Base):
     seq: Mapped[int] = mapped_column(Integer)
     fault_description: Mapped[str] = mapped_column(Text, default="")
     remark: Mapped[str] = mapped_column(Text, default="")
+    # The sheet row it came from when imported, so a question about a line can cite the list.
+    source_row: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(30), default=LineStatus.registered)
     decision: Mapped[str | None] = mapped_column(String(10))
     reject_reason: Mapped[str] = mapped_column(Text, default="")

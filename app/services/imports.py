@@ -164,6 +164,7 @@ def import_list(
         task = new_task(
             session, actor, user_unit, node_date, kitting_deadline, f"导入：{name}", today
         )
+        task.list_title = parsed.title
         new_models = _write_rows(session, actor, task, rows, progress)
         audit.record(session, actor, "return_task", task.id, "import", "", f"{len(rows)} 行", name)
         return ImportResult(
@@ -241,6 +242,7 @@ def _write_rows(
                 "seq": seq,
                 "fault_description": r.fault_description,
                 "remark": r.remark,
+                "source_row": r.row,
                 "status": LineStatus.registered.value,
                 "reject_reason": "",
                 "dispatch_late_reason": "",
