@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import DomainError, StoreUnavailable
 
+READ_ONLY = "fanxiu_read_only"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -54,8 +55,12 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            # A deferred BEGIN that reads then writes fails at once when another desk wrote.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A deferred BEGIN that reads then writes fails at once when another desk wrote;
+            # reads alone keep a deferred BEGIN so they never wait for a writer (WAL).
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
@@ -87,6 +92,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
         # Read-mostly reference data (the calendar, deadline rules) kept between actions.
         self.cache: dict[str, Any] = {}
 
@@ -109,7 +117,7 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """A session for reads; nothing it does is written."""
         try:
-            with self._sessions() as session:
+            with self._read_sessions() as session:
                 yield session
                 session.rollback()
         except OperationalError as exc:
