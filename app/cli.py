@@ -117,7 +117,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(payload, ensure_ascii=False))
 
-    empty = {"task": None, "imported": 0, "new_models": [], "rejected": []}
+    empty: dict[str, Any] = {"task": None, "imported": 0, "new_models": [], "rejected": []}
     try:
         db = _open(args)
         user_unit = args.user_unit

@@ -7,13 +7,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError
+from app.models.base import Base
 from app.models.misc import AuditEvent
 from app.models.products import Item, ProductModel
 from app.models.returns import DocumentCheck, ReturnLine, ReturnTask
@@ -57,6 +58,11 @@ class ListPreview:
     @property
     def good_rows(self) -> tuple[PreviewRow, ...]:
         return tuple(r for r in self.rows if not r.problem)
+
+
+def _table(model: type[Base]) -> Table:
+    """The Core table of a model: bulk inserts skip the ORM's per-row work (FIELD_NOTES.md)."""
+    return cast(Table, model.__table__)
 
 
 def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -186,11 +192,11 @@ def _write_rows(
     """Models, items, lines, document checks and audit events in bulk: 10,000 rows in ~1 s."""
     models: dict[str, int] = {}
     codes = sorted({r.model_code for r in rows})
-    for chunk in _chunks(codes):
+    for code_chunk in _chunks(codes):
         models.update(
             (code, model_id)
             for code, model_id in session.execute(
-                select(ProductModel.code, ProductModel.id).where(ProductModel.code.in_(chunk))
+                select(ProductModel.code, ProductModel.id).where(ProductModel.code.in_(code_chunk))
             )
         )
     new_models = [c for c in codes if c not in models]
@@ -220,9 +226,7 @@ def _write_rows(
         )
     missing = [k for k in keys if k not in items]
     if missing:
-        session.execute(
-            insert(Item.__table__), [{"model_id": m, "serial_no": s} for m, s in missing]
-        )
+        session.execute(insert(_table(Item)), [{"model_id": m, "serial_no": s} for m, s in missing])
         for chunk in _chunks(missing):
             items.update(
                 ((m, s), i)
@@ -234,7 +238,7 @@ def _write_rows(
             )
     total = len(rows)
     session.execute(
-        insert(ReturnLine.__table__),
+        insert(_table(ReturnLine)),
         [
             {
                 "task_id": task.id,
@@ -259,12 +263,12 @@ def _write_rows(
         )
     )
     session.execute(
-        insert(DocumentCheck.__table__),
+        insert(_table(DocumentCheck)),
         [{"line_id": lid, "kind": k.value, "note": ""} for lid in line_ids for k in DOCUMENT_KINDS],
     )
     now = dt.datetime.now(dt.UTC)
     session.execute(
-        insert(AuditEvent.__table__),
+        insert(_table(AuditEvent)),
         [
             {
                 "at": now,

@@ -45,7 +45,7 @@ def find_record_in(session: Session, number: str) -> RecordRef | None:
         return None
     prefix = parsed[0]
     table = _TABLES.get(prefix, Report)
-    row = session.scalar(select(table).where(table.number == number))  # type: ignore[attr-defined]
+    row = session.scalar(select(table).where(table.number == number))  # type: ignore[attr-defined,arg-type]
     if row is None:
         return None
     task_id = row.id if table is ReturnTask else getattr(row, "task_id", None)
