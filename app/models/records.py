@@ -72,10 +72,9 @@ class ReportKind(enum.StrEnum):
 
 
 class Report(Base):
-    """A record addressed to a unit: its logins see it in their inbox and acknowledge it."""
+    """A record addressed to units: their logins see it in their inbox and acknowledge it."""
 
     __tablename__ = "report"
-    __table_args__ = (Index("ix_report_inbox", "addressed_unit_id", "acknowledged_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -87,11 +86,27 @@ class Report(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
 
     lines: Mapped[list[ReportLine]] = relationship(order_by="ReportLine.id")
+    recipients: Mapped[list[ReportRecipient]] = relationship(order_by="ReportRecipient.id")
+
+
+class ReportRecipient(Base):
+    """One addressee of a report (a localization report goes to two departments), acknowledged
+    by one of that unit's logins."""
+
+    __tablename__ = "report_recipient"
+    __table_args__ = (
+        UniqueConstraint("report_id", "unit_id"),
+        Index("ix_report_recipient_inbox", "unit_id", "acknowledged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
 class ReportLine(Base):

@@ -90,6 +90,8 @@ class RepairRecord(Base):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"), index=True)
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("quality_certificate.id"))
+    # repaired | no_fault_found: what the certificate page says was done.
+    outcome: Mapped[str] = mapped_column(String(20), default="repaired", server_default="repaired")
     work_done: Mapped[str] = mapped_column(Text)
     tests: Mapped[str] = mapped_column(Text, default="")
     repaired_by: Mapped[str] = mapped_column(String(50))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.models.delivery import DeliveryPlan, KitSet
 from app.models.org import Role, Unit, UnitKind, User
-from app.models.records import HandoverRecord, Report
+from app.models.records import HandoverRecord, Report, ReportKind, ReportLine, ReportRecipient
 from app.models.repair import (
     AcceptanceInspection,
     FaultLocalization,
@@ -22,7 +22,7 @@ from app.models.repair import (
 from app.models.returns import ReturnTask
 from app.services import audit
 from app.services.context import Actor
-from app.services.numbering import PREFIXES, parse_number
+from app.services.numbering import PREFIXES, issue_number, parse_number
 from app.services.views import RecordRef, ReportView
 
 # Which table holds each prefix's records; reports share one table.
@@ -63,19 +63,62 @@ def find_record(db: Database, number: str) -> RecordRef:
         return ref
 
 
-def _report_view(session: Session, r: Report) -> ReportView:
-    unit = session.get_one(Unit, r.addressed_unit_id)
+def issue_report(
+    session: Session,
+    actor: Actor,
+    *,
+    number: str | None = None,
+    prefix: str = "",
+    year: int = 0,
+    kind: str,
+    recipients: list[Unit],
+    title: str,
+    body: str = "",
+    task_id: int | None = None,
+    handover_record_id: int | None = None,
+    lines: list[tuple[int, str]] | None = None,
+) -> Report:
+    """A report addressed to `recipients` (the first is the main addressee), in their inboxes."""
+    if not recipients:
+        raise DomainError("报告没有收件单位。")
+    report = Report(
+        number=number or issue_number(session, prefix, year),
+        kind=kind,
+        addressed_unit_id=recipients[0].id,
+        task_id=task_id,
+        handover_record_id=handover_record_id,
+        title=title,
+        body=body,
+        created_by_id=actor.user_id,
+    )
+    session.add(report)
+    session.flush()
+    for unit in dict.fromkeys(recipients):
+        session.add(ReportRecipient(report_id=report.id, unit_id=unit.id))
+    for line_id, reason in lines or []:
+        session.add(ReportLine(report_id=report.id, line_id=line_id, reason=reason))
+    names = "、".join(u.name for u in recipients)
+    audit.record(session, actor, "report", report.id, "issue", "", f"{report.number} → {names}")
+    return report
+
+
+def _report_view(session: Session, r: Report, units: list[int] | None) -> ReportView:
+    """The report as one reader sees it: acknowledged means by the reader's unit(s)."""
     task = session.get(ReturnTask, r.task_id) if r.task_id else None
-    by = session.get(User, r.acknowledged_by_id) if r.acknowledged_by_id else None
+    mine = [x for x in r.recipients if units is None or x.unit_id in units]
+    done = [x for x in mine if x.acknowledged_at is not None]
+    first = min(done, key=lambda x: x.acknowledged_at) if done else None  # type: ignore[arg-type,return-value]
+    by = session.get(User, first.acknowledged_by_id) if first and first.acknowledged_by_id else None
+    names = [session.get_one(Unit, x.unit_id).name for x in r.recipients]
     return ReportView(
         r.id,
         r.number,
         r.kind,
         r.title,
-        unit.name,
+        "、".join(names),
         task.number if task else None,
         r.created_at,
-        r.acknowledged_at,
+        first.acknowledged_at if first and len(done) == len(mine) else None,
         by.display_name if by else "",
         r.body,
     )
@@ -91,31 +134,44 @@ def _inbox_units(session: Session, actor: Actor) -> list[int] | None:
     return units
 
 
+def _inbox_filter(units: list[int] | None, unread_only: bool) -> ColumnElement[bool]:
+    """Reports with a recipient among `units` (every report when None), unread if asked."""
+    cond = []
+    if units is not None:
+        cond.append(ReportRecipient.unit_id.in_(units))
+    if unread_only:
+        cond.append(ReportRecipient.acknowledged_at.is_(None))
+    return Report.id.in_(select(ReportRecipient.report_id).where(*cond))
+
+
 def inbox(
-    db: Database, actor: Actor, unread_only: bool = False, limit: int = 200
+    db: Database,
+    actor: Actor,
+    unread_only: bool = False,
+    limit: int = 200,
+    kind: str | None = None,
 ) -> list[ReportView]:
     with db.reading() as session:
-        stmt = (
-            select(Report).where(Report.voided.is_(False)).order_by(Report.id.desc()).limit(limit)
-        )
         units = _inbox_units(session, actor)
-        if units is not None:
-            stmt = stmt.where(Report.addressed_unit_id.in_(units))
-        if unread_only:
-            stmt = stmt.where(Report.acknowledged_at.is_(None))
-        return [_report_view(session, r) for r in session.scalars(stmt)]
+        stmt = (
+            select(Report)
+            .where(Report.voided.is_(False), _inbox_filter(units, unread_only))
+            .order_by(Report.id.desc())
+            .limit(limit)
+        )
+        if kind:
+            stmt = stmt.where(Report.kind == kind)
+        return [_report_view(session, r, units) for r in session.scalars(stmt)]
 
 
 def unread_count(db: Database, actor: Actor) -> int:
     with db.reading() as session:
+        units = _inbox_units(session, actor)
         stmt = (
             select(func.count())
             .select_from(Report)
-            .where(Report.acknowledged_at.is_(None), Report.voided.is_(False))
+            .where(Report.voided.is_(False), _inbox_filter(units, True))
         )
-        units = _inbox_units(session, actor)
-        if units is not None:
-            stmt = stmt.where(Report.addressed_unit_id.in_(units))
         return session.scalar(stmt) or 0
 
 
@@ -125,15 +181,23 @@ def acknowledge(db: Database, actor: Actor, number: str) -> ReportView:
         if report is None:
             raise NotFound(f"报告 {number} 不存在。")
         units = _inbox_units(session, actor)
-        if units is not None and report.addressed_unit_id not in units:
+        mine = [r for r in report.recipients if units is None or r.unit_id in units]
+        if not mine:
             raise PermissionDenied(f"报告 {number} 不是发给本单位的，不能签收。")
-        if report.acknowledged_at is not None:
+        if report.kind == ReportKind.escalation and not (
+            actor.system or actor.role == Role.manager
+        ):
+            raise PermissionDenied(f"升级报告 {number} 需由总体/主管签收。")
+        pending = [r for r in mine if r.acknowledged_at is None]
+        if not pending:
             raise DomainError(f"报告 {number} 已经签收过了。")
-        report.acknowledged_at = dt.datetime.now(dt.UTC)
-        report.acknowledged_by_id = actor.user_id
+        now = dt.datetime.now(dt.UTC)
+        for recipient in pending:
+            recipient.acknowledged_at = now
+            recipient.acknowledged_by_id = actor.user_id
         audit.record(session, actor, "report", report.id, "acknowledge", "", "acknowledged")
         session.flush()
-        return _report_view(session, report)
+        return _report_view(session, report, units)
 
 
 def get_report(db: Database, number: str) -> ReportView:
@@ -141,4 +205,4 @@ def get_report(db: Database, number: str) -> ReportView:
         report = session.scalar(select(Report).where(Report.number == number))
         if report is None:
             raise NotFound(f"报告 {number} 不存在。")
-        return _report_view(session, report)
+        return _report_view(session, report, None)

@@ -19,7 +19,6 @@ from app.models.records import (
     HandoverRecordLine,
     Report,
     ReportKind,
-    ReportLine,
 )
 from app.models.returns import DocumentCheck, DocumentKind, ReturnLine, ReturnTask
 from app.models.states import FINISHED, Decision, LineStatus, TaskStatus, next_status
@@ -29,7 +28,7 @@ from app.services.calendar import calendar_and_rules
 from app.services.context import Actor, local_today, require
 from app.services.masterdata import ensure_unit, find_item, item_code
 from app.services.numbering import issue_number, parse_number
-from app.services.records import find_record_in
+from app.services.records import find_record_in, issue_report
 from app.services.views import (
     ConfirmResult,
     DocumentView,
@@ -737,10 +736,13 @@ def confirm_handover(
         notice_number = None
         if rejected:
             assert prime is not None
-            notice = Report(
-                number=issue_number(session, "JS", today.year),
+            notice = issue_report(
+                session,
+                actor,
+                prefix="JS",
+                year=today.year,
                 kind=ReportKind.rejection_notice,
-                addressed_unit_id=prime.id,
+                recipients=[prime],
                 task_id=task.id,
                 handover_record_id=record.id,
                 title=f"拒收通知：{task.number} 中 {len(rejected)} 件产品被拒收",
@@ -748,15 +750,8 @@ def confirm_handover(
                     f"{item_code(line.item.model.code, line.item.serial_no)}：{line.reject_reason}"
                     for line in rejected
                 ),
-                created_by_id=actor.user_id,
+                lines=[(line.id, line.reject_reason) for line in rejected],
             )
-            session.add(notice)
-            session.flush()
-            for line in rejected:
-                session.add(
-                    ReportLine(report_id=notice.id, line_id=line.id, reason=line.reject_reason)
-                )
-            audit.record(session, actor, "report", notice.id, "issue", "", notice.number)
             notice_number = notice.number
         old_status = task.status
         task.status = TaskStatus.closed if len(rejected) == len(lines) else TaskStatus.confirmed
