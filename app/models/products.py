@@ -38,6 +38,8 @@ class ChecklistItem(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("product_model.id"))
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(200))
+    # Replaced points stay for the inspections that used them.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class Item(Base):

@@ -83,6 +83,8 @@ class Report(Base):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("return_task.id"), index=True)
     handover_record_id: Mapped[int | None] = mapped_column(ForeignKey("handover_record.id"))
     title: Mapped[str] = mapped_column(String(200))
+    # For overdue reports and escalations: the deadline rule that was missed.
+    rule: Mapped[str] = mapped_column(String(30), default="", server_default="")
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

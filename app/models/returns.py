@@ -70,6 +70,8 @@ class ReturnLine(Base):
     repair_accepted_on: Mapped[dt.date | None] = mapped_column(Date)
     dispatch_late_reason: Mapped[str] = mapped_column(Text, default="")
     kit_set_id: Mapped[int | None] = mapped_column(ForeignKey("kit_set.id"))
+    # The manufacturer it was dispatched to: the bench it sits on until it comes back.
+    manufacturer_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

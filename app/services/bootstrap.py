@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.db import Database, open_database
 from app.services.calendar import seed_calendar, seed_rules
+from app.services.codelists import seed_code_lists
 
 
 def open_store(url: str) -> Database:
@@ -11,4 +12,5 @@ def open_store(url: str) -> Database:
     with db.transaction() as session:
         seed_rules(session)
         seed_calendar(session)
+        seed_code_lists(session)
     return db

@@ -77,6 +77,7 @@ def issue_report(
     task_id: int | None = None,
     handover_record_id: int | None = None,
     lines: list[tuple[int, str]] | None = None,
+    rule: str = "",
 ) -> Report:
     """A report addressed to `recipients` (the first is the main addressee), in their inboxes."""
     if not recipients:
@@ -88,6 +89,7 @@ def issue_report(
         task_id=task_id,
         handover_record_id=handover_record_id,
         title=title,
+        rule=rule,
         body=body,
         created_by_id=actor.user_id,
     )

@@ -176,3 +176,74 @@ class LineRow:
     # present/consistent per document kind, in DocumentKind order; None = not checked
     documents: tuple[tuple[bool | None, bool | None], ...]
     dispatch_deadline: Deadline
+
+
+@dataclass(frozen=True)
+class DispatchLine:
+    line_id: int
+    task_number: str
+    item_code: str
+    model_name: str
+    route: str  # the kit tree above the model, e.g. "ZT-1 › GC-12A"
+    fault_description: str
+    dispatch_deadline: Deadline
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class DispatchGroup:
+    manufacturer_id: int | None  # None: the model has no manufacturer yet
+    manufacturer: str
+    lines: tuple[DispatchLine, ...]
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    handover_number: str
+    overdue_report_number: str | None
+    dispatched: int
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    line_id: int
+    line: str  # the task number and sequence, e.g. "FX-2026-000003/2"
+    item: str  # item code
+    status: str
+    unit: str  # where the item is: the manufacturer, or the materials department
+    deadline: Deadline
+
+
+@dataclass(frozen=True)
+class BenchLine:
+    """One line on an engineer's bench: where it stands and the one next step."""
+
+    line_id: int
+    task_number: str
+    item_code: str
+    model_name: str
+    fault_description: str
+    status: str
+    next_step: str  # a step name from app.models.states.TRANSITIONS, "" when none is the bench's
+    handover_number: str  # the dispatch record to countersign, while dispatched
+    nearest: Deadline | None
+    deadlines: tuple[Deadline, ...]
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    at: dt.datetime
+    task_number: str
+    actor: str
+    action: str
+    detail: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ItemHistory:
+    item_code: str
+    model_name: str
+    returns: tuple[str, ...]  # task numbers, oldest first
+    certificate_entries: tuple[str, ...]  # WX numbers in the quality certificate
+    events: tuple[HistoryEvent, ...]

@@ -1,0 +1,188 @@
+"""Every deadline of every open line, and the reports a missed one calls for (CQ, SJ)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import Database
+from app.models.org import Unit, UnitKind
+from app.models.records import Report, ReportKind, ReportLine
+from app.models.returns import ReturnLine
+from app.models.states import FINISHED, LineStatus
+from app.models.workdays import Deadline, DeadlineState, Rule, RuleCode, WorkCalendar, evaluate
+from app.services.calendar import calendar_and_rules
+from app.services.context import Actor, local_today
+from app.services.records import issue_report
+from app.services.steps import line_code, unit_of_kind, units_of_kind
+from app.services.views import DeadlineRow
+
+MONITOR = Actor(None, "时限监控", None, None, system=True)
+OPEN_STATES = [s.value for s in LineStatus if s not in FINISHED]
+# The repair clock runs from receipt until acceptance after repair.
+REPAIR_CLOCK_STOPS = {
+    LineStatus.accepted_after_repair,
+    LineStatus.back_at_materials,
+    LineStatus.kitted,
+    LineStatus.delivered,
+    LineStatus.closed,
+}
+
+
+def line_deadlines(
+    line: ReturnLine, rules: dict[str, Rule], cal: WorkCalendar, today: dt.date
+) -> list[Deadline]:
+    """The deadlines that apply to this line so far, started or met."""
+    found = []
+    if RuleCode.dispatch in rules and line.accepted_on:
+        found.append(
+            evaluate(rules[RuleCode.dispatch], line.accepted_on, line.dispatched_on, today, cal)
+        )
+    if line.received_on:
+        if RuleCode.localization in rules:
+            found.append(
+                evaluate(
+                    rules[RuleCode.localization], line.received_on, line.localized_on, today, cal
+                )
+            )
+        if RuleCode.repair in rules:
+            end = line.repair_accepted_on
+            if end is None and line.status == LineStatus.scrapped:
+                return found
+            found.append(evaluate(rules[RuleCode.repair], line.received_on, end, today, cal))
+    return found
+
+
+def list_deadlines(
+    db: Database,
+    today: dt.date | None = None,
+    include_met: bool = False,
+    unit_id: int | None = None,
+) -> list[DeadlineRow]:
+    """Running, due soon and overdue deadlines of open lines (and met ones when asked), by due date."""
+    today = today or local_today()
+    with db.reading() as session:
+        cal, rules = calendar_and_rules(db, session)
+        stmt = select(ReturnLine).where(ReturnLine.status.in_(OPEN_STATES))
+        if unit_id is not None:
+            stmt = stmt.where(ReturnLine.manufacturer_unit_id == unit_id)
+        units = {u.id: u.name for u in session.scalars(select(Unit))}
+        materials = unit_of_kind(session, UnitKind.materials_dept)
+        rows = []
+        for line in session.scalars(stmt):
+            where = units.get(line.manufacturer_unit_id or -1) or (
+                materials.name if materials else ""
+            )
+            if line.status in (LineStatus.accepted, LineStatus.registered):
+                where = materials.name if materials else ""
+            for d in line_deadlines(line, rules, cal, today):
+                if not include_met and d.state in (DeadlineState.met, DeadlineState.met_late):
+                    continue
+                rows.append(
+                    DeadlineRow(
+                        line.id,
+                        f"{line.task.number}/{line.seq}",
+                        line_code(line),
+                        line.status,
+                        where,
+                        d,
+                    )
+                )
+        return sorted(rows, key=lambda r: (r.deadline.due or dt.date.max, r.line_id))
+
+
+def _already_reported(session: Session, line_id: int, kind: str, rule: str) -> bool:
+    return (
+        session.scalar(
+            select(Report.id)
+            .join(ReportLine, ReportLine.report_id == Report.id)
+            .where(ReportLine.line_id == line_id, Report.kind == kind, Report.rule == rule)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def sweep(db: Database, today: dt.date | None = None) -> list[str]:
+    """Record the reports missed deadlines call for, once per line and rule; returns their numbers.
+
+    Localization late: an overdue report (CQ) to the competent and quality departments.
+    Time in repair past its limit: an escalation (SJ) to the prime unit.
+    """
+    today = today or local_today()
+    issued: list[str] = []
+    with db.transaction() as session:
+        cal, rules = calendar_and_rules(db, session)
+        lines = session.scalars(
+            select(ReturnLine).where(
+                ReturnLine.status.in_(OPEN_STATES), ReturnLine.received_on.is_not(None)
+            )
+        ).all()
+        for line in lines:
+            for d in line_deadlines(line, rules, cal, today):
+                if d.state != DeadlineState.overdue:
+                    continue
+                if d.rule == RuleCode.localization:
+                    number = _overdue_localization(session, line, d, today)
+                elif d.rule == RuleCode.repair:
+                    number = _escalate(session, line, d, today)
+                else:
+                    number = None
+                if number:
+                    issued.append(number)
+    return issued
+
+
+def _overdue_localization(
+    session: Session, line: ReturnLine, d: Deadline, today: dt.date
+) -> str | None:
+    if _already_reported(session, line.id, ReportKind.overdue_report, RuleCode.localization):
+        return None
+    recipients = (
+        units_of_kind(session, UnitKind.competent_dept)[:1]
+        + units_of_kind(session, UnitKind.quality_dept)[:1]
+    )
+    if not recipients:
+        return None
+    maker = session.get(Unit, line.manufacturer_unit_id) if line.manufacturer_unit_id else None
+    reason = f"应于 {d.due} 前完成故障定位（收到日期 {d.starts}，5 个工作日），至今未定位"
+    report = issue_report(
+        session,
+        MONITOR,
+        prefix="CQ",
+        year=today.year,
+        kind=ReportKind.overdue_report,
+        recipients=recipients,
+        title=f"超期报告：{line_code(line)} 故障定位超期（{maker.name if maker else ''}）",
+        body=reason,
+        task_id=line.task_id,
+        lines=[(line.id, reason)],
+        rule=RuleCode.localization,
+    )
+    return report.number
+
+
+def _escalate(session: Session, line: ReturnLine, d: Deadline, today: dt.date) -> str | None:
+    if _already_reported(session, line.id, ReportKind.escalation, RuleCode.repair):
+        return None
+    prime = unit_of_kind(session, UnitKind.prime_unit)
+    if prime is None:
+        return None
+    maker = session.get(Unit, line.manufacturer_unit_id) if line.manufacturer_unit_id else None
+    reason = f"在修时间已超过 60 天（{d.starts} 收到，应于 {d.due} 前修复验收）"
+    report = issue_report(
+        session,
+        MONITOR,
+        prefix="SJ",
+        year=today.year,
+        kind=ReportKind.escalation,
+        recipients=[prime],
+        title=f"升级报告：{line_code(line)} 在修超期（{maker.name if maker else ''}）",
+        body=reason,
+        task_id=line.task_id,
+        lines=[(line.id, reason)],
+        rule=RuleCode.repair,
+    )
+    return report.number
