@@ -125,7 +125,10 @@ def evaluate(
     if start is None:
         return Deadline(rule.code, None, None, DeadlineState.not_started, None, False)
     due = due_date(rule, start, cal)
-    provisional = cal.is_provisional(due) or cal.is_provisional(start)
+    # Only working-day counts depend on the holiday notice; calendar days are exact anyway.
+    provisional = rule.unit == "working_days" and (
+        cal.is_provisional(due) or cal.is_provisional(start)
+    )
     if end is not None:
         state = DeadlineState.met if end <= due else DeadlineState.met_late
         return Deadline(rule.code, start, due, state, None, provisional)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import struct
+import zlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -13,7 +15,15 @@ from app.models.org import Role, Unit, UnitKind, User
 from app.models.products import ProductModel
 from app.models.returns import DocumentKind, ReturnTask
 from app.models.states import Decision
-from app.services import auth, masterdata, returns
+from app.services import (
+    auth,
+    codelists,
+    deadlines,
+    dispatch,
+    masterdata,
+    repairs,
+    returns,
+)
 from app.services.context import ROLE_LABELS, Actor, local_today
 
 DEMO_PASSWORD = "fanxiu123"
@@ -172,6 +182,7 @@ def load_demo(db: Database, today: dt.date | None = None) -> DemoResult:
     # Every item refused: the task closes at confirmation.
     refused = task("某训练基地", 3, [("DY-3", f"DY3-{year}029", 3)], True)
     confirm(refused, 3)
+    _repair_bench(db, actor, result, today)
     # Still at the desk: items registered, documents being checked.
     task(
         "某部队修理所",
@@ -183,4 +194,170 @@ def load_demo(db: Database, today: dt.date | None = None) -> DemoResult:
         ],
         False,
     )
+    result.records.setdefault("overdue_report", [])
+    result.records.setdefault("escalation", [])
+    for number in deadlines.sweep(db, today):
+        kind = "escalation" if number.startswith("SJ") else "overdue_report"
+        result.records[kind].append(number)
     return result
+
+
+def demo_photo(width: int = 96, height: int = 64) -> bytes:
+    """A small grey-gradient PNG standing in for an unboxing photo (no imaging library needed)."""
+    raw = b"".join(
+        b"\x00" + bytes((40 + (x * 180) // width + (y * 30) // height) for x in range(width))
+        for y in range(height)
+    )
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _repair_bench(db: Database, actor: Actor, result: DemoResult, today: dt.date) -> None:
+    """Lines in every state of the manufacturer's way, some late, one across National Day."""
+    year = today.year
+    add = result.records.setdefault
+    day = dt.timedelta(days=1)
+
+    def through(model: str, serial: str, fault: int, received: dt.date, stop: str) -> int:
+        """Take one item from the user's handover up to the state `stop`."""
+        confirmed = received - 3 * day
+        view = returns.create_task(
+            db,
+            actor,
+            "某部队修理所",
+            node_date=confirmed,
+            kitting_deadline=received + 80 * day,
+            today=confirmed,
+        )
+        result.tasks.append(view.number)
+        line = returns.add_line(db, actor, view.id, model, serial, FAULTS[fault]).id
+        for kind in DocumentKind:
+            returns.set_document(db, actor, line, kind, True, True)
+        returns.decide_line(db, actor, line, Decision.accept)
+        done = returns.confirm_handover(db, actor, view.id, "李参谋", "王敏", today=confirmed)
+        add("handover_record", []).append(done.handover_number)
+        sent = dispatch.dispatch(db, actor, [line], sender_name="王敏", today=received - day)
+        add("handover_record", []).append(sent.handover_number)
+        if stop == "dispatched":
+            return line
+        repairs.receive(db, actor, sent.handover_number, "陈工", today=received)
+        if stop == "at_manufacturer":
+            return line
+        add("unboxing_inspection", []).append(
+            repairs.record_unboxing(
+                db,
+                actor,
+                line,
+                repairs.Unboxing(True, True, fault != 4, True, True, "李参谋", "包装完好"),
+                photos=[(f"{serial}-开箱.png", demo_photo())],
+                today=received,
+            )
+        )
+        if stop == "unboxed":
+            return line
+        add("investigation_plan", []).append(
+            repairs.write_investigation_plan(
+                db,
+                actor,
+                line,
+                f"{model}-PC-{serial[-3:]}",
+                "A",
+                "陈工",
+                "故障排查方案",
+                today=received + day,
+            )
+        )
+        if stop == "localizing":
+            return line
+        localized = min(received + 5 * day, today)
+        if stop in ("no_fault_found", "nff_accepted"):
+            add("localization_report", []).append(
+                repairs.no_fault_found(
+                    db, actor, line, "常温、高低温复测各 3 次，功能性能均正常", localized
+                )
+            )
+        else:
+            add("localization_report", []).append(
+                repairs.localize(
+                    db,
+                    actor,
+                    line,
+                    fault_mode="功能失效" if fault != 1 else "性能超差",
+                    cause_category="元器件",
+                    faulty_part="X 轴陀螺" if model.startswith("GC") else "功率模块",
+                    conclusion="故障复现，定位到器件失效，需更换",
+                    today=localized,
+                )
+            )
+        if stop in ("localized", "scrapped", "no_fault_found"):
+            if stop == "scrapped":
+                repairs.scrap(db, actor, line, "壳体断裂，无修复价值", today)
+            return line
+        if stop != "nff_accepted":
+            repairs.plan_repair(
+                db,
+                actor,
+                line,
+                "更换失效器件并重新标定",
+                localized + 20 * day,
+                f"{model}-WF-1",
+                "A",
+                today=localized,
+            )
+            if stop == "in_repair":
+                return line
+            add("repair_record", []).append(
+                repairs.record_repair(
+                    db,
+                    actor,
+                    line,
+                    "更换失效器件，重新标定",
+                    "陈工",
+                    "全温性能测试合格",
+                    [repairs.Part("GY-100", "光纤陀螺", f"GY-{year - 3}-11", f"GY-{year}-40")],
+                    today=min(localized + 10 * day, today),
+                )
+            )
+            if stop == "repaired":
+                return line
+        points = codelists.get_checklist(db, model)
+        outcome = repairs.inspect_acceptance(
+            db,
+            actor,
+            line,
+            {p.id: (True, "") for p in points},
+            inspector="刘检",
+            passed=None if points else True,
+            today=today,
+        )
+        add("acceptance_inspection", []).append(outcome.number)
+        if outcome.repair_record_number and stop == "nff_accepted":
+            add("repair_record", []).append(outcome.repair_record_number)
+        return line
+
+    through("GC-12A", f"GC12A-{year}101", 0, today - day, "dispatched")
+    through("SF-3", f"SF3-{year}102", 2, today - day, "at_manufacturer")
+    through("DY-3", f"DY3-{year}103", 3, today - 3 * day, "unboxed")
+    # Received twelve days ago and still not localized: an overdue report goes out.
+    through("GC-12A", f"GC12A-{year}104", 1, today - 12 * day, "localizing")
+    through("SF-3", f"SF3-{year}105", 2, today - 4 * day, "localized")
+    through("DY-3", f"DY3-{year}106", 3, today - 8 * day, "no_fault_found")
+    through("DY-3", f"DY3-{year}112", 5, today - 25 * day, "nff_accepted")
+    # Received before National Day: localization ran across the holidays, now in repair.
+    national_day = dt.date(year if today >= dt.date(year, 10, 14) else year - 1, 9, 29)
+    through("GC-12A", f"GC12A-{national_day.year}107", 0, national_day, "in_repair")
+    # Seventy days in repair: escalated to the prime unit.
+    through("SF-3", f"SF3-{year}108", 2, today - 70 * day, "in_repair")
+    through("GC-12A-G", f"GCG-{year}109", 1, today - 20 * day, "repaired")
+    through("GC-12A", f"GC12A-{year}110", 4, today - 30 * day, "accepted_after_repair")
+    through("DY-3", f"DY3-{year}111", 4, today - 15 * day, "scrapped")

@@ -37,14 +37,36 @@ def test_first_admin_only_once(db):
 def test_demo_fills_an_empty_store_and_refuses_a_second_time(db):
     auth.create_first_admin(db, "root", "管理员", "secret1")
     result = demo.load_demo(db, TODAY)
-    assert len(result.tasks) == 5
-    assert len(result.records["handover_record"]) == 4
     assert len(result.records["rejection_notice"]) == 2
+    for kind in (
+        "unboxing_inspection",
+        "investigation_plan",
+        "localization_report",
+        "repair_record",
+        "acceptance_inspection",
+        "overdue_report",
+        "escalation",
+    ):
+        assert result.records[kind], kind
     assert {role for _l, _p, role, _u in result.logins} >= {"物资交接员", "质量检验员"}
     statuses = {t.status for t in returns.list_tasks(db)}
     assert statuses == {"open", "confirmed", "closed"}
     lines = returns.page_lines(db, today=TODAY, limit=100)
-    assert {row.status for row in lines} == {"registered", "accepted", "rejected"}
+    assert {row.status for row in lines} == {
+        "registered",
+        "accepted",
+        "rejected",
+        "dispatched",
+        "at_manufacturer",
+        "unboxed",
+        "localizing",
+        "localized",
+        "no_fault_found",
+        "in_repair",
+        "repaired",
+        "accepted_after_repair",
+        "scrapped",
+    }
     states = {row.dispatch_deadline.state for row in lines if row.status == "accepted"}
     assert states == {"overdue", "due_soon", "running"}
     clerk = auth.login(db, "wangmin", demo.DEMO_PASSWORD)
