@@ -52,6 +52,20 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--kitting-deadline", type=_date, metavar="D")
     imp.add_argument("--skip-bad-rows", action="store_true")
     imp.add_argument("--json", action="store_true")
+    dl = sub.add_parser("deadlines", parents=[common], help="列出在办产品的各项时限")
+    dl.add_argument("--today", type=_date, help="以该日期为“今天”计算")
+    dl.add_argument("--all", action="store_true", help="也列出已完成（按期/超期完成）的时限")
+    dl.add_argument("--json", action="store_true")
+
+    wd = sub.add_parser("workdays", parents=[common], help="计算某日之后第 N 个工作日")
+    wd.add_argument("date", type=_date)
+    wd.add_argument("n", type=int)
+    wd.add_argument("--json", action="store_true")
+
+    lab = sub.add_parser("labels", parents=[common], help="打印任务中已接收产品的标签")
+    lab.add_argument("task")
+    lab.add_argument("--size", choices=["60x40", "a4"], default="60x40")
+    lab.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     return parser
 
 
@@ -157,6 +171,92 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+RULE_LABELS = {
+    "dispatch": "分发",
+    "localization": "故障定位",
+    "repair": "在修时间",
+    "kitting_report": "齐套情况上报",
+}
+STATE_LABELS = {
+    "not_started": "未开始",
+    "running": "进行中",
+    "due_soon": "即将到期",
+    "overdue": "已超期",
+    "met": "按期完成",
+    "met_late": "超期完成",
+}
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from app.services import deadlines
+
+    db = _open(args)
+    # Listing deadlines also records the reports that missed ones call for (CQ, SJ).
+    issued = deadlines.sweep(db, args.today)
+    rows = deadlines.list_deadlines(db, args.today, include_met=args.all)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "line": r.line,
+                        "item": r.item,
+                        "rule": r.deadline.rule,
+                        "starts": r.deadline.starts.isoformat() if r.deadline.starts else None,
+                        "due": r.deadline.due.isoformat() if r.deadline.due else None,
+                        "state": r.deadline.state.value,
+                        "days_left": r.deadline.days_left,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return EXIT_OK
+    for number in issued:
+        print(f"已生成报告 {number}", file=sys.stderr)
+    if not rows:
+        print("没有在办的时限。")
+    for r in rows:
+        d = r.deadline
+        left = "" if d.days_left is None else f"{d.days_left:+d} 天"
+        mark = "（临时日历）" if d.provisional else ""
+        print(
+            f"{r.line:<20} {r.item:<28} {RULE_LABELS.get(d.rule, d.rule):<6} "
+            f"{d.starts} → {d.due} {STATE_LABELS[d.state]} {left}{mark}"
+        )
+    return EXIT_OK
+
+
+def cmd_workdays(args: argparse.Namespace) -> int:
+    from app.services.calendar import nth_working_day
+
+    answer = nth_working_day(_open(args), args.date, args.n)
+    calendar = "provisional" if answer.provisional else "official"
+    if args.json:
+        print(json.dumps({"date": answer.date.isoformat(), "calendar": calendar}))
+    else:
+        note = (
+            "（临时日历：该年的法定节假日安排尚未录入，按周一至周五计算）"
+            if answer.provisional
+            else ""
+        )
+        print(f"{answer.date.isoformat()}{note}")
+    return EXIT_OK
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
+    from app.services.labels import render_task_labels
+
+    pdf = render_task_labels(_open(args), args.task, args.size)
+    out = Path(args.output)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(pdf)
+    tmp.replace(out)
+    print(str(out))
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.settings import resolve_database_url
     from app.ui.app import run_gui
@@ -164,7 +264,15 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(resolve_database_url(getattr(args, "db", None)))
 
 
-COMMANDS = {"demo": cmd_demo, "print": cmd_print, "import-list": cmd_import, None: cmd_gui}
+COMMANDS = {
+    "demo": cmd_demo,
+    "print": cmd_print,
+    "import-list": cmd_import,
+    "deadlines": cmd_deadlines,
+    "workdays": cmd_workdays,
+    "labels": cmd_labels,
+    None: cmd_gui,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

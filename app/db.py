@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -112,6 +112,9 @@ class Database:
             raise StoreUnavailable(describe_store_error(self.url, exc)) from exc
         except StaleDataError as exc:
             raise DomainError("这条记录刚被其他人修改过，请刷新后重试。") from exc
+        except IntegrityError as exc:
+            # Two desks adding the same new thing at once; the step is rolled back whole.
+            raise DomainError("其他工位刚刚提交了相同的数据，本次操作未保存，请刷新后重试。") from exc
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:

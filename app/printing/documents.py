@@ -50,3 +50,59 @@ class RejectionNoticeDocument:
     issued_date: str
     lines: tuple[PrintLine, ...]  # rejected lines, result holds the reason
     printed_at: str
+
+
+# ----------------------------------------------------------------------------- bench record forms
+
+
+@dataclass(frozen=True)
+class FormField:
+    label: str  # "产品编码"
+    value: str  # may be long and multi-line: wraps inside its cell
+    wide: bool = False  # spans the full width instead of half
+
+
+@dataclass(frozen=True)
+class FormTable:
+    title: str  # "更换零件" / "验收项目" / "超期产品"
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    barcode_column: int | None = None  # a column of item codes, also printed as Code128 per row
+
+
+@dataclass(frozen=True)
+class FormSection:
+    title: str  # "故障定位结论"
+    fields: tuple[FormField, ...] = ()
+    table: FormTable | None = None
+    text: str = ""  # a free paragraph
+
+
+@dataclass(frozen=True)
+class FormDocument:
+    """A record of the repair bench: 开箱检查记录 (KX), 故障定位情况报告 (DW), 维修记录 (WX),
+    验收记录 (YS), 超期报告 (CQ), 升级报告 (SJ)."""
+
+    number: str  # "DW-2026-000003": Code128 top-right, and in every footer
+    title: str  # "故障定位情况报告"
+    subtitle: str  # e.g. "报送：科研生产部、质量部" or ""
+    item_code: str  # "GC-12A/GC12A-2026001", printed as Code128 in the header block, or ""
+    fields: tuple[FormField, ...]  # the header block (two columns of label/value)
+    sections: tuple[FormSection, ...]
+    signatures: tuple[str, ...]  # ("维修人", "检验员") -> "维修人签字：____ 日期：____"
+    printed_at: str
+    photos: tuple[bytes, ...] = ()  # JPEG/PNG bytes, printed as thumbnails in a 照片 section
+
+
+# ----------------------------------------------------------------------------- item labels
+
+
+@dataclass(frozen=True)
+class ItemLabel:
+    item_code: str  # "GC-12A/GC12A-2026001": what the barcode encodes
+    model_code: str
+    model_name: str
+    serial_no: str
+    task_number: str  # "FX-2026-000001"
+    fault_short: str  # fault description, cut to fit (ellipsis)
+    manufacturer: str  # where it goes, "" if not yet known

@@ -1,8 +1,8 @@
 """The handover record (交接记录单 / 未确认交接清单) and the rejection notice (拒收通知单) as PDF.
 
-Drawn on a bare reportlab canvas with a small layout of our own, in two steps: lay every page out
-as a list of drawing steps (so the page count is known), then draw them with "第 N 页 共 M 页".
-A4 portrait, 15 mm margins, the embedded CJK font for every string, vector Code128 (0.33 mm).
+The page frame, text wrapping and drawing steps are shared with the other records
+(`layout.PageBuilder`): A4 portrait, 15 mm margins, the embedded CJK font for every string, the
+record number as vector Code128 (0.33 mm), "第 N 页 共 M 页" in the footer.
 
 Each product line is one block of the table: the identity columns (产品名称·型号, 出厂编号,
 数量) carry the text with the item's Code128 in a strip under them; the other columns span the
@@ -12,202 +12,43 @@ than a page (a very long fault text) is split, and its continuation is marked �
 
 from __future__ import annotations
 
-import io
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 
 from app.errors import DomainError
 from app.printing.barcodes import Code128Mark
 from app.printing.documents import HandoverDocument, PrintLine, RejectionNoticeDocument
-from app.printing.fonts import printable, register_fonts
+from app.printing.fonts import printable
+from app.printing.layout import (
+    BOTTOM,
+    CELL_LEADING,
+    CELL_SIZE,
+    CONTENT_W,
+    HEAD_SIZE,
+    LEFT,
+    PAD_X,
+    PAD_Y,
+    PAGE_H,
+    RIGHT,
+    RULE,
+    PageBuilder,
+    fill_rect_op,
+    first_baseline,
+    line_op,
+    mark_op,
+    text_op,
+    text_width,
+    wrap_text,
+)
 
 __all__ = ["render_handover", "render_rejection_notice", "wrap_text"]
+__all__ += ["BOTTOM", "LEFT", "PAGE_H", "text_width"]  # the page geometry, for tests
 
-PAGE_W, PAGE_H = A4
-MARGIN = 15 * mm
-LEFT = MARGIN
-RIGHT = PAGE_W - MARGIN
-TOP = PAGE_H - MARGIN
-CONTENT_W = RIGHT - LEFT
-FOOTER_H = 8 * mm  # footer text sits inside this band at the bottom margin
-BOTTOM = MARGIN + FOOTER_H  # lowest y for content
-
-TITLE_SIZE = 16.0
-TITLE_MIN_SIZE = 12.0
-INFO_SIZE = 10.0
-INFO_LEADING = 15.0
-BODY_SIZE = 10.0
-BODY_LEADING = 16.0
-CELL_SIZE = 9.0
-CELL_LEADING = 11.5
-HEAD_SIZE = 9.0
-FOOT_SIZE = 8.0
-PAD_X = 1.5 * mm
-PAD_Y = 1.2 * mm
 STRIP_PAD = 1.0 * mm  # above and below an item barcode
 HEADER_ROW_H = 7 * mm
-RULE = 0.6  # table line width, points
-NUMBER_BAR_H = 9 * mm
 ITEM_BAR_H = 7 * mm
-
-Op = Callable[[Canvas], None]
-
-
-# ----------------------------------------------------------------------------- text measure/wrap
-
-_widths: dict[str, float] = {}
-
-
-def _font() -> str:
-    return register_fonts()
-
-
-def _char_width(ch: str) -> float:
-    w = _widths.get(ch)
-    if w is None:
-        w = pdfmetrics.stringWidth(ch, _font(), 1.0)
-        _widths[ch] = w
-    return w
-
-
-def text_width(text: str, size: float) -> float:
-    return sum(_char_width(ch) for ch in text) * size
-
-
-_TOKEN = re.compile(r"[0-9A-Za-z]+[-/.:_]?|\n|.", re.S)
-_NO_LINE_START = set("，。、；：！？）》」』】〕…,.;:!?)]}%·’”")
-_NO_LINE_END = set("（《「『【〔([{‘“")
-
-
-def wrap_text(text: str, size: float, width: float) -> list[str]:
-    """Break `text` into lines no wider than `width` at `size` points.
-
-    Chinese breaks between any two characters (not before closing or after opening punctuation);
-    Latin words and numbers stay whole unless a word alone is wider than the line. A newline in
-    the text forces a break. Returns at least one line.
-    """
-    limit = width / size  # compare in 1-point units
-    lines: list[str] = []
-    cur: list[str] = []
-    cur_w = 0.0
-    soft_break = False  # the current line began because the previous one was full
-
-    def flush() -> None:
-        lines.append("".join(cur).rstrip(" "))
-
-    for tok in _TOKEN.findall(text):
-        if tok == "\n":
-            flush()
-            cur, cur_w, soft_break = [], 0.0, False
-            continue
-        if tok == " " and not cur and soft_break:
-            continue  # no leading space on a wrapped line
-        tw = sum(_char_width(ch) for ch in tok)
-        if cur_w + tw <= limit + 1e-9:
-            cur.append(tok)
-            cur_w += tw
-            continue
-        if tok == " ":
-            flush()
-            cur, cur_w, soft_break = [], 0.0, True
-            continue
-        if tw > limit:  # a word longer than a line: cut it by characters
-            for ch in tok:
-                cw = _char_width(ch)
-                if cur and cur_w + cw > limit + 1e-9:
-                    flush()
-                    cur, cur_w, soft_break = [], 0.0, True
-                cur.append(ch)
-                cur_w += cw
-            continue
-        carry: list[str] = []
-        if tok[0] in _NO_LINE_START and len(cur) > 1:
-            carry.append(cur.pop())
-        while len(cur) > 1 and cur[-1] and cur[-1][-1] in _NO_LINE_END:
-            carry.insert(0, cur.pop())
-        carry_w = sum(_char_width(ch) for t in carry for ch in t)
-        if carry and carry_w + tw > limit:  # moving them would overflow the next line
-            cur.extend(carry)
-            carry, carry_w = [], 0.0
-        if cur:
-            flush()
-        cur = [*carry, tok]
-        cur_w = carry_w + tw
-        soft_break = True
-    if cur or not lines:
-        flush()
-    return lines
-
-
-# ----------------------------------------------------------------------------- drawing steps
-
-
-def _text(x: float, y: float, s: str, size: float, align: str = "left") -> Op:
-    def op(c: Canvas) -> None:
-        c.setFont(_font(), size)
-        if align == "centre":
-            c.drawCentredString(x, y, s)
-        elif align == "right":
-            c.drawRightString(x, y, s)
-        else:
-            c.drawString(x, y, s)
-
-    return op
-
-
-def _bold_text(x: float, y: float, s: str, size: float, align: str = "centre") -> Op:
-    """The font has one weight: a fill + thin stroke render makes a title look bold."""
-
-    def op(c: Canvas) -> None:
-        w = text_width(s, size)
-        start = x - w / 2 if align == "centre" else x
-        c.saveState()
-        c.setLineWidth(size * 0.035)
-        t = c.beginText(start, y)
-        t.setTextRenderMode(2)
-        t.setFont(_font(), size)
-        t.textOut(s)
-        c.drawText(t)
-        c.restoreState()
-
-    return op
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, width: float = RULE) -> Op:
-    def op(c: Canvas) -> None:
-        c.setLineWidth(width)
-        c.line(x1, y1, x2, y2)
-
-    return op
-
-
-def _fill_rect(x: float, y: float, w: float, h: float, grey: float) -> Op:
-    def op(c: Canvas) -> None:
-        c.saveState()
-        c.setFillGray(grey)
-        c.rect(x, y, w, h, stroke=0, fill=1)
-        c.restoreState()
-
-    return op
-
-
-def _mark(mark: Code128Mark, x: float, y: float) -> Op:
-    def op(c: Canvas) -> None:
-        mark.drawOn(c, x, y)
-
-    return op
-
-
-def _first_baseline(top: float) -> float:
-    """Baseline of the first line of a table cell whose text area starts at `top`: the em box
-    (ascent 0.8 em, descent 0.2 em) is centred in the line's leading."""
-    return top - (CELL_LEADING - CELL_SIZE) / 2 - CELL_SIZE * 0.8
 
 
 # ----------------------------------------------------------------------------- table model
@@ -263,153 +104,23 @@ def _lines_fitting(height: float) -> int:
 # ----------------------------------------------------------------------------- page builder
 
 
-class _Builder:
-    def __init__(self, *, number: str, title: str, footer_label: str, printed_at: str) -> None:
-        self.number = printable(number)
-        self.title = printable(title)
-        self.footer_label = printable(footer_label)
-        self.printed_at = printable(printed_at)
-        self.pages: list[list[Op]] = []
-        self.y = TOP
-        self.number_mark = Code128Mark(number, bar_height=NUMBER_BAR_H, font_size=8.5)
-        self.body_top = TOP - self.number_mark.height - 3 * mm  # under the title band
-        self.body_height = self.body_top - BOTTOM  # room on an empty page
-
-    # -- pages
-
-    @property
-    def ops(self) -> list[Op]:
-        return self.pages[-1]
-
-    def new_page(self) -> None:
-        self.pages.append([])
-        mark = self.number_mark
-        mx = RIGHT - mark.width
-        my = TOP - mark.height
-        self.ops.append(_mark(mark, mx, my))
-        # Title centred on the page, shrunk (down to 12 pt) to stay clear of the barcode's quiet
-        # zone; a longer one is centred in the space left of the barcode, shrunk to fit it.
-        free_right = mx - 2 * mm
-        room = 2 * (free_right - (LEFT + CONTENT_W / 2))
-        size = TITLE_SIZE
-        w = text_width(self.title, size)
-        cx = LEFT + CONTENT_W / 2
-        if w > room:
-            size = max(TITLE_MIN_SIZE, size * room / w)
-            w = text_width(self.title, size)
-            if w > room:
-                cx = LEFT + (free_right - LEFT) / 2
-                size = min(size, size * (free_right - LEFT) / w)
-        self.ops.append(_bold_text(cx, TOP - mark.height / 2 - size * 0.3, self.title, size))
-        self.y = self.body_top
-
-    def space(self) -> float:
-        return self.y - BOTTOM
-
-    def ensure(self, height: float) -> None:
-        if not self.pages or self.space() < height:
-            self.new_page()
-
-    def gap(self, height: float) -> None:
-        self.y -= height
-
-    # -- simple text
-
-    def info_grid(self, rows: Sequence[Sequence[tuple[str, str]]]) -> None:
-        """Label: value pairs, two per row, values wrapped inside their half."""
-        half = CONTENT_W / 2
-        for row in rows:
-            cells = []
-            height = 0.0
-            for j, (label, value) in enumerate(row):
-                label = printable(label)
-                lw = text_width(label, INFO_SIZE)
-                width = (half if len(row) > 1 else CONTENT_W) - lw - 3 * mm
-                lines = wrap_text(printable(value), INFO_SIZE, width)
-                cells.append((LEFT + j * half, label, lw, lines))
-                height = max(height, len(lines) * INFO_LEADING)
-            self.ensure(height)
-            base = self.y - INFO_SIZE * 0.9
-            for x, label, lw, lines in cells:
-                self.ops.append(_text(x, base, label, INFO_SIZE))
-                for k, s in enumerate(lines):
-                    self.ops.append(_text(x + lw, base - k * INFO_LEADING, s, INFO_SIZE))
-            self.y -= height
-
-    def paragraph(
-        self, text: str, *, size: float = BODY_SIZE, leading: float = BODY_LEADING, indent: str = ""
-    ) -> None:
-        """Wrapped text over the full width; may continue on the next page."""
-        text = printable(text)
-        lines = wrap_text(indent + text, size, CONTENT_W)
-        for s in lines:
-            self.ensure(leading)
-            self.ops.append(_text(LEFT, self.y - size * 0.9, s, size))
-            self.y -= leading
-
-    def label_paragraph(self, label: str, text: str) -> None:
-        """ "异常情况：…" with the text wrapped under itself, not under the label."""
-        label = printable(label)
-        lw = text_width(label, BODY_SIZE)
-        lines = wrap_text(printable(text), BODY_SIZE, CONTENT_W - lw)
-        for k, s in enumerate(lines):
-            self.ensure(BODY_LEADING)
-            base = self.y - BODY_SIZE * 0.9
-            if k == 0:
-                self.ops.append(_text(LEFT, base, label, BODY_SIZE))
-            self.ops.append(_text(LEFT + lw, base, s, BODY_SIZE))
-            self.y -= BODY_LEADING
-
-    def signatures(self, rows: Sequence[tuple[str, str]]) -> None:
-        """Signature lines "label ______ 日期：______", the printed name small under the line."""
-        row_h = 15 * mm
-        self.ensure(row_h * len(rows) + 4 * mm)
-        self.y -= 4 * mm
-        date_label = "日期："
-        date_line = 38 * mm
-        date_lw = text_width(date_label, BODY_SIZE)
-        date_x = RIGHT - date_line - date_lw
-        labels = [(printable(label), printable(name)) for label, name in rows]
-        x0 = LEFT + max(text_width(label, BODY_SIZE) for label, _ in labels) + 1 * mm
-        x1 = date_x - 8 * mm
-        for label, name in labels:
-            base = self.y - row_h + 6 * mm
-            self.ops.append(_text(LEFT, base, label, BODY_SIZE))
-            self.ops.append(_line(x0, base - 1.5, x1, base - 1.5, 0.5))
-            self.ops.append(_text(date_x, base, date_label, BODY_SIZE))
-            self.ops.append(_line(date_x + date_lw + 1 * mm, base - 1.5, RIGHT, base - 1.5, 0.5))
-            if name:
-                self.ops.append(
-                    _text((x0 + x1) / 2, base - 1.5 - 3.6 * mm, f"（{name}）", FOOT_SIZE, "centre")
-                )
-            self.y -= row_h
-
-    def signatures_height(self, rows: int) -> float:
-        return 15 * mm * rows + 4 * mm
-
-    def paragraph_height(self, text: str, *, label: str = "") -> float:
-        lw = text_width(printable(label), BODY_SIZE)
-        return len(wrap_text(printable(text), BODY_SIZE, CONTENT_W - lw)) * BODY_LEADING
-
-    def keep_together(self, height: float) -> None:
-        """Start a new page unless `height` fits on this one (when it fits on a page at all)."""
-        if height <= self.body_height:
-            self.ensure(height)
+class _Builder(PageBuilder):
+    """The record's frame (`PageBuilder`) plus the product-line table."""
 
     # -- the table
 
     def _table_header(self, columns: Sequence[Column]) -> None:
         top = self.y
         bottom = top - HEADER_ROW_H
-        self.ops.append(_fill_rect(LEFT, bottom, CONTENT_W, HEADER_ROW_H, 0.88))
+        self.ops.append(fill_rect_op(LEFT, bottom, CONTENT_W, HEADER_ROW_H, 0.88))
         x = LEFT
         base = bottom + (HEADER_ROW_H - HEAD_SIZE * 0.8) / 2 + HEAD_SIZE * 0.05
         for col in columns:
-            self.ops.append(_text(x + col.width / 2, base, col.title, HEAD_SIZE, "centre"))
+            self.ops.append(text_op(x + col.width / 2, base, col.title, HEAD_SIZE, "centre"))
             x += col.width
         self._grid_verticals(columns, top, bottom, range(0))
-        self.ops.append(_line(LEFT, top, RIGHT, top))
-        self.ops.append(_line(LEFT, bottom, RIGHT, bottom))
+        self.ops.append(line_op(LEFT, top, RIGHT, top))
+        self.ops.append(line_op(LEFT, bottom, RIGHT, bottom))
         self.y = bottom
 
     def _grid_verticals(
@@ -417,12 +128,12 @@ class _Builder:
     ) -> None:
         """Column lines from `top` to `bottom`, except the inner lines of columns `skip`."""
         x = LEFT
-        self.ops.append(_line(x, top, x, bottom))
+        self.ops.append(line_op(x, top, x, bottom))
         for i, col in enumerate(columns):
             x += col.width
             if i in skip and i + 1 in skip:
                 continue
-            self.ops.append(_line(x, top, x, bottom))
+            self.ops.append(line_op(x, top, x, bottom))
 
     def _table_page(self, columns: Sequence[Column]) -> None:
         self.new_page()
@@ -492,14 +203,14 @@ class _Builder:
             lines = taken[i]
             if i == 0 and block.started:
                 lines = [block.seq, "续"]
-            base = _first_baseline(top - PAD_Y)
+            base = first_baseline(top - PAD_Y)
             for k, s in enumerate(lines):
                 if col.align == "centre":
                     self.ops.append(
-                        _text(x + col.width / 2, base - k * CELL_LEADING, s, CELL_SIZE, "centre")
+                        text_op(x + col.width / 2, base - k * CELL_LEADING, s, CELL_SIZE, "centre")
                     )
                 else:
-                    self.ops.append(_text(x + PAD_X, base - k * CELL_LEADING, s, CELL_SIZE))
+                    self.ops.append(text_op(x + PAD_X, base - k * CELL_LEADING, s, CELL_SIZE))
             x += col.width
 
         # Lines: the group's inner column lines stop where its barcode strip begins.
@@ -512,48 +223,19 @@ class _Builder:
                 x = gx0
                 for i in block.group[:-1]:
                     x += columns[i].width
-                    self.ops.append(_line(x, top, x, strip_top))
-                self.ops.append(_line(gx0, strip_top, gx1, strip_top, RULE * 0.6))
+                    self.ops.append(line_op(x, top, x, strip_top))
+                self.ops.append(line_op(gx0, strip_top, gx1, strip_top, RULE * 0.6))
             mark = block.mark
             mx = gx0 + (gx1 - gx0 - mark.width) / 2
             my = strip_top - STRIP_PAD - mark.height  # right under the text it belongs to
-            self.ops.append(_mark(mark, mx, my))
+            self.ops.append(mark_op(mark, mx, my))
             block.bar_done = True
         else:
             self._grid_verticals(columns, top, bottom, range(0))
-        self.ops.append(_line(LEFT, bottom, RIGHT, bottom))
+        self.ops.append(line_op(LEFT, bottom, RIGHT, bottom))
         block.started = True
         self.y = bottom
         return progress
-
-    # -- output
-
-    def render(self, *, pdf_title: str, subject: str) -> bytes:
-        buf = io.BytesIO()
-        c = Canvas(
-            buf, pagesize=A4, pageCompression=1, initialFontName=_font(), initialFontSize=CELL_SIZE
-        )
-        c.setTitle(pdf_title)
-        c.setSubject(subject)
-        c.setAuthor("返修通 FanXiu")
-        c.setCreator("返修通 FanXiu")
-        total = len(self.pages)
-        footer_line_y = MARGIN + 5 * mm
-        footer_base = MARGIN + 1.5 * mm
-        for n, ops in enumerate(self.pages, start=1):
-            c.setFillGray(0)
-            c.setStrokeGray(0)
-            for op in ops:
-                op(c)
-            c.setLineWidth(0.4)
-            c.line(LEFT, footer_line_y, RIGHT, footer_line_y)
-            c.setFont(_font(), FOOT_SIZE)
-            c.drawString(LEFT, footer_base, f"{self.footer_label}  {self.number}")
-            c.drawCentredString(LEFT + CONTENT_W / 2, footer_base, f"第 {n} 页 共 {total} 页")
-            c.drawRightString(RIGHT, footer_base, f"打印时间：{self.printed_at}")
-            c.showPage()
-        c.save()
-        return buf.getvalue()
 
 
 # ----------------------------------------------------------------------------- the documents

@@ -197,8 +197,7 @@ def load_demo(db: Database, today: dt.date | None = None) -> DemoResult:
     result.records.setdefault("overdue_report", [])
     result.records.setdefault("escalation", [])
     for number in deadlines.sweep(db, today):
-        kind = "escalation" if number.startswith("SJ") else "overdue_report"
-        result.records[kind].append(number)
+        result.records["escalation" if number.startswith("SJ") else "overdue_report"].append(number)
     return result
 
 

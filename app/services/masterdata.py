@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -26,11 +27,17 @@ def ensure_unit(session: Session, actor: Actor, name: str, kind: UnitKind) -> Un
     """The unit by name; a user unit named on a handover list is added when new."""
     name = name.strip()
     unit = session.scalar(select(Unit).where(Unit.name == name))
-    if unit is None:
-        unit = Unit(name=name, kind=kind)
-        session.add(unit)
-        session.flush()
-        audit.record(session, actor, "unit", unit.id, "create", "", f"{name} {kind}")
+    if unit is not None:
+        return unit
+    try:
+        # A savepoint: another desk may add the same new unit at this moment.
+        with session.begin_nested():
+            unit = Unit(name=name, kind=kind)
+            session.add(unit)
+            session.flush()
+    except IntegrityError:
+        return session.scalars(select(Unit).where(Unit.name == name)).one()
+    audit.record(session, actor, "unit", unit.id, "create", "", f"{name} {kind}")
     return unit
 
 

@@ -12,10 +12,24 @@ from app.db import Database
 from app.errors import DomainError, NotFound
 from app.models.org import Unit
 from app.models.records import HandoverRecord, HandoverRecordLine, Report, ReportKind, ReportLine
+from app.models.repair import (
+    AcceptanceInspection,
+    FaultLocalization,
+    InvestigationPlan,
+    RepairRecord,
+    UnboxingInspection,
+)
 from app.models.returns import DocumentKind, ReturnLine, ReturnTask
 from app.models.states import Decision, TaskStatus
-from app.printing.documents import HandoverDocument, PrintLine, RejectionNoticeDocument
+from app.printing.documents import (
+    FormDocument,
+    HandoverDocument,
+    PrintLine,
+    RejectionNoticeDocument,
+)
+from app.printing.forms import render_form
 from app.printing.handover import render_handover, render_rejection_notice
+from app.services import record_forms
 from app.services.context import to_local
 from app.services.masterdata import item_code
 from app.services.numbering import parse_number
@@ -174,9 +188,31 @@ def render_record(db: Database, number: str) -> bytes:
             if record is None:
                 raise NotFound(f"找不到交接记录 {number}。")
             return render_handover(handover_document(session, record))
+        form = _bench_form(session, prefix, number)
+        if form is not None:
+            return render_form(form)
         report = session.scalar(select(Report).where(Report.number == number))
         if report is not None and report.kind == ReportKind.rejection_notice:
             return render_rejection_notice(rejection_document(session, report))
-        if report is None and prefix == "JS":
-            raise NotFound(f"找不到拒收通知 {number}。")
+        if report is not None and report.kind in (ReportKind.overdue_report, ReportKind.escalation):
+            return render_form(record_forms.report_form(session, report))
+        if prefix in _BENCH or prefix in ("JS", "CQ", "SJ"):
+            raise NotFound(f"找不到记录 {number}。")
     raise DomainError(f"{number} 这类记录的打印还未提供。")
+
+
+_BENCH = {
+    "KX": (UnboxingInspection, record_forms.unboxing_form),
+    "PC": (InvestigationPlan, record_forms.plan_form),
+    "DW": (FaultLocalization, record_forms.localization_form),
+    "WX": (RepairRecord, record_forms.repair_form),
+    "YS": (AcceptanceInspection, record_forms.acceptance_form),
+}
+
+
+def _bench_form(session: Session, prefix: str, number: str) -> FormDocument | None:
+    if prefix not in _BENCH:
+        return None
+    table, build = _BENCH[prefix]
+    row = session.scalar(select(table).where(table.number == number))  # type: ignore[attr-defined,arg-type]
+    return build(session, row) if row is not None else None  # type: ignore[operator]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound, PermissionDenied, WrongState
-from app.models.org import UnitKind
+from app.models.org import UnitKind, User
 from app.models.products import QualityCertificate
 from app.models.records import HandoverKind, HandoverRecord, HandoverRecordLine, ReportKind
 from app.models.repair import (
@@ -476,7 +476,7 @@ def _write_certificate(
             line_id=line.id,
             outcome="no_fault_found",
             work_done="复测无故障：" + (loc.conclusion if loc else ""),
-            repaired_by=actor.name,
+            repaired_by=_retested_by(session, loc) or actor.name,
             repaired_on=loc.localized_on if loc else today,
             created_by_id=actor.user_id,
         )
@@ -493,6 +493,14 @@ def _write_certificate(
     record.certificate_id = cert.id
     audit.record(session, actor, "item", line.item_id, "certificate_entry", "", record.number)
     return record.number
+
+
+def _retested_by(session: Session, loc: FaultLocalization | None) -> str:
+    """Who retested a no-fault-found item: the engineer who wrote its localization."""
+    if loc is None or loc.created_by_id is None:
+        return ""
+    user = session.get(User, loc.created_by_id)
+    return user.display_name if user else ""
 
 
 def scrap(

@@ -235,7 +235,10 @@ def test_whole_way_to_the_certificate(db, people):
     }
 
 
-def at_bench(db, people, serial, received=D(2026, 9, 22)):  # type: ignore[no-untyped-def]
+RECEIVED = D(2026, 9, 22)
+
+
+def at_bench(db, people, serial, received=RECEIVED):  # type: ignore[no-untyped-def]
     (line,) = accepted_lines(db, people, [("GC-12A", serial)])
     repairs.receive(db, people.engineer, send(db, people, line), "陈工", today=received)
     repairs.record_unboxing(
@@ -285,7 +288,7 @@ def test_scrap_needs_a_manager_and_a_reason(db, people):
 
 
 def test_overdue_localization_and_escalation_are_reported_once(db, people):
-    line = at_bench(db, people, "G-4", received=D(2026, 9, 29))
+    at_bench(db, people, "G-4", received=D(2026, 9, 29))
     # Five working days after 09-29 across National Day is 10-12.
     assert deadlines.sweep(db, D(2026, 10, 12)) == []
     issued = deadlines.sweep(db, D(2026, 10, 13))
