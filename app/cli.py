@@ -66,7 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("task")
     lab.add_argument("--size", choices=["60x40", "a4"], default="60x40")
     lab.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    kr = sub.add_parser("kitting-report", parents=[common], help="写出某个齐套的当前齐套情况报告")
+    kr.add_argument("kit")
+    kr.add_argument("-o", "--output", required=True, metavar="FILE.xlsx|FILE.pdf")
+    kr.add_argument("--today", type=_date, help="以该日期为“今天”统计")
     return parser
+
+
+def _write(path: str, data: bytes) -> None:
+    """Write whole or not at all: a half-written report is worse than none."""
+    out = Path(path)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    print(str(out))
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -104,12 +117,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     from app.services.printing import render_record
 
     db = _open(args)
-    pdf = render_record(db, args.number)
-    out = Path(args.output)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(pdf)
-    tmp.replace(out)
-    print(str(out))
+    _write(args.output, render_record(db, args.number))
     return EXIT_OK
 
 
@@ -188,12 +196,14 @@ STATE_LABELS = {
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
-    from app.services import deadlines
+    from app.services import deadlines, kitting
 
     db = _open(args)
     # Listing deadlines also records the reports that missed ones call for (CQ, SJ).
     issued = deadlines.sweep(db, args.today)
     rows = deadlines.list_deadlines(db, args.today, include_met=args.all)
+    rows += kitting.kit_deadline_rows(db, args.today, include_met=args.all)
+    rows.sort(key=lambda r: (r.deadline.due or dt.date.max, r.line))
     if args.json:
         print(
             json.dumps(
@@ -248,12 +258,22 @@ def cmd_workdays(args: argparse.Namespace) -> int:
 def cmd_labels(args: argparse.Namespace) -> int:
     from app.services.labels import render_task_labels
 
-    pdf = render_task_labels(_open(args), args.task, args.size)
-    out = Path(args.output)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(pdf)
-    tmp.replace(out)
-    print(str(out))
+    _write(args.output, render_task_labels(_open(args), args.task, args.size))
+    return EXIT_OK
+
+
+def cmd_kitting_report(args: argparse.Namespace) -> int:
+    from app.services import kitting_report
+
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        return _fail("输出文件应为 .xlsx 或 .pdf。")
+    db = _open(args)
+    if suffix == ".xlsx":
+        data = kitting_report.kitting_report_xlsx(db, args.kit, args.today)
+    else:
+        data = kitting_report.kitting_report_pdf(db, args.kit, args.today)
+    _write(args.output, data)
     return EXIT_OK
 
 
@@ -271,6 +291,7 @@ COMMANDS = {
     "deadlines": cmd_deadlines,
     "workdays": cmd_workdays,
     "labels": cmd_labels,
+    "kitting-report": cmd_kitting_report,
     None: cmd_gui,
 }
 

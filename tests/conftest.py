@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.db import Database  # noqa: E402
 from app.models.org import Role, UnitKind  # noqa: E402
-from app.services import auth, masterdata  # noqa: E402
+from app.services import auth, codelists, masterdata  # noqa: E402
 from app.services.bootstrap import open_store  # noqa: E402
 from app.services.context import Actor, command_line_actor  # noqa: E402
 
@@ -139,6 +139,8 @@ class Org:
         masterdata.add_unit(db, s, "惯性导航研究所", UnitKind.manufacturer)
         masterdata.add_unit(db, s, "电源分厂", UnitKind.manufacturer)
         masterdata.add_unit(db, s, "某部队修理所", UnitKind.user_unit)
+        masterdata.add_unit(db, s, "质量部", UnitKind.quality_dept)
+        masterdata.add_unit(db, s, "科研生产部", UnitKind.competent_dept)
         masterdata.add_model(db, s, "ZT-1", "某型制导系统", "ZT1-0000", level="system")
         masterdata.add_model(
             db,
@@ -162,6 +164,9 @@ class Org:
         self.admin = auth.create_user(
             db, s, "admin", "管理员", "secret1", Role.admin, "物资管理部门"
         )
+        self.quality = auth.create_user(db, s, "qa", "刘检", "secret1", Role.quality, "质量部")
+        self.power = auth.create_user(db, s, "power", "孙工", "secret1", Role.engineer, "电源分厂")
+        codelists.set_checklist(db, s, "GC-12A", ["外观检查", "通电自检", "性能测试"])
 
 
 @pytest.fixture

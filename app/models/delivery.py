@@ -38,9 +38,14 @@ class KitSet(Base):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("return_task.id"), index=True)
     # Wins over the task's default kitting deadline.
     deadline: Mapped[dt.date | None] = mapped_column(Date)
+    # open → kitted (every remaining item kitted) → delivered → closed (follow-up done)
     status: Mapped[str] = mapped_column(String(20), default="open")
     status_report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    # The day the kitting status report (QB) was issued: meets the T-3 deadline.
+    report_issued_on: Mapped[dt.date | None] = mapped_column(Date)
     created_on: Mapped[dt.date] = mapped_column(Date)
+    kitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    delivered_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -51,6 +56,9 @@ class ServiceEvent(Base):
     kind: Mapped[str] = mapped_column(String(20))
     user_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     line_id: Mapped[int | None] = mapped_column(ForeignKey("return_line.id"))
+    kit_set_id: Mapped[int | None] = mapped_column(ForeignKey("kit_set.id"), index=True)
+    # open → done (recorded) or waived
+    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
     description: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     reply_due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

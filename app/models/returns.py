@@ -68,6 +68,8 @@ class ReturnLine(Base):
     received_on: Mapped[dt.date | None] = mapped_column(Date)
     localized_on: Mapped[dt.date | None] = mapped_column(Date)
     repair_accepted_on: Mapped[dt.date | None] = mapped_column(Date)
+    back_on: Mapped[dt.date | None] = mapped_column(Date)
+    delivered_on: Mapped[dt.date | None] = mapped_column(Date)
     dispatch_late_reason: Mapped[str] = mapped_column(Text, default="")
     kit_set_id: Mapped[int | None] = mapped_column(ForeignKey("kit_set.id"))
     # The manufacturer it was dispatched to: the bench it sits on until it comes back.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.db import Database, open_database
 from app.services.calendar import seed_calendar, seed_rules
 from app.services.codelists import seed_code_lists
+from app.services.kitting import ensure_kit_sets
 
 
 def open_store(url: str) -> Database:
@@ -13,4 +14,5 @@ def open_store(url: str) -> Database:
         seed_rules(session)
         seed_calendar(session)
         seed_code_lists(session)
+        ensure_kit_sets(session)
     return db

@@ -19,7 +19,9 @@ from app.services import (
     auth,
     codelists,
     deadlines,
+    delivery,
     dispatch,
+    kitting,
     masterdata,
     repairs,
     returns,
@@ -201,6 +203,75 @@ def load_demo(db: Database, today: dt.date | None = None) -> DemoResult:
     return result
 
 
+def _way_back(db, actor, result, today, intake, through) -> None:  # type: ignore[no-untyped-def]
+    """Lines back at the materials department, kitted, delivered and closed; a late kit set."""
+    year = today.year
+    day = dt.timedelta(days=1)
+    add = result.records.setdefault
+    models = {"GC-12A": "GC12A", "DY-3": "DY3", "SF-3": "SF3"}
+
+    def back(model: str, n: int, received: dt.date, line: int = 0) -> int:
+        line = through(
+            model, f"{models[model]}-{year}{n}", n % 6, received, "accepted_after_repair", line
+        )
+        done = delivery.receive_back(
+            db,
+            actor,
+            {line: delivery.BackCheck(True, True, True)},
+            "陈工",
+            "王敏",
+            today=min(received + 35 * day, today),
+        )
+        add("handover_record", []).append(done.handover_number)
+        return line
+
+    def kit_of(line: int) -> str:
+        number = kitting.kit_of_line(db, line)
+        assert number is not None
+        add("kit_set", [])
+        if number not in result.records["kit_set"]:
+            result.records["kit_set"].append(number)
+        return number
+
+    # Delivered, followed up and closed.
+    closed = kit_of(back("GC-12A", 201, today - 50 * day))
+    kitting.complete(db, actor, closed, today - 8 * day)
+    add("handover_record", []).append(
+        delivery.deliver(db, actor, closed, "李参谋", "王敏", today=today - 7 * day)
+    )
+    delivery.record_followup(db, actor, closed, 95, "用户对维修质量满意")
+    # Delivered, the follow-up still open.
+    waiting = kit_of(back("DY-3", 202, today - 45 * day))
+    kitting.complete(db, actor, waiting, today - 2 * day)
+    add("handover_record", []).append(
+        delivery.deliver(db, actor, waiting, "李参谋", "王敏", today=today - day)
+    )
+    # Kitted, waiting for the user to come.
+    ready = kit_of(back("SF-3", 203, today - 40 * day))
+    kitting.complete(db, actor, ready, today)
+    # Back at the materials department, the rest of its set not due yet.
+    kit_of(back("GC-12A", 204, today - 38 * day))
+    # Two days before its kitting deadline and incomplete: one back, one in repair, one scrapped.
+    first, second, third = intake(
+        [
+            ("GC-12A", f"GC12A-{year}205", 0),
+            ("SF-3", f"SF3-{year}206", 2),
+            ("DY-3", f"DY3-{year}207", 3),
+        ],
+        today - 40 * day,
+        today + 2 * day,
+    )
+    back("GC-12A", 205, today - 36 * day, first)
+    through("SF-3", f"SF3-{year}206", 2, today - 36 * day, "in_repair", second)
+    through("DY-3", f"DY3-{year}207", 3, today - 36 * day, "scrapped", third)
+    late_kit = kit_of(first)
+    add("kitting_status_report", []).append(kitting.issue_status_report(db, actor, ready, today))
+    add("delivery_plan", []).append(
+        delivery.create_delivery_plan(db, actor, [second], today + 2 * day, "随齐套一并交付", today)
+    )
+    assert late_kit
+
+
 def demo_photo(width: int = 96, height: int = 64) -> bytes:
     """A small grey-gradient PNG standing in for an unboxing photo (no imaging library needed)."""
     raw = b"".join(
@@ -227,24 +298,36 @@ def _repair_bench(db: Database, actor: Actor, result: DemoResult, today: dt.date
     add = result.records.setdefault
     day = dt.timedelta(days=1)
 
-    def through(model: str, serial: str, fault: int, received: dt.date, stop: str) -> int:
-        """Take one item from the user's handover up to the state `stop`."""
-        confirmed = received - 3 * day
+    def intake(
+        items: list[tuple[str, str, int]], confirmed: dt.date, kitting_deadline: dt.date
+    ) -> list[int]:
+        """A return task whose items are all accepted at the handover on `confirmed`."""
         view = returns.create_task(
             db,
             actor,
             "某部队修理所",
             node_date=confirmed,
-            kitting_deadline=received + 80 * day,
+            kitting_deadline=kitting_deadline,
             today=confirmed,
         )
         result.tasks.append(view.number)
-        line = returns.add_line(db, actor, view.id, model, serial, FAULTS[fault]).id
-        for kind in DocumentKind:
-            returns.set_document(db, actor, line, kind, True, True)
-        returns.decide_line(db, actor, line, Decision.accept)
+        ids = []
+        for model, serial, fault in items:
+            line = returns.add_line(db, actor, view.id, model, serial, FAULTS[fault]).id
+            for kind in DocumentKind:
+                returns.set_document(db, actor, line, kind, True, True)
+            returns.decide_line(db, actor, line, Decision.accept)
+            ids.append(line)
         done = returns.confirm_handover(db, actor, view.id, "李参谋", "王敏", today=confirmed)
         add("handover_record", []).append(done.handover_number)
+        return ids
+
+    def through(
+        model: str, serial: str, fault: int, received: dt.date, stop: str, line: int = 0
+    ) -> int:
+        """Take one item from the user's handover up to the state `stop`."""
+        if not line:
+            (line,) = intake([(model, serial, fault)], received - 3 * day, received + 80 * day)
         sent = dispatch.dispatch(db, actor, [line], sender_name="王敏", today=received - day)
         add("handover_record", []).append(sent.handover_number)
         if stop == "dispatched":
@@ -360,3 +443,4 @@ def _repair_bench(db: Database, actor: Actor, result: DemoResult, today: dt.date
     through("GC-12A-G", f"GCG-{year}109", 1, today - 20 * day, "repaired")
     through("GC-12A", f"GC12A-{year}110", 4, today - 30 * day, "accepted_after_repair")
     through("DY-3", f"DY3-{year}111", 4, today - 15 * day, "scrapped")
+    _way_back(db, actor, result, today, intake, through)

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.errors import DomainError, NotFound
 from app.models.org import Unit
-from app.models.records import HandoverRecord, HandoverRecordLine, Report, ReportKind, ReportLine
+from app.models.records import (
+    HandoverKind,
+    HandoverRecord,
+    HandoverRecordLine,
+    Report,
+    ReportKind,
+    ReportLine,
+)
 from app.models.repair import (
     AcceptanceInspection,
     FaultLocalization,
@@ -38,6 +45,14 @@ _DOC_SHORT = {
     DocumentKind.certificate: "证明文件",
     DocumentKind.fault_report: "故障单",
     DocumentKind.packing_list: "装箱清单",
+}
+
+
+HANDOVER_TITLES = {
+    HandoverKind.user_to_materials: "返厂产品交接记录单",
+    HandoverKind.materials_to_manufacturer: "返修产品分发交接记录单",
+    HandoverKind.manufacturer_to_materials: "修复产品交回交接记录单",
+    HandoverKind.materials_to_user: "修复产品交付用户交接记录单",
 }
 
 
@@ -103,7 +118,7 @@ def handover_document(session: Session, record: HandoverRecord) -> HandoverDocum
     ).all()
     return HandoverDocument(
         number=record.number,
-        title="返厂产品交接记录单",
+        title=HANDOVER_TITLES.get(HandoverKind(record.kind), "交接记录单"),
         task_number=task.number if task else "",
         from_party=session.get_one(Unit, record.from_unit_id).name,
         to_party=session.get_one(Unit, record.to_unit_id).name,
@@ -194,9 +209,17 @@ def render_record(db: Database, number: str) -> bytes:
         report = session.scalar(select(Report).where(Report.number == number))
         if report is not None and report.kind == ReportKind.rejection_notice:
             return render_rejection_notice(rejection_document(session, report))
+        if report is not None and report.kind == ReportKind.kitting_status_report:
+            from app.services.kitting_report import issued_report_pdf
+
+            return issued_report_pdf(db, report)
         if report is not None and report.kind in (ReportKind.overdue_report, ReportKind.escalation):
             return render_form(record_forms.report_form(session, report))
-        if prefix in _BENCH or prefix in ("JS", "CQ", "SJ"):
+        if prefix == "QT":
+            from app.services.kitting_report import kitting_report_pdf
+
+            return kitting_report_pdf(db, number)
+        if prefix in _BENCH or prefix in ("JS", "CQ", "SJ", "QB"):
             raise NotFound(f"找不到记录 {number}。")
     raise DomainError(f"{number} 这类记录的打印还未提供。")
 

@@ -26,6 +26,7 @@ from app.models.workdays import Deadline, DeadlineState, Rule, RuleCode, WorkCal
 from app.services import audit
 from app.services.calendar import calendar_and_rules
 from app.services.context import Actor, local_today, require
+from app.services.kitting import new_kit_set
 from app.services.masterdata import ensure_unit, find_item, item_code
 from app.services.numbering import issue_number, parse_number
 from app.services.records import find_record_in, issue_report
@@ -753,6 +754,10 @@ def confirm_handover(
                 lines=[(line.id, line.reject_reason) for line in rejected],
             )
             notice_number = notice.number
+        accepted = [line for line in lines if line.decision == Decision.accept]
+        if accepted:
+            # By default the lines of one task go back to the user together.
+            new_kit_set(session, actor, task, accepted, task.kitting_deadline, today)
         old_status = task.status
         task.status = TaskStatus.closed if len(rejected) == len(lines) else TaskStatus.confirmed
         task.user_rep_name, task.clerk_name = user_rep_name, clerk_name

@@ -247,3 +247,56 @@ class ItemHistory:
     returns: tuple[str, ...]  # task numbers, oldest first
     certificate_entries: tuple[str, ...]  # WX numbers in the quality certificate
     events: tuple[HistoryEvent, ...]
+
+
+@dataclass(frozen=True)
+class KitItem:
+    line_id: int
+    task_number: str
+    item_code: str
+    model_name: str
+    status: str
+    where: str  # the unit holding it now
+    responsible: str  # who has to act next
+    back: bool  # back at the materials department (or further)
+    scrapped: bool
+    late_days: int  # days past its own deadline (repair or dispatch), 0 when on time
+    note: str  # why it is missing, in a word or two
+
+
+@dataclass(frozen=True)
+class KitStatus:
+    number: str
+    task_number: str | None
+    user_unit: str
+    deadline: dt.date | None
+    status: str  # open, kitted, delivered, closed
+    report_deadline: Deadline
+    report_number: str | None
+    items: tuple[KitItem, ...]
+
+    @property
+    def active(self) -> tuple[KitItem, ...]:
+        return tuple(i for i in self.items if not i.scrapped)
+
+    @property
+    def missing(self) -> tuple[KitItem, ...]:
+        return tuple(i for i in self.active if not i.back)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.active) and not self.missing
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The first screen: deadlines by urgency, open work by stage and by unit, unread reports."""
+
+    today: dt.date
+    overdue: tuple[DeadlineRow, ...]
+    due_soon: tuple[DeadlineRow, ...]
+    running: tuple[DeadlineRow, ...]
+    by_stage: tuple[tuple[str, int], ...]  # (line status, open lines)
+    by_unit: tuple[tuple[str, int], ...]  # (unit holding them, open lines)
+    unread: tuple[ReportView, ...]
+    unread_count: int

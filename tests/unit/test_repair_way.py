@@ -7,11 +7,9 @@ import datetime as dt
 import pytest
 
 from app.errors import DomainError, PermissionDenied, WrongState
-from app.models.org import Role, UnitKind
 from app.models.returns import DocumentKind
 from app.models.states import Decision, LineStatus
 from app.services import (
-    auth,
     bench,
     codelists,
     deadlines,
@@ -28,13 +26,8 @@ CONFIRMED = D(2026, 9, 21)
 
 
 @pytest.fixture
-def people(db, org):  # type: ignore[no-untyped-def]
-    s = command_line_actor()
-    masterdata.add_unit(db, s, "质量部", UnitKind.quality_dept)
-    masterdata.add_unit(db, s, "科研生产部", UnitKind.competent_dept)
-    org.quality = auth.create_user(db, s, "qa", "刘检", "secret1", Role.quality, "质量部")
-    org.power = auth.create_user(db, s, "power", "孙工", "secret1", Role.engineer, "电源分厂")
-    codelists.set_checklist(db, s, "GC-12A", ["外观检查", "通电自检", "性能测试"])
+def people(org):  # type: ignore[no-untyped-def]
+    """The org of tests/conftest.py: with quality, competent dept and a second manufacturer."""
     return org
 
 
