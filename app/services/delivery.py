@@ -16,11 +16,14 @@ from app.models.org import Unit, UnitKind
 from app.models.records import HandoverKind, HandoverRecord, HandoverRecordLine
 from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import FINISHED, LineStatus, TaskStatus
+from app.models.workdays import Deadline, DeadlineState
 from app.services import audit
 from app.services.context import Actor, local_today, require
+from app.services.dispatch import route_of
 from app.services.kitting import AT_MANUFACTURER, kit_status_in
 from app.services.numbering import issue_number
 from app.services.steps import advance, line_code, load_line, status_label, unit_of_kind
+from app.services.views import DispatchGroup, DispatchLine
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,52 @@ class BackResult:
     handover_number: str
     received: int
     refused: tuple[tuple[str, str], ...]  # item code, anomaly: left with the manufacturer
+
+
+def awaiting_return(db: Database) -> list[DispatchGroup]:
+    """Lines accepted after repair, still at their manufacturers, grouped by manufacturer."""
+    with db.reading() as session:
+        lines = session.scalars(
+            select(ReturnLine)
+            .where(ReturnLine.status == LineStatus.accepted_after_repair)
+            .order_by(ReturnLine.manufacturer_unit_id, ReturnLine.id)
+        ).all()
+        groups: dict[int | None, list[DispatchLine]] = {}
+        planned = _planned_dates(session, [x.id for x in lines])
+        for line in lines:
+            model = line.item.model
+            plan = planned.get(line.id)
+            groups.setdefault(line.manufacturer_unit_id, []).append(
+                DispatchLine(
+                    line.id,
+                    line.task.number,
+                    line_code(line),
+                    model.name,
+                    route_of(model),
+                    line.fault_description,
+                    Deadline("delivery_plan", None, plan, DeadlineState.not_started, None, False),
+                    False,
+                )
+            )
+        return [
+            DispatchGroup(maker, session.get_one(Unit, maker).name if maker else "", tuple(group))
+            for maker, group in groups.items()
+        ]
+
+
+def _planned_dates(session: Session, line_ids: list[int]) -> dict[int, dt.date]:
+    """The earliest delivery plan date of each line that is in a plan."""
+    found: dict[int, dt.date] = {}
+    if not line_ids:
+        return found
+    rows = session.execute(
+        select(DeliveryPlanLine.line_id, DeliveryPlan.due_date)
+        .join(DeliveryPlan, DeliveryPlan.id == DeliveryPlanLine.plan_id)
+        .where(DeliveryPlanLine.line_id.in_(line_ids))
+    )
+    for line_id, due in rows:
+        found[line_id] = min(due, found.get(line_id, due))
+    return found
 
 
 def create_delivery_plan(
