@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound
+from app.models.delivery import DeliveryPlan
 from app.models.org import Unit
 from app.models.records import (
     HandoverKind,
@@ -230,6 +231,7 @@ _BENCH = {
     "DW": (FaultLocalization, record_forms.localization_form),
     "WX": (RepairRecord, record_forms.repair_form),
     "YS": (AcceptanceInspection, record_forms.acceptance_form),
+    "JF": (DeliveryPlan, record_forms.delivery_plan_form),
 }
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models.delivery import DeliveryPlan, DeliveryPlanLine
 from app.models.misc import Attachment
 from app.models.org import Unit, User
 from app.models.products import ChecklistItem
@@ -349,5 +350,46 @@ def report_form(session: Session, report: Report) -> FormDocument:
             ),
         ),
         signatures=("报告人", "签收人"),
+        printed_at=_now(),
+    )
+
+
+def delivery_plan_form(session: Session, plan: DeliveryPlan) -> FormDocument:
+    """The prime unit's delivery plan (交付计划, JF): which repaired items come back, by when."""
+    lines = session.scalars(
+        select(ReturnLine)
+        .join(DeliveryPlanLine, DeliveryPlanLine.line_id == ReturnLine.id)
+        .where(DeliveryPlanLine.plan_id == plan.id)
+        .order_by(DeliveryPlanLine.id)
+    ).all()
+    by = session.get(User, plan.created_by_id) if plan.created_by_id else None
+    rows = []
+    for line in lines:
+        maker = session.get(Unit, line.manufacturer_unit_id) if line.manufacturer_unit_id else None
+        rows.append(
+            (_code(line), line.item.model.name, line.task.number, maker.name if maker else "—")
+        )
+    return FormDocument(
+        number=plan.number,
+        title="交付计划",
+        subtitle="总体单位根据修复情况统一安排交付",
+        item_code="",
+        fields=(
+            F("交付日期", _date(plan.due_date)),
+            F("编制", by.display_name if by else "—"),
+            F("说明", plan.note or "—", wide=True),
+        ),
+        sections=(
+            FormSection(
+                "交付产品",
+                table=FormTable(
+                    "",
+                    ("产品编码", "产品名称", "返厂任务", "承制单位"),
+                    tuple(rows),
+                    barcode_column=0,
+                ),
+            ),
+        ),
+        signatures=("编制", "批准"),
         printed_at=_now(),
     )

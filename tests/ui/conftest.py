@@ -1,0 +1,123 @@
+"""The window's test kit: a scripted `Prompts` that fills the real dialogs, and a clerk's window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QWidget
+
+from app.db import Database
+from app.services.context import Actor
+from app.ui.form_dialog import FormDialog
+from app.ui.main_window import MainWindow
+from app.ui.prompts import Prompts
+from app.ui.worker import running_ops, wait_for_all
+from tests.conftest import Org
+
+Handler = Callable[[Any], bool]
+
+
+class ScriptedPrompts(Prompts):
+    """Answers every modal question from a script; an unexpected dialog fails the test."""
+
+    def __init__(self, qtbot: Any) -> None:
+        self.qtbot = qtbot
+        self.handlers: list[Handler] = []
+        self.answers: list[bool] = []
+        self.files: list[str] = []
+        self.infos: list[tuple[str, str]] = []
+        self.errors: list[tuple[str, str]] = []
+        self.questions: list[tuple[str, str]] = []
+        self.seen: list[QDialog] = []
+
+    def expect(
+        self, kind: type[FormDialog], fill: Callable[[Any], None] | None = None, accept: bool = True
+    ) -> None:
+        """The next dialog must be a `kind`: `fill` it, then press its OK (or cancel) button."""
+
+        def handle(dialog: Any) -> bool:
+            assert isinstance(dialog, kind), (
+                f"expected {kind.__name__}, got {type(dialog).__name__}"
+            )
+            dialog.show()
+            self.qtbot.waitExposed(dialog)
+            if fill is not None:
+                fill(dialog)
+            if accept:
+                button = dialog.ok_button
+                assert button.isEnabled(), f"{kind.__name__}: OK is disabled ({button.toolTip()})"
+                self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            else:
+                self.qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+            # Some dialogs finish off the GUI thread (login, first start): wait until they close.
+            self.qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30_000)
+            return dialog.result() == QDialog.DialogCode.Accepted
+
+        self.handlers.append(handle)
+
+    def then(self, handler: Handler) -> None:
+        """The next dialog goes to `handler`, which returns whether it was accepted."""
+        self.handlers.append(handler)
+
+    def run(self, dialog: QDialog) -> bool:
+        self.seen.append(dialog)
+        if not self.handlers:
+            raise AssertionError(
+                f"unexpected dialog {type(dialog).__name__}: {dialog.windowTitle()}"
+            )
+        return self.handlers.pop(0)(dialog)
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        self.infos.append((title, text))
+
+    def error(self, parent: QWidget | None, title: str, text: str) -> None:
+        self.errors.append((title, text))
+
+    def ask(
+        self, parent: QWidget | None, title: str, text: str, yes: str = "是", no: str = "否"
+    ) -> bool:
+        self.questions.append((title, text))
+        if not self.answers:
+            raise AssertionError(f"unexpected question {title}: {text}")
+        return self.answers.pop(0)
+
+    def open_file(self, parent: QWidget | None, title: str, filters: str) -> str:
+        return self.files.pop(0) if self.files else ""
+
+    def save_file(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> str:
+        return self.files.pop(0) if self.files else ""
+
+    def done(self) -> bool:
+        return not self.handlers and not self.answers
+
+
+@pytest.fixture
+def prompts(qtbot: Any) -> Iterator[ScriptedPrompts]:
+    scripted = ScriptedPrompts(qtbot)
+    yield scripted
+    wait_for_all()
+    qtbot.waitUntil(lambda: running_ops() == 0)
+
+
+@pytest.fixture
+def org(sqlite_db: Database) -> Org:
+    return Org(sqlite_db)
+
+
+@pytest.fixture
+def open_window(
+    qtbot: Any, sqlite_db: Database, prompts: ScriptedPrompts
+) -> Callable[[Actor], MainWindow]:
+    """A main window for `actor`, shown at its default size."""
+
+    def make(actor: Actor) -> MainWindow:
+        window = MainWindow(sqlite_db, actor, prompts)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    return make

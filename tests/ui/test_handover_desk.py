@@ -1,0 +1,269 @@
+"""A clerk receives a return at the handover desk, start to finish, through the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.db import Database
+from app.services import returns
+from app.services.vocabulary import Decision, DocumentKind
+from app.ui.confirm_dialog import ConfirmHandoverDialog
+from app.ui.model_pick_dialog import ModelPickDialog
+from app.ui.new_task_dialog import NewTaskDialog
+from app.ui.permissions import READ_ONLY
+from app.ui.print_preview import PrintPreviewDialog
+from app.ui.reject_dialog import RejectDialog
+from app.ui.style import Tone
+from tests import pdf_tools
+from tests.conftest import Org
+from tests.ui.conftest import ScriptedPrompts
+from tests.ui.helpers import cell, click, click_row, scan, selected_row, type_text
+
+
+def save_preview_to(path: Path, seen: list[str]) -> Any:
+    """A handler for the print preview: save the PDF to `path`, then close it."""
+
+    def handle(dialog: PrintPreviewDialog) -> bool:
+        assert isinstance(dialog, PrintPreviewDialog)
+        seen.append(dialog.windowTitle())
+        dialog.save_pdf(path)
+        return False
+
+    return handle
+
+
+def check_all_documents(qtbot: Any, desk: Any) -> None:
+    for row in desk.detail.doc_rows.values():
+        click(qtbot, row.present)
+        click(qtbot, row.consistent)
+
+
+def barcodes_of(pdf: Path, workdir: Path) -> set[str]:
+    found: set[str] = set()
+    for page in pdf_tools.render_pages(pdf, workdir, dpi=300):
+        found.update(pdf_tools.decode_barcodes(page))
+    return found
+
+
+def test_clerk_receives_a_return(
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    open_window: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(org.clerk)
+    desk = window.desk
+    assert window.windowTitle() == "返修通 FanXiu"
+    assert "王敏" in window.user_label.text() and "物资交接员" in window.user_label.text()
+    assert "SQLite" in window.store_label.text()
+
+    # 新建任务: the unit typed into the editable combo, a kitting deadline set.
+    def fill_new_task(dialog: NewTaskDialog) -> None:
+        type_text(qtbot, dialog.unit_box.lineEdit(), "某部队修理所")
+        click(qtbot, dialog.kitting_deadline.enabled_box)
+
+    prompts.expect(NewTaskDialog, fill_new_task)
+    click(qtbot, desk.new_task_button)
+    assert desk.task is not None and desk.task.number.startswith("FX-")
+    assert desk.task.user_unit == "某部队修理所"
+    assert desk.task.kitting_deadline is not None
+    assert desk.tasks_model.rowCount() == 1 and selected_row(desk.tasks_view) == 0
+    assert desk.scan_field.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled) is False
+
+    # An item code: registered as line 1, selected.
+    assert "已登记第 1 行" in scan(qtbot, desk, "GC-12A/GC12A-2026001")
+    assert desk.feedback.tone == Tone.ok
+    assert desk.lines_model.rowCount() == 1 and selected_row(desk.lines_view) == 0
+    assert desk.detail.line is not None and desk.detail.line.serial_no == "GC12A-2026001"
+
+    # Full-width characters from an input method: the same code, normalised.
+    message = scan(qtbot, desk, "ＤＹ－３/ＤＹ３－２０２６００９")
+    assert "已登记第 2 行" in message and "DY-3/DY3-2026009" in message
+    assert selected_row(desk.lines_view) == 1
+
+    # The bare serial of a line on the task finds that line.
+    assert "第 1 行" in scan(qtbot, desk, "GC12A-2026001")
+    assert desk.feedback.tone == Tone.ok and selected_row(desk.lines_view) == 0
+
+    # Junk is refused with the reason, and nothing is added.
+    message = scan(qtbot, desk, "@@##!!")
+    assert desk.feedback.tone == Tone.bad and "无法识别" in message
+    assert desk.lines_model.rowCount() == 2
+
+    # A serial the program cannot place: pick the model and write the fault.
+    def pick_model(dialog: ModelPickDialog) -> None:
+        assert dialog.serial.text() == "XK3-0005"
+        dialog.choose("DY-3")
+        type_text(qtbot, dialog.fault, "无输出")
+
+    prompts.expect(ModelPickDialog, pick_model)
+    message = scan(qtbot, desk, "XK3-0005")
+    assert "已登记第 3 行" in message and desk.feedback.tone == Tone.ok
+    assert cell(desk.lines_view, 2, "故障现象") == "无输出"
+    assert selected_row(desk.lines_view) == 2
+    assert "3 件" in desk.header.details.text()
+
+    # Line 1: fault described, every document present and consistent, accepted.
+    click_row(qtbot, desk.lines_view, 0)
+    fault = desk.detail.fault
+    fault.setFocus()
+    type_text(qtbot, fault, "通电后自检不通过")
+    qtbot.keyClick(fault, Qt.Key.Key_Return)
+    assert returns.get_line(sqlite_db, desk.detail.line.id).fault_description == "通电后自检不通过"
+    assert cell(desk.lines_view, 0, "故障现象") == "通电后自检不通过"
+    check_all_documents(qtbot, desk)
+    assert cell(desk.lines_view, 0, "三证") == "齐全一致"
+    click(qtbot, desk.detail.accept_button)
+    assert cell(desk.lines_view, 0, "结论") == "接收"
+    assert window.focusWidget() is desk.scan_field  # the next scan lands in the scan field
+
+    # Line 2: the packing list is missing. Accepting is refused with the reason; rejected instead.
+    click_row(qtbot, desk.lines_view, 1)
+    rows = desk.detail.doc_rows
+    click(qtbot, rows[DocumentKind.certificate].present)
+    click(qtbot, rows[DocumentKind.certificate].consistent)
+    click(qtbot, rows[DocumentKind.fault_report].present)
+    click(qtbot, rows[DocumentKind.fault_report].consistent)
+    assert not rows[DocumentKind.packing_list].consistent.isEnabled()  # judged only when present
+    click(qtbot, rows[DocumentKind.packing_list].present)
+    click(qtbot, rows[DocumentKind.packing_list].present)  # … and it is not there after all
+    assert cell(desk.lines_view, 1, "三证") == "缺装箱单"
+    click(qtbot, desk.detail.accept_button)
+    assert desk.feedback.tone == Tone.bad and "不能接收" in desk.feedback.text()
+    assert cell(desk.lines_view, 1, "结论") == "待定"
+
+    def give_reason(dialog: RejectDialog) -> None:
+        assert dialog.reason() == "装箱清单缺失"  # suggested from the documents
+        type_text(qtbot, dialog.reason_box.lineEdit(), "，文物无法核对")
+
+    prompts.expect(RejectDialog, give_reason)
+    click(qtbot, desk.detail.reject_button)
+    assert cell(desk.lines_view, 1, "结论") == "拒收"
+    assert "装箱清单缺失，文物无法核对" in desk.detail.reason.text()
+
+    # Line 3: accepted with every document.
+    click_row(qtbot, desk.lines_view, 2)
+    check_all_documents(qtbot, desk)
+    click(qtbot, desk.detail.accept_button)
+
+    # 确认交接 through the dialog; print the handover record from the question that follows.
+    def fill_confirm(dialog: ConfirmHandoverDialog) -> None:
+        assert dialog.clerk.text() == "王敏"
+        assert not dialog.ok_button.isEnabled()  # the user representative's name is required
+        type_text(qtbot, dialog.user_rep, "李参谋")
+        type_text(qtbot, dialog.anomalies, "外包装受潮")
+
+    titles: list[str] = []
+    jj_pdf = tmp_path / "jj.pdf"
+    prompts.expect(ConfirmHandoverDialog, fill_confirm)
+    prompts.answers.append(True)
+    prompts.then(save_preview_to(jj_pdf, titles))
+    click(qtbot, desk.header.confirm_button)
+    qtbot.waitUntil(jj_pdf.exists, timeout=15_000)
+
+    task = desk.task
+    assert task.status == "confirmed" and task.handover_number and task.rejection_notice_number
+    assert task.handover_number in prompts.questions[0][1]
+    assert task.rejection_notice_number in prompts.questions[0][1]
+    assert task.handover_number in desk.feedback.text()
+    assert desk.header.banner.isVisible() and "只读" in desk.header.banner.text()
+    assert cell(desk.tasks_view, 0, "状态") == "已交接"
+    assert cell(desk.lines_view, 0, "结论") == "已接收"
+    assert cell(desk.lines_view, 1, "结论") == "已拒收"
+    assert "剩 7 天" in cell(desk.lines_view, 0, "分发时限")
+    assert titles and task.handover_number in titles[0]
+
+    text = pdf_tools.pdf_text(jj_pdf)
+    assert task.handover_number in text
+    for serial in ("GC12A-2026001", "DY3-2026009", "XK3-0005"):
+        assert serial in text
+    assert "李参谋" in text and "王敏" in text
+    codes = barcodes_of(jj_pdf, tmp_path / "jj")
+    assert task.handover_number in codes
+    assert {"GC-12A/GC12A-2026001", "DY-3/XK3-0005"} <= codes
+
+    # The rejection notice, from its button on the task.
+    js_pdf = tmp_path / "js.pdf"
+    assert desk.header.print_notice_button.isVisible()
+    prompts.then(save_preview_to(js_pdf, titles))
+    click(qtbot, desk.header.print_notice_button)
+    qtbot.waitUntil(js_pdf.exists, timeout=15_000)
+    text = pdf_tools.pdf_text(js_pdf)
+    assert task.rejection_notice_number in text and "DY3-2026009" in text
+    assert "装箱清单缺失" in text
+    codes = barcodes_of(js_pdf, tmp_path / "js")
+    assert task.rejection_notice_number in codes
+
+    # Read-only now: the boxes are greyed with the reason; a scan only finds the line.
+    click_row(qtbot, desk.lines_view, 0)
+    box = desk.detail.doc_rows[DocumentKind.certificate].present
+    assert not box.isEnabled() and box.toolTip() == READ_ONLY
+    assert not desk.detail.accept_button.isEnabled()
+    assert not desk.header.confirm_button.isVisible()
+    message = scan(qtbot, desk, "XK3-0005")
+    assert desk.feedback.tone == Tone.ok and "第 3 行" in message and "只读" in message
+    assert selected_row(desk.lines_view) == 2
+    message = scan(qtbot, desk, "SF3-2026017")
+    assert desk.feedback.tone == Tone.bad and "不能再登记" in message
+    assert desk.lines_model.rowCount() == 3
+    assert prompts.done() and not prompts.errors
+
+
+def test_scanning_record_numbers(
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    open_window: Any,
+    tmp_path: Path,
+) -> None:
+    """A task's number opens the task; a handover record's number opens its print preview."""
+    first = returns.create_task(sqlite_db, org.clerk, "某部队修理所")
+    second = returns.create_task(sqlite_db, org.clerk, "某部队修理所")
+    line = returns.add_line(sqlite_db, org.clerk, first.id, "GC-12A", "GC12A-2026001")
+    for kind in returns.DOCUMENT_KINDS:
+        returns.set_document(sqlite_db, org.clerk, line.id, kind, True, True)
+    returns.decide_line(sqlite_db, org.clerk, line.id, Decision.accept)
+    done = returns.confirm_handover(sqlite_db, org.clerk, first.id, "李参谋", "王敏")
+
+    window = open_window(org.clerk)
+    desk = window.desk
+    assert desk.task is None
+    assert "请先" in scan(qtbot, desk, "GC12A-2026001") and desk.feedback.tone == Tone.bad
+
+    scan(qtbot, desk, second.number.lower())
+    assert desk.task is not None and desk.task.id == second.id
+    scan(qtbot, desk, first.number)
+    assert desk.task.id == first.id and selected_row(desk.tasks_view) == 1
+
+    pdf = tmp_path / "jj.pdf"
+    prompts.then(save_preview_to(pdf, []))
+    message = scan(qtbot, desk, done.handover_number)
+    assert "打印预览" in message
+    qtbot.waitUntil(pdf.exists, timeout=15_000)
+    assert done.handover_number in pdf_tools.pdf_text(pdf)
+
+    message = scan(qtbot, desk, "JJ-2026-009999")
+    assert desk.feedback.tone == Tone.bad and "不存在" in message
+
+
+def test_task_list_is_read_page_by_page(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+) -> None:
+    from app.ui.handover_desk import HandoverDesk
+
+    for _ in range(12):
+        returns.create_task(sqlite_db, org.clerk, "某部队修理所")
+    desk = HandoverDesk(sqlite_db, org.clerk, prompts, page_size=5)
+    qtbot.addWidget(desk)
+    model = desk.tasks_model
+    assert model.rowCount() == 5 and model.canFetchMore()
+    numbers = [model.row(i).number for i in range(5)]
+    assert numbers == sorted(numbers, reverse=True)  # newest first
+    model.fetch_all()
+    assert model.rowCount() == 12 and not model.canFetchMore()

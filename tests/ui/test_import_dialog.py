@@ -1,0 +1,130 @@
+"""导入清单: the preview is built off the GUI thread; bad rows are red; import all or nothing."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from app.db import Database
+from app.errors import DomainError
+from app.services import returns
+from app.ui.import_dialog import ImportDialog
+from app.ui.style import Tone, foreground
+from tests.conftest import Org
+from tests.support.messy_lists import DEFAULT_ROWS, write_messy_list
+from tests.ui.conftest import ScriptedPrompts
+from tests.ui.helpers import cell, click, type_text
+
+
+def rows_in_red(dialog: ImportDialog) -> list[int]:
+    model = dialog.model
+    model.fetch_all()
+    return [
+        int(model.index(r, 0).data())
+        for r in range(model.rowCount())
+        if model.index(r, 0).data(Qt.ItemDataRole.ForegroundRole) == foreground(Tone.bad)
+    ]
+
+
+def test_import_a_messy_list(
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    open_window: Any,
+    tmp_path: Path,
+) -> None:
+    busy_task = returns.create_task(sqlite_db, org.clerk, "某部队修理所")
+    returns.add_line(sqlite_db, org.clerk, busy_task.id, "GC-12A", "GC12A-2026001")
+    rows = [
+        *DEFAULT_ROWS,
+        {"seq": 12, "product_name": "惯性测量组合", "model_code": "GC-12A",
+         "serial_no": "GC12A-2026001", "fault_description": "自检不过"},
+    ]  # fmt: skip
+    built = write_messy_list(tmp_path / "清单.xlsx", rows)
+    window = open_window(org.clerk)
+    desk = window.desk
+    prompts.files.append(str(built.path))
+
+    def drive(dialog: ImportDialog) -> bool:
+        assert isinstance(dialog, ImportDialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30_000)
+        preview = dialog.preview
+        assert preview is not None
+        bad = len(preview.rejected)
+        assert bad == 6 and len(preview.good_rows) == 6
+        red = rows_in_red(dialog)
+        assert len(red) == bad
+        busy_row = built.data_rows[-1]
+        assert busy_row in red
+        shown = [cell(dialog.table, r, "行号") for r in range(dialog.model.rowCount())]
+        assert shown.index(str(busy_row)) >= 0
+        problem = cell(dialog.table, shown.index(str(busy_row)), "问题 / 备注")
+        assert busy_task.number in problem
+        flagged = {
+            cell(dialog.table, r, "型号")
+            for r in range(dialog.model.rowCount())
+            if "新型号" in cell(dialog.table, r, "型号")
+        }
+        assert flagged == {"DY-12A（新型号）", "XK-3（新型号）", "JS-9（新型号）"}
+        assert "有问题 6 行" in dialog.summary.text()
+        assert dialog.import_button.text() == "仅导入无误的行（跳过 6 行）"
+        assert not dialog.import_button.isEnabled()
+        assert "用户单位" in dialog.import_button.toolTip()
+        type_text(qtbot, dialog.unit_box.lineEdit(), "某部队修理所")
+        click(qtbot, dialog.import_button)
+        qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=30_000)
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    prompts.then(drive)
+    click(qtbot, desk.import_button)
+    assert desk.task is not None and desk.task.id != busy_task.id
+    assert desk.task.line_count == 6 and desk.lines_model.rowCount() == 6
+    assert "导入：清单.xlsx" in desk.header.details.text()
+    assert "已从清单导入 6 件" in desk.feedback.text() and "跳过 6 行" in desk.feedback.text()
+    assert "DY-12A" in desk.feedback.text()
+    assert cell(desk.tasks_view, 0, "件数") == "6"
+    assert [cell(desk.lines_view, r, "出厂编号") for r in range(6)][:2] == ["2301", "2302"]
+
+
+def test_a_file_that_is_not_a_list(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    path = tmp_path / "损坏.xlsx"
+    path.write_bytes(b"this is not a workbook")
+    dialog = ImportDialog(sqlite_db, org.clerk, str(path), ["某部队修理所"], prompts)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=30_000)
+    assert "损坏" in dialog.error_label.text() or "无法读取" in dialog.error_label.text()
+    assert dialog.preview is None and not dialog.import_button.isEnabled()
+
+
+def test_reading_can_be_cancelled(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, monkeypatch: Any
+) -> None:
+    """取消读取 stops the worker through its progress callback; nothing is left running."""
+    started = threading.Event()
+
+    def slow_preview(db: Database, path: str, progress: Any) -> Any:
+        done = 0
+        started.set()
+        while progress(done, 1_000_000):
+            done += 1
+            threading.Event().wait(0.001)
+        raise DomainError("导入已取消")
+
+    monkeypatch.setattr("app.services.imports.preview_list", slow_preview)
+    dialog = ImportDialog(sqlite_db, org.clerk, "/nowhere/清单.xlsx", [], prompts)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(started.is_set)
+    qtbot.waitUntil(lambda: dialog.progress.maximum() == 1_000_000)
+    assert dialog.stop_button.isVisible()
+    click(qtbot, dialog.stop_button)
+    qtbot.waitUntil(lambda: dialog.error_label.text() == "导入已取消", timeout=10_000)
+    assert dialog.preview is None and not dialog.stop_button.isVisible()

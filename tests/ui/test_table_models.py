@@ -1,0 +1,128 @@
+"""The paged table models: Qt's model checks, paging by keyset, and the roles they serve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.db import Database
+from app.services import returns
+from app.services.vocabulary import Decision, DocumentKind
+from app.ui.columns import ALL_LINE_COLUMNS, LINE_COLUMNS, TASK_COLUMNS
+from app.ui.paged_model import PagedTableModel
+from app.ui.style import Tone, foreground
+from tests.conftest import Org
+
+
+def fill(db: Database, org: Org, tasks: int = 3, lines: int = 9) -> list[int]:
+    ids = []
+    for t in range(tasks):
+        task = returns.create_task(db, org.clerk, "某部队修理所")
+        ids.append(task.id)
+        for n in range(lines):
+            returns.add_line(db, org.clerk, task.id, "GC-12A", f"GC12A-{t:02d}{n:03d}", "无输出")
+    return ids
+
+
+def task_model(db: Database, page_size: int) -> PagedTableModel:
+    return PagedTableModel(
+        TASK_COLUMNS,
+        lambda last, n: returns.list_tasks(db, before_id=last.id if last else None, limit=n),
+        page_size,
+    )
+
+
+def line_model(db: Database, task_id: int, page_size: int) -> PagedTableModel:
+    return PagedTableModel(
+        LINE_COLUMNS,
+        lambda last, n: returns.page_lines(
+            db, task_id=task_id, after=last.seq if last else None, limit=n
+        ),
+        page_size,
+    )
+
+
+def test_task_model_passes_qt_checks(qtmodeltester: Any, sqlite_db: Database, org: Org) -> None:
+    fill(sqlite_db, org, tasks=7, lines=1)
+    model = task_model(sqlite_db, page_size=3)
+    model.reload()
+    assert model.rowCount() == 3 and model.canFetchMore()
+    qtmodeltester.check(model)
+    model.reload()
+    model.fetch_all()
+    assert model.rowCount() == 7 and not model.canFetchMore()
+    qtmodeltester.check(model)
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "任务编号"
+    assert model.index(0, 2).data() == "清点中"
+
+
+def test_line_model_passes_qt_checks(qtmodeltester: Any, sqlite_db: Database, org: Org) -> None:
+    task_id = fill(sqlite_db, org, tasks=1, lines=11)[0]
+    model = line_model(sqlite_db, task_id, page_size=4)
+    model.reload()
+    assert [model.row(i).seq for i in range(model.rowCount())] == [1, 2, 3, 4]
+    qtmodeltester.check(model)  # it fetches further pages itself
+    model.fetch_all()
+    assert [model.row(i).seq for i in range(model.rowCount())] == list(range(1, 12))
+    qtmodeltester.check(model)
+
+
+def test_all_lines_model_newest_first(qtmodeltester: Any, sqlite_db: Database, org: Org) -> None:
+    fill(sqlite_db, org, tasks=2, lines=5)
+    model = PagedTableModel(
+        ALL_LINE_COLUMNS,
+        lambda last, n: returns.page_lines(sqlite_db, after=last.id if last else None, limit=n),
+        page_size=3,
+    )
+    model.reload()
+    model.fetch_all()
+    ids = [model.row(i).id for i in range(model.rowCount())]
+    assert len(ids) == 10 and ids == sorted(ids, reverse=True)
+    qtmodeltester.check(model)
+
+
+def test_roles_served_and_deadline_colours(sqlite_db: Database, org: Org) -> None:
+    """Only display, tooltip, colours and alignment; None for every other role."""
+    task = returns.create_task(sqlite_db, org.clerk, "某部队修理所")
+    line = returns.add_line(sqlite_db, org.clerk, task.id, "GC-12A", "GC12A-2026001")
+    for kind in DocumentKind:
+        returns.set_document(sqlite_db, org.clerk, line.id, kind, True, True)
+    returns.decide_line(sqlite_db, org.clerk, line.id, Decision.accept)
+    import datetime as dt
+
+    from app.services.context import local_today
+
+    ten_days_ago = local_today() - dt.timedelta(days=10)
+    returns.confirm_handover(sqlite_db, org.clerk, task.id, "李参谋", "王敏", today=ten_days_ago)
+    model = line_model(sqlite_db, task.id, page_size=10)
+    model.reload()
+    deadline = [c.title for c in LINE_COLUMNS].index("分发时限")
+    index = model.index(0, deadline)
+    assert "超期 3 天" in index.data()
+    assert index.data(Qt.ItemDataRole.ForegroundRole) == foreground(Tone.bad)
+    assert index.data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert "已超期" in index.data(Qt.ItemDataRole.ToolTipRole)
+    for role in (
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.SizeHintRole,
+        Qt.ItemDataRole.UserRole,
+    ):
+        assert index.data(role) is None
+    assert model.index(0, 0).data(Qt.ItemDataRole.TextAlignmentRole) is not None
+
+
+def test_a_failing_page_is_reported_not_raised(qtbot: Any) -> None:
+    from app.errors import StoreUnavailable
+
+    def broken(_last: object, _limit: int) -> list[object]:
+        raise StoreUnavailable("数据库服务器 db:5432 没有响应")
+
+    model = PagedTableModel(TASK_COLUMNS, broken, 10)
+    with qtbot.waitSignal(model.load_failed) as blocker:
+        model.reload()
+    assert "没有响应" in blocker.args[0]
+    assert model.rowCount() == 0 and not model.canFetchMore()
