@@ -13,7 +13,7 @@ from app.db import Database
 from app.errors import DomainError, NotFound, WrongState
 from app.models.delivery import DeliveryPlan, DeliveryPlanLine, KitSet, ServiceEvent
 from app.models.org import Unit, UnitKind
-from app.models.records import HandoverKind, HandoverRecord, HandoverRecordLine
+from app.models.records import HandoverKind
 from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import FINISHED, LineStatus, TaskStatus
 from app.models.workdays import Deadline, DeadlineState
@@ -22,6 +22,7 @@ from app.services.context import Actor, local_today, require
 from app.services.dispatch import route_of
 from app.services.kitting import AT_MANUFACTURER, kit_status_in
 from app.services.numbering import issue_number
+from app.services.records import new_handover
 from app.services.steps import advance, line_code, load_line, status_label, unit_of_kind
 from app.services.views import DispatchGroup, DispatchLine
 
@@ -170,38 +171,26 @@ def receive_back(
         materials = unit_of_kind(session, UnitKind.materials_dept, actor.unit_id)
         if materials is None:
             raise DomainError("尚未设置物资管理部门单位。")
-        tasks = {x.task_id for x in lines.values()}
-        record = HandoverRecord(
-            number=issue_number(session, "JJ", today.year),
-            kind=HandoverKind.manufacturer_to_materials,
-            task_id=tasks.pop() if len(tasks) == 1 else None,
-            from_unit_id=maker.id,
-            to_unit_id=materials.id,
-            from_person=deliverer_name.strip(),
-            to_person=receiver_name.strip(),
-            handover_date=today,
+        record = new_handover(
+            session,
+            actor,
+            HandoverKind.manufacturer_to_materials,
+            sender=maker,
+            receiver=materials,
+            sender_person=deliverer_name,
+            receiver_person=receiver_name,
+            today=today,
+            lines=[(lines[i], c.ok, c.anomaly) for i, c in checks.items()],
             anomalies="\n".join(
                 f"{line_code(lines[i])}：{c.anomaly.strip()}"
                 for i, c in checks.items()
                 if c.anomaly.strip()
             ),
-            created_by_id=actor.user_id,
-            countersigned_at=dt.datetime.now(dt.UTC),
-            countersigned_by_id=actor.user_id,
+            countersigned=True,
         )
-        session.add(record)
-        session.flush()
         refused = []
         for i, check in checks.items():
             line = lines[i]
-            session.add(
-                HandoverRecordLine(
-                    record_id=record.id,
-                    line_id=line.id,
-                    accepted=check.ok,
-                    anomaly=check.anomaly.strip(),
-                )
-            )
             if check.ok:
                 advance(session, actor, line, "return_to_materials", check.anomaly.strip())
                 line.back_on = today
@@ -248,22 +237,19 @@ def deliver(
         user_unit_id = task.user_unit_id if task else lines[0].task.user_unit_id
         materials = unit_of_kind(session, UnitKind.materials_dept, actor.unit_id)
         assert materials is not None
-        record = HandoverRecord(
-            number=issue_number(session, "JJ", today.year),
-            kind=HandoverKind.materials_to_user,
-            task_id=kit.task_id,
-            from_unit_id=materials.id,
-            to_unit_id=user_unit_id,
-            from_person=clerk_name.strip(),
-            to_person=user_rep_name.strip(),
-            handover_date=today,
-            anomalies=anomalies.strip(),
-            created_by_id=actor.user_id,
+        record = new_handover(
+            session,
+            actor,
+            HandoverKind.materials_to_user,
+            sender=materials,
+            receiver=session.get_one(Unit, user_unit_id),
+            sender_person=clerk_name,
+            receiver_person=user_rep_name,
+            today=today,
+            lines=[(line, True, "") for line in lines],
+            anomalies=anomalies,
         )
-        session.add(record)
-        session.flush()
         for line in lines:
-            session.add(HandoverRecordLine(record_id=record.id, line_id=line.id))
             advance(session, actor, line, "deliver", record.number)
             line.delivered_on = today
         kit.status = "delivered"

@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError
 from app.models.org import Unit, UnitKind
 from app.models.products import ProductModel
-from app.models.records import HandoverKind, HandoverRecord, HandoverRecordLine, ReportKind
+from app.models.records import HandoverKind, ReportKind
 from app.models.returns import ReturnLine
 from app.models.states import LineStatus
 from app.models.workdays import DeadlineState, RuleCode, evaluate
 from app.services.calendar import calendar_and_rules
 from app.services.context import Actor, local_today, require
-from app.services.numbering import issue_number
-from app.services.records import issue_report
+from app.services.records import issue_report, new_handover
 from app.services.steps import advance, line_code, load_line, unit_of_kind
 from app.services.views import DispatchGroup, DispatchLine, DispatchResult
 
@@ -111,7 +109,18 @@ def dispatch(
         materials = unit_of_kind(session, UnitKind.materials_dept, actor.unit_id)
         if materials is None:
             raise DomainError("尚未设置物资管理部门单位。")
-        record = _handover(session, actor, materials, maker, lines, sender_name, anomalies, today)
+        record = new_handover(
+            session,
+            actor,
+            HandoverKind.materials_to_manufacturer,
+            sender=materials,
+            receiver=maker,
+            sender_person=sender_name.strip() or actor.name,
+            receiver_person="",
+            today=today,
+            lines=[(line, True, "") for line in lines],
+            anomalies=anomalies,
+        )
         for line in lines:
             reason = late_reasons.get(line.id, "") if any(x is line for x, _ in late) else ""
             advance(session, actor, line, "dispatch", reason)
@@ -139,32 +148,3 @@ def dispatch(
             )
             overdue_number = report.number
         return DispatchResult(record.number, overdue_number, len(lines))
-
-
-def _handover(
-    session: Session,
-    actor: Actor,
-    sender: Unit,
-    receiver: Unit,
-    lines: list[ReturnLine],
-    sender_name: str,
-    anomalies: str,
-    today: dt.date,
-) -> HandoverRecord:
-    tasks = {line.task_id for line in lines}
-    record = HandoverRecord(
-        number=issue_number(session, "JJ", today.year),
-        kind=HandoverKind.materials_to_manufacturer,
-        task_id=tasks.pop() if len(tasks) == 1 else None,
-        from_unit_id=sender.id,
-        to_unit_id=receiver.id,
-        from_person=sender_name.strip() or actor.name,
-        handover_date=today,
-        anomalies=anomalies.strip(),
-        created_by_id=actor.user_id,
-    )
-    session.add(record)
-    session.flush()
-    for line in lines:
-        session.add(HandoverRecordLine(record_id=record.id, line_id=line.id))
-    return record

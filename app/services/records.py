@@ -11,7 +11,15 @@ from app.db import Database
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.models.delivery import DeliveryPlan, KitSet
 from app.models.org import Role, Unit, UnitKind, User
-from app.models.records import HandoverRecord, Report, ReportKind, ReportLine, ReportRecipient
+from app.models.records import (
+    HandoverKind,
+    HandoverRecord,
+    HandoverRecordLine,
+    Report,
+    ReportKind,
+    ReportLine,
+    ReportRecipient,
+)
 from app.models.repair import (
     AcceptanceInspection,
     FaultLocalization,
@@ -19,7 +27,7 @@ from app.models.repair import (
     RepairRecord,
     UnboxingInspection,
 )
-from app.models.returns import ReturnTask
+from app.models.returns import ReturnLine, ReturnTask
 from app.services import audit
 from app.services.context import Actor
 from app.services.numbering import PREFIXES, issue_number, parse_number
@@ -102,6 +110,47 @@ def issue_report(
     names = "、".join(u.name for u in recipients)
     audit.record(session, actor, "report", report.id, "issue", "", f"{report.number} → {names}")
     return report
+
+
+def new_handover(
+    session: Session,
+    actor: Actor,
+    kind: HandoverKind,
+    *,
+    sender: Unit,
+    receiver: Unit,
+    sender_person: str,
+    receiver_person: str,
+    today: dt.date,
+    lines: list[tuple[ReturnLine, bool, str]],
+    anomalies: str = "",
+    countersigned: bool = False,
+) -> HandoverRecord:
+    """A handover record (JJ) between two parties: each line accepted or not, with its anomaly."""
+    tasks = {line.task_id for line, _ok, _a in lines}
+    record = HandoverRecord(
+        number=issue_number(session, "JJ", today.year),
+        kind=kind,
+        task_id=tasks.pop() if len(tasks) == 1 else None,
+        from_unit_id=sender.id,
+        to_unit_id=receiver.id,
+        from_person=sender_person.strip(),
+        to_person=receiver_person.strip(),
+        handover_date=today,
+        anomalies=anomalies.strip(),
+        created_by_id=actor.user_id,
+        countersigned_at=dt.datetime.now(dt.UTC) if countersigned else None,
+        countersigned_by_id=actor.user_id if countersigned else None,
+    )
+    session.add(record)
+    session.flush()
+    for line, accepted, anomaly in lines:
+        session.add(
+            HandoverRecordLine(
+                record_id=record.id, line_id=line.id, accepted=accepted, anomaly=anomaly.strip()
+            )
+        )
+    return record
 
 
 def _report_view(session: Session, r: Report, units: list[int] | None) -> ReportView:

@@ -16,7 +16,6 @@ from app.models.products import Item, ProductModel
 from app.models.records import (
     HandoverKind,
     HandoverRecord,
-    HandoverRecordLine,
     Report,
     ReportKind,
 )
@@ -29,7 +28,8 @@ from app.services.context import Actor, local_today, require
 from app.services.kitting import new_kit_set
 from app.services.masterdata import ensure_unit, find_item, item_code
 from app.services.numbering import issue_number, parse_number
-from app.services.records import find_record_in, issue_report
+from app.services.records import find_record_in, issue_report, new_handover
+from app.services.steps import unit_of_kind
 from app.services.views import (
     ConfirmResult,
     DocumentView,
@@ -661,14 +661,6 @@ def decide_line(
         return line_view(session, line, db)
 
 
-def _unit_of_kind(session: Session, actor: Actor, kind: UnitKind) -> Unit | None:
-    if actor.unit_id is not None:
-        own = session.get(Unit, actor.unit_id)
-        if own is not None and own.kind == kind:
-            return own
-    return session.scalar(select(Unit).where(Unit.kind == kind, Unit.active).order_by(Unit.id))
-
-
 def confirm_handover(
     db: Database,
     actor: Actor,
@@ -694,27 +686,25 @@ def confirm_handover(
             shown = "、".join(str(s) for s in undecided[:10])
             more = " 等" if len(undecided) > 10 else ""
             raise DomainError(f"第 {shown}{more} 行还没有标记接收或拒收，请逐件核对后再确认交接。")
-        materials = _unit_of_kind(session, actor, UnitKind.materials_dept)
+        materials = unit_of_kind(session, UnitKind.materials_dept, actor.unit_id)
         if materials is None:
             raise DomainError("尚未设置物资管理部门单位。")
         rejected = [line for line in lines if line.decision == Decision.reject]
-        prime = _unit_of_kind(session, actor, UnitKind.prime_unit)
+        prime = unit_of_kind(session, UnitKind.prime_unit, actor.unit_id)
         if rejected and prime is None:
             raise DomainError("有拒收产品，但尚未设置总体单位，无法发出拒收通知。")
-        record = HandoverRecord(
-            number=issue_number(session, "JJ", today.year),
-            kind=HandoverKind.user_to_materials,
-            task_id=task.id,
-            from_unit_id=task.user_unit_id,
-            to_unit_id=materials.id,
-            from_person=user_rep_name,
-            to_person=clerk_name,
-            handover_date=today,
-            anomalies=anomalies.strip(),
-            created_by_id=actor.user_id,
+        record = new_handover(
+            session,
+            actor,
+            HandoverKind.user_to_materials,
+            sender=session.get_one(Unit, task.user_unit_id),
+            receiver=materials,
+            sender_person=user_rep_name,
+            receiver_person=clerk_name,
+            today=today,
+            lines=[(line, line.decision == Decision.accept, line.reject_reason) for line in lines],
+            anomalies=anomalies,
         )
-        session.add(record)
-        session.flush()
         for line in lines:
             step = "accept" if line.decision == Decision.accept else "reject"
             target = next_status(step, LineStatus(line.status))
@@ -723,14 +713,6 @@ def confirm_handover(
             line.status = target
             if target == LineStatus.accepted:
                 line.accepted_on = today
-            session.add(
-                HandoverRecordLine(
-                    record_id=record.id,
-                    line_id=line.id,
-                    accepted=target == LineStatus.accepted,
-                    anomaly=line.reject_reason,
-                )
-            )
             audit.record(
                 session, actor, "return_line", line.id, step, old, target, line.reject_reason
             )
