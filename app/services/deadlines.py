@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -19,6 +19,7 @@ from app.services.records import issue_report
 from app.services.steps import line_code, unit_of_kind, units_of_kind
 from app.services.views import DeadlineRow
 
+SWEEP_LOCK = 0x46580001  # "FX" and a serial: the advisory lock of the deadline sweep
 MONITOR = Actor(None, "时限监控", None, None, system=True)
 OPEN_STATES = [s.value for s in LineStatus if s not in FINISHED]
 # The repair clock runs from receipt until acceptance after repair.
@@ -114,6 +115,10 @@ def sweep(db: Database, today: dt.date | None = None) -> list[str]:
     today = today or local_today()
     issued: list[str] = []
     with db.transaction() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # Every desk sweeps; one at a time, or two could report the same line (SQLite's
+            # BEGIN IMMEDIATE already serialises this).
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SWEEP_LOCK})
         cal, rules = calendar_and_rules(db, session)
         lines = session.scalars(
             select(ReturnLine).where(

@@ -203,13 +203,17 @@ def kit_status_in(db: Database, session: Session, kit: KitSet, today: dt.date) -
 
 
 def list_kit_sets(
-    db: Database, today: dt.date | None = None, include_closed: bool = False
+    db: Database,
+    today: dt.date | None = None,
+    include_closed: bool = False,
+    statuses: tuple[str, ...] = ("open", "kitted", "delivered"),
 ) -> list[KitStatus]:
+    """Kit sets by deadline: those still to be kitted, delivered or followed up (or every one)."""
     today = today or local_today()
     with db.reading() as session:
         stmt = select(KitSet).order_by(KitSet.deadline.is_(None), KitSet.deadline, KitSet.id)
         if not include_closed:
-            stmt = stmt.where(KitSet.status.in_(("open", "kitted")))
+            stmt = stmt.where(KitSet.status.in_(statuses))
         return [kit_status_in(db, session, kit, today) for kit in session.scalars(stmt)]
 
 
