@@ -381,6 +381,10 @@ class HandoverDesk(QWidget):
             return "任务已确认交接，只读"
         return "只读"
 
+    def open_record(self, number: str) -> None:
+        """Open a task by its number, or preview any other record (another page asked)."""
+        self._open_record(number, number)
+
     def _open_record(self, number: str, scanned: str) -> None:
         try:
             ref = records.find_record(self.db, number)

@@ -1,8 +1,8 @@
-"""The main window: navigation on the left (返厂交接 / 返修产品 / 收件箱), pages on the right."""
+"""The main window: navigation on the left (the pages a login works with), pages on the right."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -19,10 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.context import ROLE_LABELS, Actor
+from app.services.vocabulary import Role
+from app.ui.bench_page import BenchPage
+from app.ui.dashboard_page import DashboardPage
+from app.ui.dispatch_page import DispatchPage
 from app.ui.handover_desk import HandoverDesk
+from app.ui.history_page import HistoryPage
 from app.ui.inbox import InboxPage
+from app.ui.kitting_page import KittingPage
 from app.ui.lines_page import ReturnedLinesPage
 from app.ui.prompts import Prompts
+from app.ui.receive_back_page import ReceiveBackPage
+from app.ui.record_printer import RecordPrinter
+from app.ui.reminders import Reminders, ReminderStatus
+from app.ui.reports_page import ReportsPage
 from app.ui.shell import DEFAULT_SIZE, WINDOW_TITLE
 from app.ui.style import scaled_font
 from app.ui.worker import wait_for_all
@@ -30,9 +40,32 @@ from app.ui.worker import wait_for_all
 if TYPE_CHECKING:
     from app.db import Database
 
-DESK, LINES, INBOX = range(3)
-NAV_LABELS = ("返厂交接", "返修产品", "收件箱")
 INBOX_POLL_MS = 60_000  # another desk may issue a report meanwhile
+EVERYONE = None
+DESK_ROLES = frozenset({Role.clerk, Role.manager, Role.admin})
+BENCH_ROLES = frozenset({Role.engineer, Role.quality, Role.manager, Role.admin})
+# (key, navigation label, the roles that see it; None: everyone). The first is the start page.
+PAGES: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
+    ("dashboard", "工作台", EVERYONE),
+    ("desk", "返厂交接", DESK_ROLES),
+    ("dispatch", "分发", DESK_ROLES),
+    ("bench", "维修工作台", BENCH_ROLES),
+    ("back", "修复交回", DESK_ROLES),
+    ("kitting", "齐套交付", DESK_ROLES),
+    ("lines", "返修产品", EVERYONE),
+    ("history", "产品履历", EVERYONE),
+    ("reports", "超期与升级", frozenset({Role.clerk, Role.manager, Role.quality, Role.admin})),
+    ("inbox", "收件箱", EVERYONE),
+)
+
+
+def visible_pages(actor: Actor) -> list[tuple[str, str]]:
+    """The pages a login works with, in navigation order."""
+    return [
+        (key, label)
+        for key, label, roles in PAGES
+        if actor.system or roles is None or (actor.role is not None and actor.role in roles)
+    ]
 
 
 def store_text(url: str) -> str:
@@ -68,27 +101,49 @@ class MainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
         self.setMinimumSize(1024, 640)
 
-        self.desk = HandoverDesk(db, actor, self.prompts)
+        p = self.prompts
+        self.dashboard = DashboardPage(db, actor)
+        self.desk = HandoverDesk(db, actor, p)
+        self.dispatch_page = DispatchPage(db, actor, prompts=p)
+        self.bench = BenchPage(db, actor, prompts=p)
+        self.back_page = ReceiveBackPage(db, actor, prompts=p)
+        self.kitting = KittingPage(db, actor, prompts=p)
         self.lines_page = ReturnedLinesPage(db)
-        self.inbox = InboxPage(db, actor, self.prompts)
+        self.history = HistoryPage(db, actor, prompts=p)
+        self.reports = ReportsPage(db, actor, prompts=p)
+        self.inbox = InboxPage(db, actor, p)
+        self.printer = RecordPrinter(db, p)
+        widgets: dict[str, QWidget] = {
+            "dashboard": self.dashboard,
+            "desk": self.desk,
+            "dispatch": self.dispatch_page,
+            "bench": self.bench,
+            "back": self.back_page,
+            "kitting": self.kitting,
+            "lines": self.lines_page,
+            "history": self.history,
+            "reports": self.reports,
+            "inbox": self.inbox,
+        }
+        self.keys = [key for key, _label in visible_pages(actor)]
         self.pages = QStackedWidget()
-        for page in (self.desk, self.lines_page, self.inbox):
-            self.pages.addWidget(page)
+        for key in self.keys:
+            self.pages.addWidget(widgets[key])
 
         self.nav = QListWidget()
-        self.nav.setFixedWidth(120)
-        self.nav.setFont(scaled_font(self.font(), 1.15))
+        self.nav.setFixedWidth(128)
+        self.nav.setFont(scaled_font(self.font(), 1.1))
         self.nav.setSpacing(2)
         self.nav.setFrameShape(QFrame.Shape.NoFrame)
         self.nav.setStyleSheet(
             "QListWidget { background: palette(window); }"
-            "QListWidget::item { padding: 10px 12px; border-radius: 4px; }"
+            "QListWidget::item { padding: 8px 12px; border-radius: 4px; }"
             "QListWidget::item:selected { background: palette(highlight);"
             " color: palette(highlighted-text); }"
         )
-        for label in NAV_LABELS:
+        for _key, label in visible_pages(actor):
             item = QListWidgetItem(label)
-            item.setSizeHint(QSize(110, 44))
+            item.setSizeHint(QSize(118, 40))
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self.show_page)
 
@@ -107,30 +162,78 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(actor_text(actor))
         self.store_label = QLabel(store_text(db.url))
         self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reminder_label = ReminderStatus()
         self.statusBar().addWidget(self.user_label)
+        self.statusBar().addWidget(self.reminder_label, 1)
         self.statusBar().addPermanentWidget(self.store_label)
 
-        self.inbox.unread_changed.connect(self.set_unread)
-        self.desk.records_changed.connect(self.inbox.refresh)
-        self.lines_page.open_task.connect(self.open_task)
+        self._connect()
+        self.reminders = Reminders(db, actor, self)
+        self.dashboard.attach(self.reminders)
+        self.reminders.reminded.connect(self.reminder_label.show_reminder)
+        self.reminder_label.view_requested.connect(lambda: self.go("dashboard"))
         self._poll = QTimer(self)
         self._poll.setInterval(INBOX_POLL_MS)
         self._poll.timeout.connect(self.inbox.update_unread)
         self._poll.start()
-        self.nav.setCurrentRow(DESK)
+        self.nav.setCurrentRow(0)
         self.inbox.update_unread()
+        self.reminders.start()
+
+    def _connect(self) -> None:
+        """Pages ask for each other through the window, never directly."""
+        self.inbox.unread_changed.connect(self.set_unread)
+        for page in (
+            self.desk,
+            self.dispatch_page,
+            self.bench,
+            self.back_page,
+            self.kitting,
+            self.reports,
+        ):
+            page.records_changed.connect(self.inbox.update_unread)
+        self.desk.records_changed.connect(self.inbox.refresh)
+        self.lines_page.open_task.connect(self.open_task)
+        for opener in (
+            self.dashboard,
+            self.dispatch_page,
+            self.bench,
+            self.back_page,
+            self.kitting,
+        ):
+            opener.open_item.connect(self.open_item)
+        self.dashboard.open_record.connect(self.open_record)
+        self.dashboard.open_inbox.connect(lambda: self.go("inbox"))
+        self.kitting.open_record.connect(self.open_record)
+        self.history.open_record.connect(self.open_record)
+
+    def nav_row(self, key: str) -> int:
+        """The navigation row of a page, or -1 when this login does not see it."""
+        return self.keys.index(key) if key in self.keys else -1
+
+    def go(self, key: str) -> bool:
+        row = self.nav_row(key)
+        if row >= 0:
+            self.nav.setCurrentRow(row)
+        return row >= 0
 
     def show_page(self, index: int) -> None:
+        if index < 0:
+            return
         self.pages.setCurrentIndex(index)
-        if index == LINES:
-            self.lines_page.ensure_loaded()
-        elif index == INBOX:
-            self.inbox.refresh()
-        elif index == DESK:
+        page: Any = self.pages.widget(index)
+        if page is self.desk:
             self.desk.scan_field.setFocus()
+        elif page is self.inbox:
+            self.inbox.refresh()
+        elif hasattr(page, "ensure_loaded"):
+            page.ensure_loaded()
+        elif hasattr(page, "refresh"):
+            page.refresh()
 
     def set_unread(self, count: int) -> None:
-        item = self.nav.item(INBOX)
+        row = self.nav_row("inbox")
+        item = self.nav.item(row)
         shown = "99+" if count > 99 else str(count)
         item.setText(f"收件箱({shown})" if count else "收件箱")
         item.setToolTip(f"{count} 份报告未签收" if count else "没有未签收的报告")
@@ -139,10 +242,22 @@ class MainWindow(QMainWindow):
         item.setFont(font)
 
     def open_task(self, task_id: int) -> None:
-        self.nav.setCurrentRow(DESK)
-        self.desk.open_task(task_id)
+        if self.go("desk"):
+            self.desk.open_task(task_id)
+
+    def open_item(self, code: str) -> None:
+        self.go("history")
+        self.history.show_item(code)
+
+    def open_record(self, number: str) -> None:
+        """A task number opens its task at the desk; any other record its print preview."""
+        if number.startswith("FX-") and self.go("desk"):
+            self.desk.open_record(number)
+            return
+        self.printer.show(number, self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._poll.stop()
+        self.reminders.stop()
         wait_for_all(10_000)  # a print or an import still running finishes or stops first
         super().closeEvent(event)

@@ -9,7 +9,6 @@ from app.db import Database
 from app.services import records, returns
 from app.services.views import ConfirmResult
 from app.services.vocabulary import Decision, DocumentKind
-from app.ui.main_window import INBOX
 from app.ui.print_preview import PrintPreviewDialog
 from app.ui.style import Tone
 from tests import pdf_tools
@@ -40,10 +39,10 @@ def test_manager_acknowledges_the_rejection_notice(
     done = confirm_with_a_rejection(sqlite_db, org)
     assert done.rejection_notice_number
     window = open_window(org.manager)
-    nav = window.nav.item(INBOX)
+    nav = window.nav.item(window.nav_row("inbox"))
     assert nav.text() == "收件箱(1)"
 
-    window.nav.setCurrentRow(INBOX)
+    window.go("inbox")
     inbox = window.inbox
     assert window.pages.currentWidget() is inbox
     assert inbox.model.rowCount() == 1
@@ -78,10 +77,10 @@ def test_the_desk_tells_the_inbox_about_a_new_notice(
 ) -> None:
     """A manager may also receive returns: confirming one with a rejection updates the count."""
     window = open_window(org.manager)
-    assert window.nav.item(INBOX).text() == "收件箱"
+    assert window.nav.item(window.nav_row("inbox")).text() == "收件箱"
     confirm_with_a_rejection(sqlite_db, org)
     window.desk.records_changed.emit()
-    assert window.nav.item(INBOX).text() == "收件箱(1)"
+    assert window.nav.item(window.nav_row("inbox")).text() == "收件箱(1)"
 
 
 def test_clerk_does_not_see_reports_of_other_units(
@@ -89,7 +88,7 @@ def test_clerk_does_not_see_reports_of_other_units(
 ) -> None:
     confirm_with_a_rejection(sqlite_db, org)
     window = open_window(org.clerk)
-    window.nav.setCurrentRow(INBOX)
+    window.go("inbox")
     assert window.inbox.model.rowCount() == 0
-    assert window.nav.item(INBOX).text() == "收件箱"
+    assert window.nav.item(window.nav_row("inbox")).text() == "收件箱"
     assert "物资管理部门" in window.inbox.scope.text()

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from app.db import Database
 from app.services import returns
 from app.services.vocabulary import Decision
-from app.ui.main_window import DESK, LINES
 from tests.conftest import Org
 from tests.ui.helpers import cell
 
@@ -24,7 +23,7 @@ def test_filter_and_open(qtbot: Any, sqlite_db: Database, org: Org, open_window:
     returns.confirm_handover(sqlite_db, org.clerk, second.id, "李参谋", "王敏")
 
     window = open_window(org.clerk)
-    window.nav.setCurrentRow(LINES)
+    window.go("lines")
     page = window.lines_page
     assert page.model.rowCount() == 4
     assert cell(page.view, 0, "出厂编号") == "DY3-2026009"  # newest first
@@ -37,5 +36,5 @@ def test_filter_and_open(qtbot: Any, sqlite_db: Database, org: Org, open_window:
 
     index = page.model.index(1, 0)
     page.view.doubleClicked.emit(index)
-    assert window.nav.currentRow() == DESK
+    assert window.nav.currentRow() == window.nav_row("desk")
     assert window.desk.task is not None and window.desk.task.id == first.id

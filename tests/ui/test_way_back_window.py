@@ -183,7 +183,7 @@ def test_one_return_task_from_registration_to_closed(
     # --- closed: every line, the task, and the desk says so ---------------------------------
     assert all(returns.get_line(db, i).status == LineStatus.closed for i in lines)
     assert returns.get_task_by_number(db, task_number).status == "closed"
-    window.nav.setCurrentRow(0)
+    window.go("desk")
     desk.refresh_task()
     assert desk.header.status.text() == "已关闭"
     board = DashboardPage(db, org.clerk)

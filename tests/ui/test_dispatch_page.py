@@ -1,0 +1,245 @@
+"""A clerk dispatches accepted items to their manufacturers from the 分发 page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.db import Database
+from app.services import dispatch, masterdata, records, returns
+from app.services.context import command_line_actor, local_today
+from app.services.vocabulary import Decision, DocumentKind, LineStatus
+from app.ui.dispatch_page import (
+    NO_MAKER,
+    NO_MAKER_REASON,
+    NO_SELECTION,
+    DispatchDialog,
+    DispatchPage,
+)
+from app.ui.print_preview import PrintPreviewDialog
+from app.ui.style import Tone, foreground
+from tests import pdf_tools
+from tests.conftest import Org
+from tests.ui.conftest import ScriptedPrompts
+from tests.ui.helpers import cell, click, click_row, type_text
+
+
+def accepted_lines(
+    db: Database, org: Org, items: list[tuple[str, str]], days_ago: int = 0
+) -> list[int]:
+    """A return task confirmed `days_ago` days ago with every item accepted; the line ids."""
+    confirmed = local_today() - dt.timedelta(days=days_ago)
+    task = returns.create_task(db, org.clerk, "某部队修理所", today=confirmed)
+    ids = []
+    for model, serial in items:
+        line = returns.add_line(db, org.clerk, task.id, model, serial, "通电后自检不通过")
+        for kind in DocumentKind:
+            returns.set_document(db, org.clerk, line.id, kind, True, True)
+        returns.decide_line(db, org.clerk, line.id, Decision.accept)
+        ids.append(line.id)
+    returns.confirm_handover(db, org.clerk, task.id, "李参谋", "王敏", today=confirmed)
+    return ids
+
+
+def open_page(qtbot: Any, db: Database, actor: Any, prompts: ScriptedPrompts) -> DispatchPage:
+    page = DispatchPage(db, actor, prompts=prompts)
+    qtbot.addWidget(page)
+    page.resize(1160, 760)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def group_row(page: DispatchPage, name: str) -> int:
+    row = page.groups_model.find(lambda g: (g.manufacturer or NO_MAKER) == name)
+    assert row is not None, f"no group {name}"
+    return row
+
+
+def save_preview_to(path: Path, titles: list[str]) -> Any:
+    def handle(dialog: PrintPreviewDialog) -> bool:
+        assert isinstance(dialog, PrintPreviewDialog)
+        titles.append(dialog.windowTitle())
+        dialog.save_pdf(path)
+        return False
+
+    return handle
+
+
+def test_clerk_dispatches_a_group_and_a_late_line_needs_a_reason(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    (late,) = accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026001")], days_ago=10)
+    fresh, power = accepted_lines(
+        sqlite_db, org, [("GC-12A", "GC12A-2026002"), ("DY-3", "DY3-2026001")]
+    )
+    page = open_page(qtbot, sqlite_db, org.clerk, prompts)
+
+    assert [cell(page.groups_view, r, "承制单位") for r in range(2)] == [
+        "惯性导航研究所",
+        "电源分厂",
+    ]
+    row = group_row(page, "惯性导航研究所")
+    assert cell(page.groups_view, row, "件数") == "2" and cell(page.groups_view, row, "超期") == "1"
+    click_row(qtbot, page.groups_view, row)
+    assert page.group_title.text() == "惯性导航研究所：2 件待分发，其中 1 件已超过分发时限"
+
+    # The lines: task, item, route in the kit tree, and the deadline, red when overdue.
+    codes = [cell(page.lines_view, r, "产品编码") for r in range(page.lines_model.rowCount())]
+    assert codes == ["GC-12A/GC12A-2026001", "GC-12A/GC12A-2026002"]
+    assert cell(page.lines_view, 0, "齐套路线") == "ZT-1 › GC-12A"
+    assert "超期 3 天" in cell(page.lines_view, 0, "分发时限")
+    assert "剩 7 天" in cell(page.lines_view, 1, "分发时限")
+    deadline = page.lines_model.index(0, 4)
+    assert deadline.data(Qt.ItemDataRole.ForegroundRole) == foreground(Tone.bad)
+
+    # Nothing selected: 分发… says why it is grey.
+    assert not page.dispatch_button.isEnabled()
+    assert page.dispatch_button.toolTip() == NO_SELECTION
+    click(qtbot, page.select_all_button)
+    assert page.selection_label.text() == "已选 2 件（1 件超期）"
+    assert page.dispatch_button.isEnabled()
+
+    def drive(dialog: DispatchDialog) -> bool:
+        assert isinstance(dialog, DispatchDialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.sender_name.text() == "王敏"
+        assert list(dialog.reasons) == [late]  # one reason field, for the overdue line only
+        type_text(qtbot, dialog.anomalies, "包装箱一角破损")
+        # Without the reason the dialog refuses and stays open; nothing is sent.
+        click(qtbot, dialog.ok_button)
+        assert dialog.isVisible() and dialog.error_label.isVisible()
+        assert "GC-12A/GC12A-2026001 已超过分发时限" in dialog.error_label.text()
+        assert returns.get_line(sqlite_db, late).status == LineStatus.accepted
+        assert dialog.anomalies.toPlainText() == "包装箱一角破损"  # what was typed stays
+        type_text(qtbot, dialog.reasons[late], "承制单位停产检修")
+        click(qtbot, dialog.ok_button)
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+        return dialog.result() == DispatchDialog.DialogCode.Accepted
+
+    pdf = tmp_path / "jj.pdf"
+    titles: list[str] = []
+    prompts.then(drive)
+    prompts.answers.append(True)  # 打印交接单
+    prompts.then(save_preview_to(pdf, titles))
+    click(qtbot, page.dispatch_button)
+    qtbot.waitUntil(pdf.exists, timeout=20_000)
+
+    for line in (late, fresh):
+        assert returns.get_line(sqlite_db, line).status == LineStatus.dispatched
+    assert returns.get_line(sqlite_db, power).status == LineStatus.accepted
+    title, question = prompts.questions[-1]
+    assert title == "分发完成"
+    jj = next(w for w in question.split() if w.startswith("JJ-"))
+    cq = next(w for w in question.replace("（", " ").split() if w.startswith("CQ-"))
+    assert f"超期报告 {cq}" in page.feedback.text() and jj in page.feedback.text()
+    assert page.feedback.tone == Tone.ok
+    report = next(r for r in records.inbox(sqlite_db, org.manager) if r.number == cq)
+    assert "承制单位停产检修" in report.body
+
+    # The handover record printed from the question, with the anomaly written on it.
+    assert titles == [f"打印预览 — 交接记录单 {jj}"]
+    text = pdf_tools.pdf_text(pdf)
+    assert jj in text and "GC12A-2026001" in text and "包装箱一角破损" in text
+
+    # The dispatched group is gone; the other stays, selected.
+    assert page.groups_model.rowCount() == 1
+    assert cell(page.groups_view, 0, "承制单位") == "电源分厂"
+    assert page.group is not None and page.group.manufacturer == "电源分厂"
+
+
+def test_group_without_manufacturer_cannot_be_dispatched(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+) -> None:
+    masterdata.add_model(sqlite_db, command_line_actor(), "NEW-1", "新产品")
+    accepted_lines(sqlite_db, org, [("NEW-1", "N-0001"), ("GC-12A", "GC12A-2026003")])
+    page = open_page(qtbot, sqlite_db, org.clerk, prompts)
+    row = group_row(page, NO_MAKER)
+    assert row == page.groups_model.rowCount() - 1  # listed last
+    click_row(qtbot, page.groups_view, row)
+    assert page.group_title.text().startswith("型号未指定承制单位：1 件待分发")
+    assert page.banner.isVisible()
+    click(qtbot, page.select_all_button)
+    assert not page.dispatch_button.isEnabled()
+    assert page.dispatch_button.toolTip() == NO_MAKER_REASON
+
+    # Once an admin names the manufacturer, the line joins that group.
+    masterdata.set_model_manufacturer(sqlite_db, command_line_actor(), "NEW-1", "电源分厂")
+    click(qtbot, page.refresh_button)
+    assert page.groups_model.find(lambda g: g.manufacturer_id is None) is None
+    row = group_row(page, "电源分厂")
+    click_row(qtbot, page.groups_view, row)
+    assert not page.banner.isVisible()
+    assert cell(page.lines_view, 0, "产品编码") == "NEW-1/N-0001"
+    click_row(qtbot, page.lines_view, 0)
+    assert page.dispatch_button.isEnabled()
+
+
+def test_labels_print_for_the_selected_lines_task(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026004"), ("GC-12A", "GC12A-2026005")])
+    page = open_page(qtbot, sqlite_db, org.clerk, prompts)
+    assert not page.labels_button.isEnabled()
+    click_row(qtbot, page.lines_view, 1)
+    task = cell(page.lines_view, 1, "任务编号")
+    assert task in page.labels_button.toolTip()
+    page.label_size_box.setCurrentIndex(page.label_size_box.findData("a4"))
+    pdf = tmp_path / "labels.pdf"
+    titles: list[str] = []
+    prompts.then(save_preview_to(pdf, titles))
+    click(qtbot, page.labels_button)
+    qtbot.waitUntil(pdf.exists, timeout=20_000)
+    assert titles == [f"打印预览 — 产品标签 {task}（A4 标签页）"]
+    text = pdf_tools.pdf_text(pdf)
+    assert "GC12A-2026004" in text and "GC12A-2026005" in text
+
+
+def test_an_engineer_may_not_dispatch_or_print_labels(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+) -> None:
+    accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026006")])
+    page = open_page(qtbot, sqlite_db, org.engineer, prompts)
+    click_row(qtbot, page.lines_view, 0)
+    assert not page.dispatch_button.isEnabled()
+    assert "不能分发产品" in page.dispatch_button.toolTip()
+    assert "物资交接员" in page.dispatch_button.toolTip()
+    assert not page.labels_button.isEnabled()
+    assert "不能打印产品标签" in page.labels_button.toolTip()
+
+
+def test_a_refusal_from_the_service_is_shown_in_the_dialog(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+) -> None:
+    (line,) = accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026007")])
+    page = open_page(qtbot, sqlite_db, org.clerk, prompts)
+    click(qtbot, page.select_all_button)
+    # Another desk sends the line meanwhile: this window's dispatch is refused, not crashed.
+    dispatch.dispatch(sqlite_db, org.clerk, [line])
+
+    def drive(dialog: DispatchDialog) -> bool:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        click(qtbot, dialog.ok_button)
+        assert dialog.isVisible() and "当前状态为“已分发”" in dialog.error_label.text()
+        click(qtbot, dialog.cancel_button)
+        return False
+
+    prompts.then(drive)
+    click(qtbot, page.dispatch_button)
+    assert prompts.done() and not prompts.questions
+
+
+def test_dispatch_models_pass_qt_checks(
+    qtmodeltester: Any, qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+) -> None:
+    accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026008"), ("DY-3", "DY3-2026008")], 9)
+    accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026009")])
+    page = open_page(qtbot, sqlite_db, org.clerk, prompts)
+    qtmodeltester.check(page.groups_model)
+    qtmodeltester.check(page.lines_model)
+    assert page.lines_model.rowCount() == 2

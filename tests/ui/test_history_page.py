@@ -1,0 +1,218 @@
+"""产品履历: scanning an item's label shows its whole way, across returns, in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.db import Database
+from app.services import codelists, dispatch, repairs, returns
+from app.services.context import local_today
+from app.services.vocabulary import Decision, DocumentKind
+from app.ui.history_page import HistoryPage
+from app.ui.print_preview import PrintPreviewDialog
+from app.ui.style import Tone
+from tests import pdf_tools
+from tests.conftest import Org
+from tests.ui.conftest import ScriptedPrompts
+from tests.ui.helpers import cell, click, type_text
+
+ITEM = "GC-12A/GC12A-2026201"
+SERIAL = "GC12A-2026201"
+
+
+def repaired_and_accepted(db: Database, org: Org, serial: str = SERIAL) -> tuple[str, str]:
+    """One item's way through the services up to its certificate page; (task, WX number)."""
+    today = local_today()
+    task = returns.create_task(db, org.clerk, "某部队修理所", today=today)
+    line = returns.add_line(db, org.clerk, task.id, "GC-12A", serial, "通电后自检不通过").id
+    for kind in DocumentKind:
+        returns.set_document(db, org.clerk, line, kind, True, True)
+    returns.decide_line(db, org.clerk, line, Decision.accept)
+    returns.confirm_handover(db, org.clerk, task.id, "李参谋", "王敏", today=today)
+    jj = dispatch.dispatch(db, org.clerk, [line], late_reasons={}).handover_number
+    eng = org.engineer
+    repairs.receive(db, eng, jj, "陈工", anomalies={line: "铅封松动"})
+    repairs.record_unboxing(
+        db, eng, line, repairs.Unboxing(True, False, True, True, True, "李参谋", "铅封松动")
+    )
+    repairs.write_investigation_plan(db, eng, line, "GC12A-PC-01", "A", "陈工")
+    repairs.localize(
+        db,
+        eng,
+        line,
+        fault_mode="功能失效",
+        cause_category="元器件",
+        faulty_part="X 轴陀螺",
+        conclusion="陀螺失效",
+    )
+    repairs.plan_repair(db, eng, line, "更换陀螺", today + dt.timedelta(days=10))
+    repairs.record_repair(db, eng, line, "更换陀螺", "陈工", parts=[repairs.Part("GY-100")])
+    points = codelists.get_checklist(db, "GC-12A")
+    outcome = repairs.inspect_acceptance(
+        db, org.quality, line, {p.id: (True, "") for p in points}, inspector="刘检"
+    )
+    assert outcome.repair_record_number
+    return task.number, outcome.repair_record_number
+
+
+def open_history(qtbot: Any, db: Database, actor: Any, prompts: ScriptedPrompts) -> HistoryPage:
+    page = HistoryPage(db, actor, prompts=prompts)
+    qtbot.addWidget(page)
+    page.resize(1160, 760)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def scan(qtbot: Any, page: HistoryPage, text: str) -> str:
+    page.scan_field.setFocus()
+    qtbot.keyClicks(page.scan_field, text)
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Return)
+    return page.feedback.text()
+
+
+def column(page: HistoryPage, title: str) -> list[str]:
+    return [cell(page.view, r, title) for r in range(page.model.rowCount())]
+
+
+def in_order(wanted: list[str], seen: list[str]) -> bool:
+    """`wanted` appear in `seen` in this order (other events may come between)."""
+    rest = iter(seen)
+    return all(any(x == w for x in rest) for w in wanted)
+
+
+def test_scanning_a_label_shows_the_items_whole_way_in_order(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    task, wx = repaired_and_accepted(sqlite_db, org)
+    page = open_history(qtbot, sqlite_db, org.engineer, prompts)
+    assert page.scan_field.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled) is False
+    assert not page.info.isVisible()
+
+    message = scan(qtbot, page, ITEM)
+    assert page.feedback.tone == Tone.ok and "返修 1 次" in message
+    assert page.item_label.text() == ITEM and page.model_label.text() == "惯性测量组合"
+    assert task in page.returns_label.text()
+    assert list(page.entry_buttons) == [wx]
+
+    what = column(page, "事项")
+    assert what[0] == "建立产品档案" and what[1] == "登记返厂"
+    assert in_order(
+        [
+            "登记返厂",
+            "交接接收",
+            "分发至承制单位",
+            "承制单位签收",
+            "开箱检查",
+            "开箱检查记录",
+            "编写排查方案",
+            "故障排查方案",
+            "故障定位",
+            "开始维修",
+            "维修方案与计划",
+            "维修完成",
+            "维修记录",
+            "验收合格",
+            "写入质量证明文件",
+        ],
+        what,
+    ), what
+    # Every event in the factory's local time, oldest first, with who did it.
+    times = column(page, "时间")
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", t) for t in times)
+    assert times == sorted(times)
+    receipt = what.index("承制单位签收")
+    assert cell(page.view, receipt, "操作人") == "陈工"
+    assert cell(page.view, receipt, "内容") == "在承制单位"
+    assert cell(page.view, receipt, "原因/说明") == "铅封松动"
+    assert cell(page.view, receipt, "返修任务") == task
+    assert cell(page.view, what.index("验收合格"), "操作人") == "刘检"
+    assert cell(page.view, what.index("写入质量证明文件"), "内容") == wx
+    assert page.count_label.text() == f"共 {len(what)} 条记录（按时间先后）"
+
+    # The certificate page prints from its button.
+    pdf = tmp_path / "wx.pdf"
+    titles: list[str] = []
+
+    def save(dialog: PrintPreviewDialog) -> bool:
+        titles.append(dialog.windowTitle())
+        dialog.save_pdf(pdf)
+        return False
+
+    prompts.then(save)
+    click(qtbot, page.entry_buttons[wx])
+    qtbot.waitUntil(pdf.exists, timeout=20_000)
+    assert titles == [f"打印预览 — 维修记录 {wx}"]
+    text = pdf_tools.pdf_text(pdf)
+    assert wx in text and ITEM in text
+
+
+def rejected_return(db: Database, org: Org, serial: str = SERIAL) -> str:
+    """The item came back once before with its packing list missing, and was refused."""
+    task = returns.create_task(db, org.clerk, "某部队修理所")
+    line = returns.add_line(db, org.clerk, task.id, "GC-12A", serial, "无输出").id
+    returns.set_document(db, org.clerk, line, DocumentKind.packing_list, False, False)
+    returns.decide_line(db, org.clerk, line, Decision.reject, "装箱清单缺失")
+    returns.confirm_handover(db, org.clerk, task.id, "李参谋", "王敏")
+    return task.number
+
+
+def test_every_return_of_the_item_is_on_one_timeline(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+) -> None:
+    refused = rejected_return(sqlite_db, org)
+    task, wx = repaired_and_accepted(sqlite_db, org)
+    page = open_history(qtbot, sqlite_db, org.engineer, prompts)
+    assert page.show_item(SERIAL)  # a bare serial finds the item too
+    assert page.item_label.text() == ITEM
+    assert "返修 2 次" in page.feedback.text()
+    assert page.returns_label.text().index(refused) < page.returns_label.text().index(task)
+    assert list(page.entry_buttons) == [wx]
+    tasks = column(page, "返修任务")
+    what = column(page, "事项")
+    assert tasks.index(refused) < tasks.index(task)
+    rejected = what.index("交接拒收")
+    assert tasks[rejected] == refused
+    assert cell(page.view, rejected, "内容") == "已拒收"
+    assert cell(page.view, rejected, "原因/说明") == "装箱清单缺失"
+    assert page.model.index(rejected, 3).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert in_order(["交接拒收", "登记返厂", "验收合格"], what)
+
+
+def test_unknown_codes_and_record_numbers(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+) -> None:
+    task, wx = repaired_and_accepted(sqlite_db, org)
+    page = open_history(qtbot, sqlite_db, org.engineer, prompts)
+
+    message = scan(qtbot, page, "GC-12A/NOPE-1")
+    assert page.feedback.tone == Tone.bad and "找不到产品" in message
+    assert not page.info.isVisible()
+
+    # Full-width characters from an input method are read as the same code.
+    page.scan_field.setFocus()
+    type_text(qtbot, page.scan_field, "ＧＣ－１２Ａ/ＧＣ１２Ａ－２０２６２０１")
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Return)
+    assert page.feedback.tone == Tone.ok and page.item_label.text() == ITEM
+
+    # A record number, or a task number clicked in 返修任务, goes to the window to open.
+    with qtbot.waitSignal(page.open_record) as opened:
+        scan(qtbot, page, wx)
+    assert opened.args == [wx]
+    with qtbot.waitSignal(page.open_record) as opened:
+        page.returns_label.linkActivated.emit(task)
+    assert opened.args == [task]
+
+
+def test_history_model_passes_qt_checks(
+    qtmodeltester: Any, qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+) -> None:
+    repaired_and_accepted(sqlite_db, org)
+    page = open_history(qtbot, sqlite_db, org.engineer, prompts)
+    assert page.show_item(ITEM)
+    qtmodeltester.check(page.model)

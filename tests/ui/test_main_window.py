@@ -1,0 +1,54 @@
+"""The main window: each role's pages, the dashboard first, pages opening each other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.services import returns
+from app.services.vocabulary import Decision, DocumentKind
+from app.ui.main_window import MainWindow
+from tests.conftest import Org
+
+
+def labels(window: MainWindow) -> list[str]:
+    return [window.nav.item(row).text().split("(")[0] for row in range(window.nav.count())]
+
+
+def test_each_role_sees_its_pages_with_the_dashboard_first(
+    qtbot: Any, sqlite_db: Any, org: Org, prompts: Any
+) -> None:
+    seen = {}
+    for who in ("clerk", "engineer", "quality", "manager"):
+        window = MainWindow(sqlite_db, getattr(org, who), prompts)
+        qtbot.addWidget(window)
+        assert window.pages.currentWidget() is window.dashboard
+        seen[who] = labels(window)
+        window.close()
+    assert seen["clerk"][0] == "工作台" and "返厂交接" in seen["clerk"]
+    assert "维修工作台" not in seen["clerk"]
+    assert seen["engineer"] == ["工作台", "维修工作台", "返修产品", "产品履历", "收件箱"]
+    assert "维修工作台" in seen["quality"] and "返厂交接" not in seen["quality"]
+    assert set(seen["manager"]) >= set(seen["clerk"]) | {"维修工作台"}
+
+
+def test_an_item_code_opens_its_history_and_a_task_number_its_task(
+    qtbot: Any, open_window: Any, sqlite_db: Any, org: Org
+) -> None:
+    task = returns.create_task(sqlite_db, org.clerk, "某部队修理所")
+    line = returns.add_line(sqlite_db, org.clerk, task.id, "GC-12A", "GC12A-77", "自检不通过")
+    for kind in DocumentKind:
+        returns.set_document(sqlite_db, org.clerk, line.id, kind, True, True)
+    returns.decide_line(sqlite_db, org.clerk, line.id, Decision.accept)
+    window = open_window(org.clerk)
+    window.open_item("GC-12A/GC12A-77")
+    assert window.pages.currentWidget() is window.history
+    qtbot.waitUntil(lambda: window.history.history is not None, timeout=10_000)
+    assert window.history.history.item_code == "GC-12A/GC12A-77"
+    window.go("dashboard")
+    window.open_record(task.number)
+    assert window.pages.currentWidget() is window.desk
+    qtbot.waitUntil(lambda: window.desk.task is not None and window.desk.task.id == task.id)
+    assert window.nav.currentItem().text() == "返厂交接"
+    assert window.nav.currentItem().flags() & Qt.ItemFlag.ItemIsSelectable
