@@ -11,8 +11,14 @@ from app.errors import DomainError, NotFound
 from app.models.misc import AuditEvent
 from app.models.org import Role
 from app.models.products import Item, ProductModel, QualityCertificate
-from app.models.records import HandoverKind, HandoverRecord, HandoverRecordLine
-from app.models.repair import RepairRecord
+from app.models.records import HandoverKind, HandoverRecord, HandoverRecordLine, Report, ReportLine
+from app.models.repair import (
+    AcceptanceInspection,
+    FaultLocalization,
+    InvestigationPlan,
+    RepairRecord,
+    UnboxingInspection,
+)
 from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import LineStatus
 from app.models.workdays import DeadlineState
@@ -98,6 +104,55 @@ def bench_lines(db: Database, actor: Actor, today: dt.date | None = None) -> lis
                 b.line_id,
             ),
         )
+
+
+def line_records(db: Database, line_id: int) -> list[str]:
+    """Every record one line's way has issued so far, oldest first (JJ, KX, PC, DW, WX, YS,
+    and the reports about it)."""
+    with db.reading() as session:
+        found: list[tuple[dt.datetime, str]] = [
+            (at, n)
+            for at, n in session.execute(
+                select(HandoverRecord.created_at, HandoverRecord.number)
+                .join(HandoverRecordLine, HandoverRecordLine.record_id == HandoverRecord.id)
+                .where(HandoverRecordLine.line_id == line_id)
+            )
+        ]
+        for table in (
+            UnboxingInspection,
+            InvestigationPlan,
+            FaultLocalization,
+            RepairRecord,
+            AcceptanceInspection,
+        ):
+            found += [
+                (at, n)
+                for at, n in session.execute(
+                    select(table.created_at, table.number).where(table.line_id == line_id)
+                )
+            ]
+        found += [
+            (at, n)
+            for at, n in session.execute(
+                select(Report.created_at, Report.number)
+                .join(ReportLine, ReportLine.report_id == Report.id)
+                .where(ReportLine.line_id == line_id, Report.number.not_like("DW-%"))
+            )
+        ]
+        return [n for _at, n in sorted(found)]
+
+
+def line_plans(db: Database, line_id: int) -> list[tuple[str, str, str]]:
+    """(document no, version, PC number) of a line's investigation plans, oldest first."""
+    with db.reading() as session:
+        return [
+            (p.document_no, p.version, p.number)
+            for p in session.scalars(
+                select(InvestigationPlan)
+                .where(InvestigationPlan.line_id == line_id)
+                .order_by(InvestigationPlan.id)
+            )
+        ]
 
 
 def find_items(db: Database, code: str) -> list[int]:

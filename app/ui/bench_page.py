@@ -54,7 +54,6 @@ from app.ui.step_labels import (
     deadline_sentence,
     deadline_tone,
     deadlines_tooltip,
-    numbers_in,
     record_title,
     step_denial,
 )
@@ -352,34 +351,18 @@ class BenchPage(QWidget):
         self._update_buttons(line)
 
     def _records_of(self, line: BenchLine) -> list[str]:
-        """The records this line's way has issued so far (KX, PC, WX, YS…), oldest first."""
-        found: list[str] = [line.handover_number] if line.handover_number else []
+        """The records this line's way has issued so far (JJ, KX, PC, DW, WX, YS…), oldest first."""
         try:
-            history = bench.item_history(self.db, line.item_code)
+            return bench.line_records(self.db, line.line_id)
         except DomainError:
-            return found
-        accepted_here = False
-        for event in history.events:
-            if event.task_number == line.task_number:
-                accepted_here = event.action == "accept_repair"
-                found += [n for n in numbers_in(event.detail, event.reason) if n[:2] != "FX"]
-            elif not event.task_number and event.action == "certificate_entry" and accepted_here:
-                found += numbers_in(event.detail)
-        return list(dict.fromkeys(found))
+            return [line.handover_number] if line.handover_number else []
 
     def _plans_of(self, line: BenchLine) -> list[tuple[str, str]]:
         """(document no, version) of this line's investigation plans, oldest first."""
         try:
-            history = bench.item_history(self.db, line.item_code)
+            return [(doc, version) for doc, version, _n in bench.line_plans(self.db, line.line_id)]
         except DomainError:
             return []
-        plans = []
-        for event in history.events:
-            if event.task_number == line.task_number and event.action == "investigation_plan":
-                parts = event.detail.split()
-                if len(parts) >= 3:
-                    plans.append((" ".join(parts[1:-1]), parts[-1]))
-        return plans
 
     def _update_buttons(self, line: BenchLine | None) -> None:
         no_line = "" if line is not None else NO_LINE

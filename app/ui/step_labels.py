@@ -7,7 +7,6 @@ and the item history show them here, in one place.
 from __future__ import annotations
 
 from app.services.context import PERMISSIONS, ROLE_LABELS, Actor, can
-from app.services.numbering import parse_number
 from app.services.returns import DOCUMENT_LABELS
 from app.services.vocabulary import Deadline, DeadlineState, DocumentKind, LineStatus, RuleCode
 from app.ui.labels import NONE, date_text, line_status_label
@@ -144,16 +143,6 @@ def detail_text(action: str, detail: str) -> str:
         return line_status_label(LineStatus(detail))
     except ValueError:
         return detail
-
-
-def numbers_in(*texts: str) -> list[str]:
-    """Record numbers written in free text (an audit event's value or reason)."""
-    found = []
-    for text in texts:
-        for word in text.replace("，", " ").replace("→", " ").split():
-            if parse_number(word.upper()):
-                found.append(word.upper())
-    return found
 
 
 def document_label(kind: DocumentKind) -> str:

@@ -348,9 +348,9 @@ def test_refusal_keeps_what_was_typed_and_new_plan_versions(
     click(qtbot, bench.new_plan_button)
     assert "故障排查方案 PC-" in bench.feedback.text()
     assert status(sqlite_db, line) == LineStatus.localizing
-    # Both versions are printable from the 打印 menu.
-    assert [n[:2] for n in bench.records] == ["KX", "PC", "PC"]
-    assert len(bench.print_menu.actions()) == 3
+    # Both versions are printable from the 打印 menu, after the two handover records.
+    assert [n[:2] for n in bench.records] == ["JJ", "JJ", "KX", "PC", "PC"]
+    assert len(bench.print_menu.actions()) == 5
 
     # 复测无故障: the line goes to acceptance without repair.
     prompts.expect(NoFaultDialog, lambda d: type_text(qtbot, d.conclusion, "高低温复测 3 次均正常"))

@@ -312,3 +312,21 @@ def test_engineer_bench_lists_own_lines_by_nearest_deadline(db, people):
         repairs.record_unboxing(
             db, people.power, early, repairs.Unboxing(True, True, True, True, True, "李参谋")
         )
+
+
+def test_a_lines_records_and_plans_in_order(db, people):
+    line = at_bench(db, people, "G-9")
+    repairs.write_investigation_plan(db, people.engineer, line, "PC-1", "B", "陈工")
+    dw = repairs.localize(
+        db,
+        people.engineer,
+        line,
+        fault_mode="功能失效",
+        cause_category="元器件",
+        faulty_part="陀螺",
+        conclusion="陀螺失效",
+    )
+    numbers = bench.line_records(db, line)
+    assert [n[:2] for n in numbers] == ["JJ", "JJ", "KX", "PC", "PC", "DW"]
+    assert numbers[-1] == dw
+    assert [(d, v) for d, v, _n in bench.line_plans(db, line)] == [("PC-1", "A"), ("PC-1", "B")]
