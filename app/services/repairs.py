@@ -253,23 +253,37 @@ def localize(
         line = _bench_line(session, actor, line_id, "investigate")
         mode = check_code(session, FAULT_MODE, fault_mode, "故障模式")
         cause = check_code(session, CAUSE_CATEGORY, cause_category, "原因类别")
-        advance(session, actor, line, "localize")
-        line.localized_on = today
-        loc = FaultLocalization(
-            number=issue_number(session, "DW", today.year),
-            line_id=line.id,
-            no_fault_found=False,
+        return _localized(
+            session,
+            actor,
+            line,
+            "localize",
+            today,
             conclusion=conclusion.strip(),
             fault_mode=mode,
             cause_category=cause,
             faulty_part=faulty_part.strip(),
-            localized_on=today,
-            created_by_id=actor.user_id,
         )
-        session.add(loc)
-        session.flush()
-        _report_localization(session, actor, line, loc)
-        return loc.number
+
+
+def _localized(
+    session: Session, actor: Actor, line: ReturnLine, step: str, today: dt.date, **found: str
+) -> str:
+    """Either end of localization: the line moves on, the DW is written and reported."""
+    advance(session, actor, line, step)
+    line.localized_on = today
+    loc = FaultLocalization(
+        number=issue_number(session, "DW", today.year),
+        line_id=line.id,
+        no_fault_found=step == "no_fault_found",
+        localized_on=today,
+        created_by_id=actor.user_id,
+        **found,
+    )
+    session.add(loc)
+    session.flush()
+    _report_localization(session, actor, line, loc)
+    return loc.number
 
 
 def no_fault_found(
@@ -281,20 +295,9 @@ def no_fault_found(
         raise DomainError("请写明复测情况和结论。")
     with db.transaction() as session:
         line = _bench_line(session, actor, line_id, "investigate")
-        advance(session, actor, line, "no_fault_found")
-        line.localized_on = today
-        loc = FaultLocalization(
-            number=issue_number(session, "DW", today.year),
-            line_id=line.id,
-            no_fault_found=True,
-            conclusion=conclusion.strip(),
-            localized_on=today,
-            created_by_id=actor.user_id,
+        return _localized(
+            session, actor, line, "no_fault_found", today, conclusion=conclusion.strip()
         )
-        session.add(loc)
-        session.flush()
-        _report_localization(session, actor, line, loc)
-        return loc.number
 
 
 def plan_repair(
