@@ -71,7 +71,7 @@ class ReturnLine(Base):
     back_on: Mapped[dt.date | None] = mapped_column(Date)
     delivered_on: Mapped[dt.date | None] = mapped_column(Date)
     dispatch_late_reason: Mapped[str] = mapped_column(Text, default="")
-    kit_set_id: Mapped[int | None] = mapped_column(ForeignKey("kit_set.id"))
+    kit_set_id: Mapped[int | None] = mapped_column(ForeignKey("kit_set.id"), index=True)
     # The manufacturer it was dispatched to: the bench it sits on until it comes back.
     manufacturer_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -36,6 +36,18 @@ class WorkCalendar:
                 remaining -= 1
         return day
 
+    def within_working_days(self, start: dt.date, end: dt.date, n: int) -> bool:
+        """Whether (start, end] holds at most n working days; stops counting past n."""
+        count = 0
+        day = start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+                if count > n:
+                    return False
+        return True
+
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
@@ -135,7 +147,7 @@ def evaluate(
     days_left = (due - today).days
     if today > due:
         state = DeadlineState.overdue
-    elif cal.working_days_between(today, due) <= rule.due_soon_working_days:
+    elif cal.within_working_days(today, due, rule.due_soon_working_days):
         state = DeadlineState.due_soon
     else:
         state = DeadlineState.running

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.models.org import Unit, UnitKind
+from app.models.products import Item, ProductModel
 from app.models.records import Report, ReportKind, ReportLine
-from app.models.returns import ReturnLine
+from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import FINISHED, LineStatus
 from app.models.workdays import Deadline, DeadlineState, Rule, RuleCode, WorkCalendar, evaluate
 from app.services.calendar import calendar_and_rules
 from app.services.context import Actor, local_today
+from app.services.masterdata import item_code
 from app.services.records import issue_report
 from app.services.steps import line_code, unit_of_kind, units_of_kind
 from app.services.views import DeadlineRow
@@ -32,8 +35,19 @@ REPAIR_CLOCK_STOPS = {
 }
 
 
+class LineDates(Protocol):
+    """What the deadlines of a line are computed from: an ORM line or a plain row."""
+
+    status: str
+    accepted_on: dt.date | None
+    dispatched_on: dt.date | None
+    received_on: dt.date | None
+    localized_on: dt.date | None
+    repair_accepted_on: dt.date | None
+
+
 def line_deadlines(
-    line: ReturnLine, rules: dict[str, Rule], cal: WorkCalendar, today: dt.date
+    line: LineDates, rules: dict[str, Rule], cal: WorkCalendar, today: dt.date
 ) -> list[Deadline]:
     """The deadlines that apply to this line so far, started or met."""
     found = []
@@ -66,26 +80,60 @@ def list_deadlines(
     today = today or local_today()
     with db.reading() as session:
         cal, rules = calendar_and_rules(db, session)
-        stmt = select(ReturnLine).where(ReturnLine.status.in_(OPEN_STATES))
+        # Plain rows, not ORM objects: the dashboard reads this every few minutes at every desk.
+        stmt = (
+            select(
+                ReturnLine.id,
+                ReturnTask.number,
+                ReturnLine.seq,
+                ProductModel.code,
+                Item.serial_no,
+                ReturnLine.status,
+                ReturnLine.manufacturer_unit_id,
+                ReturnLine.accepted_on,
+                ReturnLine.dispatched_on,
+                ReturnLine.received_on,
+                ReturnLine.localized_on,
+                ReturnLine.repair_accepted_on,
+            )
+            .join(ReturnTask, ReturnTask.id == ReturnLine.task_id)
+            .join(Item, Item.id == ReturnLine.item_id)
+            .join(ProductModel, ProductModel.id == Item.model_id)
+            .where(ReturnLine.status.in_(OPEN_STATES))
+        )
+        if not include_met:
+            # Only lines with a clock still running: waiting for dispatch, or at a manufacturer
+            # not yet localized or accepted.
+            stmt = stmt.where(
+                or_(
+                    ReturnLine.status == LineStatus.accepted,
+                    and_(
+                        ReturnLine.received_on.is_not(None),
+                        or_(
+                            ReturnLine.localized_on.is_(None),
+                            ReturnLine.repair_accepted_on.is_(None),
+                        ),
+                    ),
+                )
+            )
         if unit_id is not None:
             stmt = stmt.where(ReturnLine.manufacturer_unit_id == unit_id)
         units = {u.id: u.name for u in session.scalars(select(Unit))}
         materials = unit_of_kind(session, UnitKind.materials_dept)
+        home = materials.name if materials else ""
         rows = []
-        for line in session.scalars(stmt):
-            where = units.get(line.manufacturer_unit_id or -1) or (
-                materials.name if materials else ""
-            )
+        for line in session.execute(stmt):
+            where = units.get(line.manufacturer_unit_id or -1) or home
             if line.status in (LineStatus.accepted, LineStatus.registered):
-                where = materials.name if materials else ""
+                where = home
             for d in line_deadlines(line, rules, cal, today):
                 if not include_met and d.state in (DeadlineState.met, DeadlineState.met_late):
                     continue
                 rows.append(
                     DeadlineRow(
                         line.id,
-                        f"{line.task.number}/{line.seq}",
-                        line_code(line),
+                        f"{line.number}/{line.seq}",
+                        item_code(line.code, line.serial_no),
                         line.status,
                         where,
                         d,

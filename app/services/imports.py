@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
 
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -74,19 +74,33 @@ def _busy_items(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple
     """(model code, serial) of listed items already on an unfinished return → that task's number."""
     found: dict[tuple[str, str], str] = {}
     finished = [s.value for s in FINISHED]
-    for chunk in _chunks(list(keys)):
+    wanted = set(keys)
+    # By serial through ix_item_serial_no, pairs checked here: SQLite cannot use an index for
+    # a row-value IN list, (code, serial) IN (...) scanned all return lines per chunk (1M: 0.2 s).
+    for chunk in _chunks(sorted({serial for _code, serial in wanted})):
         stmt = (
             select(ProductModel.code, Item.serial_no, ReturnTask.number)
             .join(Item, Item.model_id == ProductModel.id)
             .join(ReturnLine, ReturnLine.item_id == Item.id)
             .join(ReturnTask, ReturnTask.id == ReturnLine.task_id)
-            .where(
-                tuple_(ProductModel.code, Item.serial_no).in_(chunk),
-                ReturnLine.status.not_in(finished),
-            )
+            .where(Item.serial_no.in_(chunk), ReturnLine.status.not_in(finished))
         )
         for code, serial, number in session.execute(stmt):
-            found[(code, serial)] = number
+            if (code, serial) in wanted:
+                found[(code, serial)] = number
+    return found
+
+
+def _item_ids(session: Session, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """Ids of the items with these (model id, serial), looked up by serial (see _busy_items)."""
+    wanted = set(keys)
+    found: dict[tuple[int, str], int] = {}
+    for chunk in _chunks(sorted({serial for _model, serial in wanted})):
+        for item_id, model_id, serial in session.execute(
+            select(Item.id, Item.model_id, Item.serial_no).where(Item.serial_no.in_(chunk))
+        ):
+            if (model_id, serial) in wanted:
+                found[(model_id, serial)] = item_id
     return found
 
 
@@ -214,28 +228,11 @@ def _write_rows(
         audit.record(session, actor, "product_model", model.id, "create_from_list", "", code)
 
     keys = [(models[r.model_code], r.serial_no) for r in rows]
-    items: dict[tuple[int, str], int] = {}
-    for chunk in _chunks(keys):
-        items.update(
-            ((m, s), i)
-            for i, m, s in session.execute(
-                select(Item.id, Item.model_id, Item.serial_no).where(
-                    tuple_(Item.model_id, Item.serial_no).in_(chunk)
-                )
-            )
-        )
+    items = _item_ids(session, keys)
     missing = [k for k in keys if k not in items]
     if missing:
         session.execute(insert(_table(Item)), [{"model_id": m, "serial_no": s} for m, s in missing])
-        for chunk in _chunks(missing):
-            items.update(
-                ((m, s), i)
-                for i, m, s in session.execute(
-                    select(Item.id, Item.model_id, Item.serial_no).where(
-                        tuple_(Item.model_id, Item.serial_no).in_(chunk)
-                    )
-                )
-            )
+        items.update(_item_ids(session, missing))
     total = len(rows)
     session.execute(
         insert(_table(ReturnLine)),

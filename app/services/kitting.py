@@ -78,10 +78,16 @@ def new_kit_set(
 def ensure_kit_sets(session: Session) -> None:
     """Tasks confirmed before kit sets existed get their default set (the task's accepted lines)."""
     actor = Actor(None, "升级", None, None, system=True)
+    # Only tasks with a line to kit: a task whose every item was refused never gets a set, and
+    # was loaded with its lines again at every start (179 such tasks at 1M lines: 0.26 s).
+    kept = select(ReturnLine.id).where(
+        ReturnLine.task_id == ReturnTask.id, ReturnLine.status != LineStatus.rejected
+    )
     tasks = session.scalars(
         select(ReturnTask).where(
             ReturnTask.status != TaskStatus.open,
             ~select(KitSet.id).where(KitSet.task_id == ReturnTask.id).exists(),
+            kept.exists(),
         )
     ).all()
     for task in tasks:
@@ -113,7 +119,7 @@ def _report_deadline(
         return Deadline(rule.code, kit.created_on, due, state, None, False)
     if today > due:
         state = DeadlineState.overdue
-    elif cal.working_days_between(today, due) <= rule.due_soon_working_days:
+    elif cal.within_working_days(today, due, rule.due_soon_working_days):
         state = DeadlineState.due_soon
     else:
         state = DeadlineState.running
@@ -370,16 +376,34 @@ def kit_deadline_rows(
     with db.reading() as session:
         cal, rules = calendar_and_rules(db, session)
         materials = unit_of_kind(session, UnitKind.materials_dept)
-        rows = []
-        for kit in session.scalars(select(KitSet).where(KitSet.deadline.is_not(None))):
+        due: list[tuple[KitSet, Deadline]] = []
+        stmt = select(KitSet).where(KitSet.deadline.is_not(None))
+        if not include_met:  # a set with its report issued is met; delivered without: not due
+            stmt = stmt.where(
+                KitSet.report_issued_on.is_(None), KitSet.status.not_in(("delivered", "closed"))
+            )
+        for kit in session.scalars(stmt):
             d = _report_deadline(kit, rules, cal, today)
             if d.state == DeadlineState.not_started:
                 continue
             if not include_met and d.state in (DeadlineState.met, DeadlineState.met_late):
                 continue
-            count = session.scalar(
-                select(func.count()).select_from(ReturnLine).where(ReturnLine.kit_set_id == kit.id)
+            due.append((kit, d))
+        # One grouped count for the sets, not one query each (717 sets at 1M lines).
+        counts: dict[int | None, int] = {}
+        ids = [kit.id for kit, _d in due]
+        for start in range(0, len(ids), 500):
+            counts.update(
+                (kit_id, n)
+                for kit_id, n in session.execute(
+                    select(ReturnLine.kit_set_id, func.count())
+                    .where(ReturnLine.kit_set_id.in_(ids[start : start + 500]))
+                    .group_by(ReturnLine.kit_set_id)
+                ).all()
             )
+        rows = []
+        for kit, d in due:
+            count = counts.get(kit.id, 0)
             rows.append(
                 DeadlineRow(
                     0,

@@ -44,6 +44,9 @@ def issue_number(session: Session, prefix: str, year: int) -> str:
         .where(RecordCounter.prefix == prefix, RecordCounter.year == year)
         .values(last_value=RecordCounter.last_value + 1)
         .returning(RecordCounter.last_value)
+        # The counter row is never an object in the session: without this the ORM searches
+        # every object the session holds for it, per number (quadratic in ensure_kit_sets).
+        .execution_options(synchronize_session=False)
     ).scalar_one()
     return f"{prefix}-{year:04d}-{value:06d}"
 

@@ -451,3 +451,10 @@ def test_sqlite_upgrade_that_rebuilds_parent_tables_keeps_child_rows(
         _assert_upgraded_with_data(db, old_columns, old_rows)
     finally:
         db.dispose()
+
+
+def test_the_start_knows_the_newest_migration() -> None:
+    """The start skips alembic when the store is at HEAD_REVISION: it must be the real head."""
+    from app.db import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION
