@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.db import Database
 from app.errors import DomainError
 from app.models.org import Unit, UnitKind
-from app.models.products import ProductModel
+from app.models.products import Item, ProductModel
 from app.models.records import HandoverKind, ReportKind
 from app.models.returns import ReturnLine
 from app.models.states import LineStatus
@@ -41,6 +42,11 @@ def dispatch_groups(db: Database, today: dt.date | None = None) -> list[Dispatch
             select(ReturnLine)
             .where(ReturnLine.status == LineStatus.accepted)
             .order_by(ReturnLine.accepted_on, ReturnLine.id)
+            # Task, item, model with the lines: one query, not three per line.
+            .options(
+                joinedload(ReturnLine.task),
+                joinedload(ReturnLine.item).joinedload(Item.model),
+            )
         ).all()
         groups: dict[int | None, list[DispatchLine]] = {}
         for line in lines:

@@ -94,7 +94,20 @@ def ensure_kit_sets(session: Session) -> None:
         lines = [x for x in task.lines if x.status != LineStatus.rejected]
         if lines:
             day = min(x.accepted_on or task.created_at.date() for x in lines)
-            new_kit_set(session, actor, task, lines, task.kitting_deadline, day)
+            kit = new_kit_set(session, actor, task, lines, task.kitting_deadline, day)
+            kit.status = _implied_status(lines)
+
+
+def _implied_status(lines: list[ReturnLine]) -> str:
+    """What a backfilled set's lines say about it: a set delivered long ago is not still open."""
+    left = {LineStatus(x.status) for x in lines} - {LineStatus.scrapped}
+    if left and left <= {LineStatus.closed}:
+        return "closed"
+    if left and left <= {LineStatus.delivered, LineStatus.closed}:
+        return "delivered"
+    if left and left <= {LineStatus.kitted, LineStatus.delivered, LineStatus.closed}:
+        return "kitted"
+    return "open"
 
 
 def _load_kit(session: Session, number: str) -> KitSet:

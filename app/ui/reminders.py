@@ -166,19 +166,22 @@ class Reminders(QObject):
         return self._op is not None
 
     def start(self) -> None:
-        """Read now, then every interval."""
-        self.check_now()
+        """Read now without sweeping (the window shows what is there at once), then sweep and
+        read again right after, then every interval."""
+        self.check_now(sweep=False)
+        self.check_now()  # served when the first reading ends
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
 
-    def check_now(self) -> None:
+    def check_now(self, sweep: bool | None = None) -> None:
         """Sweep and read; a request while a reading runs is served right after it."""
         if self._op is not None:
             self._again = True
             return
-        db, actor, today, sweep = self.db, self.actor, self.clock(), self.sweep
+        db, actor, today = self.db, self.actor, self.clock()
+        sweep = self.sweep if sweep is None else sweep and self.sweep
 
         def job(_progress: Progress) -> Dashboard:
             if sweep:

@@ -180,6 +180,8 @@ def test_reminders_fire_once_when_a_deadline_turns_overdue(
     # At start: the baseline, announced nowhere (no dialog, no banner).
     with qtbot.waitSignal(reminders.updated, timeout=20_000):
         reminders.start()
+    # The first reading shows what is there; the sweep and a second reading follow it.
+    qtbot.waitUntil(lambda: not reminders.busy, timeout=20_000)
     assert reminders.timer.isActive()
     assert fired == [] and page.banner.isHidden()
     assert page.counts()[DeadlineState.running] == 1

@@ -50,6 +50,7 @@ def open_page(qtbot: Any, db: Database, actor: Any, prompts: ScriptedPrompts) ->
     page.resize(1160, 760)
     page.show()
     qtbot.waitExposed(page)
+    page.refresh()  # the main window refreshes a page when it is shown
     return page
 
 
