@@ -33,7 +33,7 @@ from app.services.views import BenchLine
 from app.services.vocabulary import LineStatus, Role
 from app.ui.labels import NONE, line_status_label
 from app.ui.paged_model import CENTER, Column, PagedTableModel, list_fetcher
-from app.ui.permissions import gate
+from app.ui.permissions import denial, gate
 from app.ui.prompts import Prompts
 from app.ui.scan_field import FeedbackLine
 from app.ui.step_dialogs import (
@@ -55,7 +55,6 @@ from app.ui.step_labels import (
     deadline_tone,
     deadlines_tooltip,
     record_title,
-    step_denial,
 )
 from app.ui.step_printing import Previewer
 from app.ui.style import FOREGROUND, Tone, scaled_font
@@ -283,7 +282,7 @@ class BenchPage(QWidget):
 
     def _may_take(self, line: BenchLine) -> bool:
         step = STEP_BUTTONS.get(line.next_step)
-        return step is not None and not step_denial(self.actor, step[1])
+        return step is not None and not denial(self.actor, step[1])
 
     def _show_rows(self, keep: int | None) -> None:
         rows = self.all_rows
@@ -375,7 +374,7 @@ class BenchPage(QWidget):
             gate(
                 self.next_button,
                 "" if permission else "这件产品在工作台上没有下一步。",
-                step_denial(self.actor, permission) if permission else "",
+                denial(self.actor, permission) if permission else "",
                 tip=f"{label}：{line.item_code}",
             )
         status = line.status if line is not None else ""
@@ -383,7 +382,7 @@ class BenchPage(QWidget):
             self.nff_button,
             no_line,
             "" if status == LineStatus.localizing else "只有“排查中”的产品可以判定复测无故障。",
-            step_denial(self.actor, "investigate"),
+            denial(self.actor, "investigate"),
             tip="复测未能复现故障：不经维修直接转验收",
         )
         gate(
@@ -392,14 +391,14 @@ class BenchPage(QWidget):
             ""
             if status in NEW_PLAN_STATES
             else "产品编写过排查方案（排查中、已定位或维修中）后才能登记新版本。",
-            step_denial(self.actor, "investigate"),
+            denial(self.actor, "investigate"),
             tip="登记排查方案的新版本，旧版本保留",
         )
         gate(
             self.scrap_button,
             no_line,
             "" if status in SCRAP_STATES else "只有“已定位”或“维修中”的产品可以报废。",
-            step_denial(self.actor, "approve_scrap"),
+            denial(self.actor, "approve_scrap"),
             tip="总体/主管批准报废，须写明原因",
         )
         gate(self.history_button, no_line, tip="查看这件产品的全部履历")

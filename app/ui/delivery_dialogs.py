@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.context import PERMISSIONS, ROLE_LABELS, Actor, can
 from app.services.delivery import BackCheck
 from app.services.views import DispatchLine, KitItem, KitStatus
 from app.services.vocabulary import LineStatus
@@ -56,14 +55,6 @@ KIT_STATUS_TONES = {
     "closed": Tone.muted,
 }
 # The steps of the way back, for the sentence that says why a button is grey.
-STEP_LABELS = {
-    "receive_back": "接收交回的修复产品",
-    "kit": "确认齐套和上报齐套情况",
-    "deliver": "交付用户和记录回访",
-    "plan_delivery": "制定交付计划",
-    "regroup_kit": "调整齐套和修改齐套时间节点",
-    "acknowledge_escalation": "签收升级报告",
-}
 # Where an item waits for its manufacturer: dispatched up to accepted after repair.
 AT_MANUFACTURER = frozenset(
     {
@@ -83,15 +74,6 @@ NO_KIT = "请先在上方选择一个齐套。"
 
 def kit_status_label(status: str) -> str:
     return KIT_STATUS_LABELS.get(status, status)
-
-
-def step_denial(actor: Actor, step: str) -> str:
-    """ "" when `actor` may take `step`, else a sentence saying who may."""
-    if can(actor, step):
-        return ""
-    who = "、".join(ROLE_LABELS[role] for role, steps in PERMISSIONS.items() if step in steps)
-    role = ROLE_LABELS.get(actor.role, "当前角色") if actor.role else "当前登录"
-    return f"{role}不能{STEP_LABELS.get(step, '进行此操作')}：只有{who}可以操作。"
 
 
 def item_status_text(item: KitItem) -> str:

@@ -32,11 +32,10 @@ from app.services.context import Actor
 from app.services.views import DispatchGroup, DispatchLine, DispatchResult
 from app.ui.labels import date_text, deadline_text
 from app.ui.paged_model import CENTER, RIGHT, Column, PagedTableModel, list_fetcher
-from app.ui.permissions import gate
+from app.ui.permissions import denial, gate
 from app.ui.prompts import Prompts
 from app.ui.scan_field import FeedbackLine
 from app.ui.step_dialogs import StepDialog, line_edit, plain, text_box
-from app.ui.step_labels import step_denial
 from app.ui.step_printing import LABEL_SIZES, Previewer
 from app.ui.style import Tone, message_css, scaled_font
 from app.ui.tables import make_table
@@ -384,7 +383,7 @@ class DispatchPage(QWidget):
             EMPTY if group is None else "",
             NO_MAKER_REASON if group is not None and group.manufacturer_id is None else "",
             "" if selected else NO_SELECTION,
-            step_denial(self.actor, "dispatch"),
+            denial(self.actor, "dispatch"),
             tip=f"把选中的 {len(selected)} 件发往 {group.manufacturer}" if group else "",
         )
         gate(self.select_all_button, "" if group and group.lines else EMPTY)
@@ -392,7 +391,7 @@ class DispatchPage(QWidget):
         gate(
             self.labels_button,
             "" if line else "请先在表格中选择一件产品：打印它所在任务的全部产品标签。",
-            step_denial(self.actor, "print_labels"),
+            denial(self.actor, "print_labels"),
             tip=f"打印任务 {line.task_number} 中已接收产品的标签" if line else "",
         )
 

@@ -36,11 +36,10 @@ from app.ui.delivery_dialogs import (
     item_status_text,
     kit_status_label,
     missing_text,
-    step_denial,
 )
 from app.ui.labels import date_text
 from app.ui.paged_model import CENTER, Column, PagedTableModel, list_fetcher
-from app.ui.permissions import gate
+from app.ui.permissions import denial, gate
 from app.ui.print_preview import PdfLoadError, PrintPreviewDialog
 from app.ui.prompts import Prompts
 from app.ui.record_printer import RecordPrinter
@@ -421,7 +420,7 @@ class KittingPage(QWidget):
         gate(
             self.report_button,
             none,
-            step_denial(self.actor, "kit"),
+            denial(self.actor, "kit"),
             "" if not kit or live else "已交付的齐套不再上报齐套情况。",
             tip="生成齐套情况报告（QB），发给总体单位：缺哪些、在哪里、为什么",
         )
@@ -429,7 +428,7 @@ class KittingPage(QWidget):
         gate(
             self.complete_button,
             none,
-            step_denial(self.actor, "kit"),
+            denial(self.actor, "kit"),
             "" if not kit or status == "open" else "这个齐套已经确认齐套。",
             tip=(missing_text(kit) + "，还不能确认齐套。")
             if kit and kit.missing
@@ -438,7 +437,7 @@ class KittingPage(QWidget):
         gate(
             self.deliver_button,
             none,
-            step_denial(self.actor, "deliver"),
+            denial(self.actor, "deliver"),
             "" if not kit or live else "这个齐套已经交付用户。",
             tip="与用户代表当面交付，生成交接记录单"
             if status == "kitted"
@@ -447,7 +446,7 @@ class KittingPage(QWidget):
         gate(
             self.followup_button,
             none,
-            step_denial(self.actor, "deliver"),
+            denial(self.actor, "deliver"),
             ""
             if not kit or status == "delivered"
             else ("已回访，流程已关闭。" if status == "closed" else "交付用户后才能回访。"),
@@ -456,14 +455,14 @@ class KittingPage(QWidget):
         gate(
             self.regroup_button,
             none,
-            step_denial(self.actor, "regroup_kit"),
+            denial(self.actor, "regroup_kit"),
             "" if not kit or status == "open" else "已齐套或已交付的齐套不能调整。",
             tip="把产品移到另一个齐套，或单独组成新的齐套",
         )
         gate(
             self.deadline_button,
             none,
-            step_denial(self.actor, "regroup_kit"),
+            denial(self.actor, "regroup_kit"),
             "" if not kit or live else "已交付的齐套不能修改时间节点。",
             tip="修改本齐套的齐套时间节点",
         )

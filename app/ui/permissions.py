@@ -6,12 +6,27 @@ from PySide6.QtWidgets import QWidget
 
 from app.services.context import PERMISSIONS, ROLE_LABELS, Actor, can
 
+# What each step (app.services.context.PERMISSIONS) lets a person do, in their words.
 STEP_LABELS = {
     "create_task": "新建任务和登记产品",
     "import_list": "导入交接清单",
     "check_documents": "核对文件",
     "decide_line": "标记接收或拒收",
     "confirm_handover": "确认交接",
+    "dispatch": "分发产品",
+    "print_labels": "打印产品标签",
+    "receive_at_manufacturer": "签收交接记录",
+    "unbox": "记录开箱检查",
+    "investigate": "编写排查方案和定位故障",
+    "repair": "制定维修方案和记录维修",
+    "inspect_acceptance": "验收",
+    "approve_scrap": "批准报废",
+    "receive_back": "接收交回的修复产品",
+    "kit": "确认齐套和上报齐套情况",
+    "deliver": "交付用户和记录回访",
+    "plan_delivery": "制定交付计划",
+    "regroup_kit": "调整齐套和修改齐套时间节点",
+    "acknowledge_escalation": "签收升级报告",
 }
 READ_ONLY = "任务已确认交接，清点内容只读。"
 

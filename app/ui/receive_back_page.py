@@ -32,11 +32,10 @@ from app.ui.delivery_dialogs import (
     ReceiveBackDialog,
     check_table,
     plan_lines,
-    step_denial,
 )
 from app.ui.labels import date_text
 from app.ui.paged_model import CENTER, RIGHT, Column, PagedTableModel, list_fetcher
-from app.ui.permissions import gate
+from app.ui.permissions import denial, gate
 from app.ui.prompts import Prompts
 from app.ui.record_printer import RecordPrinter
 from app.ui.scan_field import FeedbackLine
@@ -186,7 +185,7 @@ class ReceiveBackPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         gate(
             self.plan_button,
-            step_denial(actor, "plan_delivery"),
+            denial(actor, "plan_delivery"),
             tip="总体单位安排哪些修复产品在何时交回",
         )
         self._apply_gates()
@@ -271,7 +270,7 @@ class ReceiveBackPage(QWidget):
         gate(self.none_button, "" if has_lines else "没有待交回的产品。")
         gate(
             self.receive_button,
-            step_denial(self.actor, "receive_back"),
+            denial(self.actor, "receive_back"),
             "" if n else "请先勾选本批交回的产品。",
             tip="逐件核对证明文件、装箱清单和文物一致，生成交接记录单",
         )

@@ -23,9 +23,9 @@ from app.services import records
 from app.services.context import Actor
 from app.services.views import ReportView
 from app.services.vocabulary import ReportKind, Role
-from app.ui.delivery_dialogs import step_denial
 from app.ui.labels import local_time_text, report_kind_label
 from app.ui.paged_model import CENTER, Column, PagedTableModel, list_fetcher
+from app.ui.permissions import denial
 from app.ui.prompts import Prompts
 from app.ui.record_printer import RecordPrinter
 from app.ui.scan_field import FeedbackLine
@@ -218,7 +218,7 @@ class ReportsPage(QWidget):
         elif report.acknowledged_at is not None:
             reason = "这份报告已经签收。"
         elif report.kind == ReportKind.escalation:
-            reason = step_denial(self.actor, "acknowledge_escalation")
+            reason = denial(self.actor, "acknowledge_escalation")
         self.ack_button.setEnabled(not reason)
         self.ack_button.setToolTip(reason or "确认本单位已收到并阅读这份报告")
 

@@ -6,7 +6,6 @@ and the item history show them here, in one place.
 
 from __future__ import annotations
 
-from app.services.context import PERMISSIONS, ROLE_LABELS, Actor, can
 from app.services.returns import DOCUMENT_LABELS
 from app.services.vocabulary import Deadline, DeadlineState, DocumentKind, LineStatus, RuleCode
 from app.ui.labels import NONE, date_text, line_status_label
@@ -24,17 +23,6 @@ STEP_BUTTONS: dict[str, tuple[str, str]] = {
 }
 
 # What a permission lets a person do, for the tooltip of a greyed-out button.
-PERMISSION_ACTIONS = {
-    "dispatch": "分发产品",
-    "print_labels": "打印产品标签",
-    "receive_at_manufacturer": "签收交接记录",
-    "unbox": "记录开箱检查",
-    "investigate": "编写排查方案和定位故障",
-    "repair": "制定维修方案和记录维修",
-    "inspect_acceptance": "验收",
-    "approve_scrap": "批准报废",
-}
-
 RULE_LABELS = {
     RuleCode.dispatch: "分发",
     RuleCode.localization: "故障定位",
@@ -93,16 +81,6 @@ ACTION_LABELS = {
     "close": "关闭",
     "scrap": "报废",
 }
-
-
-def step_denial(actor: Actor, permission: str) -> str:
-    """ "" when `actor` may use `permission`, else a sentence saying who may."""
-    if can(actor, permission):
-        return ""
-    who = "、".join(ROLE_LABELS[role] for role, steps in PERMISSIONS.items() if permission in steps)
-    role = ROLE_LABELS.get(actor.role, "当前角色") if actor.role else "当前登录"
-    action = PERMISSION_ACTIONS.get(permission, "进行此操作")
-    return f"{role}不能{action}：只有{who}可以操作。"
 
 
 def record_kind(number: str) -> str:

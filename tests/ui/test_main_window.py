@@ -52,3 +52,20 @@ def test_an_item_code_opens_its_history_and_a_task_number_its_task(
     qtbot.waitUntil(lambda: window.desk.task is not None and window.desk.task.id == task.id)
     assert window.nav.currentItem().text() == "返厂交接"
     assert window.nav.currentItem().flags() & Qt.ItemFlag.ItemIsSelectable
+
+
+def test_every_step_has_words_for_a_greyed_button() -> None:
+    from app.services.context import PERMISSIONS
+    from app.ui.permissions import STEP_LABELS, denial
+
+    steps = set().union(*PERMISSIONS.values())
+    assert steps <= set(STEP_LABELS)
+    from app.services.context import Actor, command_line_actor
+    from app.services.vocabulary import Role
+
+    engineer = Actor(1, "陈工", Role.engineer, 1, "惯性导航研究所")
+    assert (
+        denial(engineer, "dispatch")
+        == "维修/设计工程师不能分发产品：只有物资交接员、总体/主管可以操作。"
+    )
+    assert denial(command_line_actor(), "dispatch") == ""
