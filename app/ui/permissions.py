@@ -27,6 +27,9 @@ STEP_LABELS = {
     "plan_delivery": "制定交付计划",
     "regroup_kit": "调整齐套和修改齐套时间节点",
     "acknowledge_escalation": "签收升级报告",
+    "manage_users": "管理登录账号",
+    "manage_master_data": "维护单位、型号和代码表",
+    "manage_calendar": "维护工作日历",
 }
 READ_ONLY = "任务已确认交接，清点内容只读。"
 
