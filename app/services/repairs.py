@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound, PermissionDenied, WrongState
+from app.models.delivery import KitSet
 from app.models.org import UnitKind, User
 from app.models.products import QualityCertificate
 from app.models.records import HandoverKind, HandoverRecord, HandoverRecordLine, ReportKind
@@ -26,7 +27,7 @@ from app.models.repair import (
     UnboxingPhoto,
 )
 from app.models.returns import ReturnLine
-from app.models.states import LineStatus
+from app.models.states import FINISHED, LineStatus, TaskStatus
 from app.services import attachments, audit
 from app.services.codelists import CAUSE_CATEGORY, FAULT_MODE, check_code, checklist
 from app.services.context import Actor, local_today, require
@@ -516,3 +517,28 @@ def scrap(
     with db.transaction() as session:
         line = load_line(session, line_id)
         advance(session, actor, line, "scrap", reason.strip())
+        session.flush()
+        _close_emptied_kit(session, actor, line)
+
+
+def _close_emptied_kit(session: Session, actor: Actor, line: ReturnLine) -> None:
+    """A set whose every item was scrapped has nothing left to deliver: it closes, and so does
+    its task when all its lines are finished."""
+    if line.kit_set_id is None:
+        return
+    kit = session.get_one(KitSet, line.kit_set_id)
+    left = session.scalar(
+        select(func.count())
+        .select_from(ReturnLine)
+        .where(ReturnLine.kit_set_id == kit.id, ReturnLine.status != LineStatus.scrapped)
+    )
+    if left or kit.status != "open":
+        return
+    kit.status = "closed"
+    audit.record(session, actor, "kit_set", kit.id, "close", "open", "closed", "全部产品已报废")
+    task = line.task
+    if task.status == TaskStatus.confirmed and all(
+        LineStatus(x.status) in FINISHED for x in task.lines
+    ):
+        task.status = TaskStatus.closed
+        audit.record(session, actor, "return_task", task.id, "close", "confirmed", "closed")

@@ -278,6 +278,13 @@ def test_scrap_needs_a_manager_and_a_reason(db, people):
         repairs.scrap(db, people.manager, line, " ")
     repairs.scrap(db, people.manager, line, "壳体断裂，无修复价值")
     assert status(db, line) == LineStatus.scrapped
+    # Its set held only this item: nothing is left to deliver, the set and its task close.
+    from app.services import kitting
+
+    kit = kitting.kit_of_line(db, line)
+    assert kit is not None and kitting.kit_status(db, kit).status == "closed"
+    task = returns.get_task_by_number(db, returns.get_line(db, line).task_number)
+    assert task.status == "closed"
 
 
 def test_overdue_localization_and_escalation_are_reported_once(db, people):
