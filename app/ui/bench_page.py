@@ -11,7 +11,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -58,7 +58,7 @@ from app.ui.step_labels import (
 )
 from app.ui.step_printing import Previewer
 from app.ui.style import FOREGROUND, Tone, scaled_font
-from app.ui.tables import make_table
+from app.ui.tables import make_table, select_row
 
 if TYPE_CHECKING:
     from app.db import Database
@@ -314,13 +314,7 @@ class BenchPage(QWidget):
         row = self.model.find_or_fetch(lambda b: b.line_id == line_id)
         if row is None:
             return False
-        index = self.model.index(row, 0)
-        self.view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.view.scrollTo(index)
+        select_row(self.view, row)
         self._show_line(self.model.row(row))
         return True
 

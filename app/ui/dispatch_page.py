@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,7 +38,7 @@ from app.ui.scan_field import FeedbackLine
 from app.ui.step_dialogs import StepDialog, line_edit, plain, text_box
 from app.ui.step_printing import LABEL_SIZES, Previewer
 from app.ui.style import Tone, message_css, scaled_font
-from app.ui.tables import make_table
+from app.ui.tables import make_table, select_row
 
 if TYPE_CHECKING:
     from app.db import Database
@@ -323,12 +323,7 @@ class DispatchPage(QWidget):
             self._show_group(None)
 
     def select_group_row(self, row: int) -> None:
-        index = self.groups_model.index(row, 0)
-        self.groups_view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
+        select_row(self.groups_view, row)
         self._show_group(self.groups_model.row(row))
 
     def select_manufacturer(self, name: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QSplitter,
@@ -43,7 +43,7 @@ from app.ui.prompts import Prompts
 from app.ui.record_printer import RecordPrinter
 from app.ui.scan_field import FeedbackLine, ScanField
 from app.ui.style import Tone
-from app.ui.tables import make_table
+from app.ui.tables import make_table, select_row
 from app.ui.task_header import TaskHeader
 from app.ui.task_list import TaskListPanel
 
@@ -268,14 +268,7 @@ class HandoverDesk(QWidget):
 
     @staticmethod
     def _select(view: QTableView, row: int) -> None:
-        model = view.model()
-        index = model.index(row, 0)
-        view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        select_row(view, row, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def select_line(self, line: LineView) -> None:
         """Select (reading further pages if needed) and scroll to this line; refresh its row."""

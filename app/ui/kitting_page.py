@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -46,7 +46,7 @@ from app.ui.record_printer import RecordPrinter
 from app.ui.reminders import days_text
 from app.ui.scan_field import FeedbackLine
 from app.ui.style import Tone, message_css, scaled_font
-from app.ui.tables import make_table
+from app.ui.tables import make_table, select_row
 from app.ui.worker import Progress, ServiceOp, run_with_progress
 
 if TYPE_CHECKING:
@@ -377,13 +377,7 @@ class KittingPage(QWidget):
         index = self.kits_model.find(lambda k: k.number == number)
         if index is None:
             return False
-        view = self.kits_view
-        view.selectionModel().setCurrentIndex(
-            self.kits_model.index(index, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        view.scrollTo(self.kits_model.index(index, 0))
+        select_row(self.kits_view, index)
         self._show_kit(self.kits_model.row(index))
         return True
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -40,7 +40,7 @@ from app.ui.prompts import Prompts
 from app.ui.record_printer import RecordPrinter
 from app.ui.scan_field import FeedbackLine
 from app.ui.style import Tone, scaled_font
-from app.ui.tables import make_table
+from app.ui.tables import make_table, select_row
 
 if TYPE_CHECKING:
     from app.db import Database
@@ -223,12 +223,7 @@ class ReceiveBackPage(QWidget):
         self.ensure_loaded()
 
     def select_group(self, row: int) -> None:
-        index = self.groups_model.index(row, 0)
-        self.groups_view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
+        select_row(self.groups_view, row)
         self._show_group(self.groups_model.row(row))
 
     def select_manufacturer(self, name: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.ui.paged_model import PagedTableModel
@@ -27,3 +28,17 @@ def make_table(model: PagedTableModel, stretch: int | None = None) -> QTableView
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+def select_row(
+    view: QTableView,
+    row: int,
+    hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
+) -> None:
+    """Make `row` the selected, current row of `view` and scroll it into sight."""
+    index = view.model().index(row, 0)
+    view.selectionModel().setCurrentIndex(
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    view.scrollTo(index, hint)
