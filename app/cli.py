@@ -83,7 +83,7 @@ def _write(path: str, data: bytes) -> None:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from app.services.bootstrap import open_store
+    from app.services.kernel.bootstrap import open_store
     from app.settings import resolve_database_url
 
     return open_store(resolve_database_url(getattr(args, "db", None)))
@@ -95,7 +95,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.services.demo import load_demo
+    from app.services.admin.demo import load_demo
 
     db = _open(args)
     result = load_demo(db, args.today)
@@ -114,7 +114,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from app.services.printing import render_record
+    from app.services.records.printing import render_record
 
     db = _open(args)
     _write(args.output, render_record(db, args.number))
@@ -132,8 +132,8 @@ def _user_unit_from_title(title: str) -> str:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from app.errors import DomainError
-    from app.services.context import command_line_actor
-    from app.services.imports import import_list, preview_list
+    from app.services.handover.list_import import import_list, preview_list
+    from app.services.kernel.context import command_line_actor
 
     def report(payload: dict[str, Any]) -> None:
         if args.json:
@@ -196,7 +196,8 @@ STATE_LABELS = {
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
-    from app.services import deadlines, kitting
+    from app.services.oversight import deadlines
+    from app.services.way_back import kitting
 
     db = _open(args)
     # Listing deadlines also records the reports that missed ones call for (CQ, SJ).
@@ -239,7 +240,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
 
 def cmd_workdays(args: argparse.Namespace) -> int:
-    from app.services.calendar import nth_working_day
+    from app.services.kernel.calendar import nth_working_day
 
     answer = nth_working_day(_open(args), args.date, args.n)
     calendar = "provisional" if answer.provisional else "official"
@@ -256,14 +257,14 @@ def cmd_workdays(args: argparse.Namespace) -> int:
 
 
 def cmd_labels(args: argparse.Namespace) -> int:
-    from app.services.labels import render_task_labels
+    from app.services.dispatch.item_labels import render_task_labels
 
     _write(args.output, render_task_labels(_open(args), args.task, args.size))
     return EXIT_OK
 
 
 def cmd_kitting_report(args: argparse.Namespace) -> int:
-    from app.services import kitting_report
+    from app.services.way_back import kitting_report
 
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".xlsx", ".pdf"):
@@ -279,7 +280,7 @@ def cmd_kitting_report(args: argparse.Namespace) -> int:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.settings import resolve_database_url
-    from app.ui.app import run_gui
+    from app.ui.shell.app import run_gui
 
     return run_gui(resolve_database_url(getattr(args, "db", None)))
 

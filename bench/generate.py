@@ -938,7 +938,7 @@ def _master_data(conn: Any, tables: dict[str, Table], rng: random.Random) -> Mas
 def build(url: str, spec: Spec, say: Callable[[str], None] = print) -> BuildInfo:
     """Build the store at `url` (which must be empty) and describe it."""
     from app.models import Base
-    from app.services.bootstrap import open_store
+    from app.services.kernel.bootstrap import open_store
 
     started = time.perf_counter()
     ensure_database(url)
@@ -1075,7 +1075,7 @@ def add_store_args(parser: argparse.ArgumentParser) -> None:
 
 
 def spec_from(args: argparse.Namespace) -> Spec:
-    from app.services.context import local_today
+    from app.services.kernel.context import local_today
 
     return Spec(
         lines=args.lines,

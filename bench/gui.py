@@ -119,7 +119,7 @@ class Scripted:
     """Prompts for the window: no dialog is expected; any that comes is counted and refused."""
 
     def __init__(self) -> None:
-        from app.ui.prompts import Prompts
+        from app.ui.kit.prompts import Prompts
 
         outer = self
 
@@ -143,10 +143,10 @@ class Scripted:
 
 
 def open_window(url: str) -> tuple[QApplication, Any, Any, Scripted]:
-    from app.services import auth
-    from app.services.bootstrap import open_store
-    from app.ui.fonts import use_app_font
-    from app.ui.main_window import MainWindow
+    from app.services.kernel import auth
+    from app.services.kernel.bootstrap import open_store
+    from app.ui.kit.fonts import use_app_font
+    from app.ui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -171,7 +171,7 @@ STARTUP: dict[str, float] = {}
 def wait_for_jobs(app: QApplication, limit_s: float = 300.0) -> float:
     """Let the window's start-up work in worker threads (工作台, reminders) finish first, so the
     timings do not share the CPU with it; returns how long that took."""
-    from app.ui.worker import running_ops
+    from app.ui.kit.worker import running_ops
 
     t0 = time.perf_counter()
     while running_ops() and time.perf_counter() - t0 < limit_s:
@@ -185,7 +185,7 @@ def go(window: Any, key: str) -> None:
     if hasattr(window, "go"):
         assert window.go(key), f"this login does not see page {key}"
         return
-    from app.ui import main_window
+    from app.ui.shell import main_window
 
     window.nav.setCurrentRow(getattr(main_window, key.upper()))
 

@@ -302,8 +302,8 @@ class Bench:
     """The store, a clerk's login, a bare connection and the sample rows."""
 
     def __init__(self, url: str, reps: float, profile_dir: Path | None) -> None:
-        from app.services import auth
-        from app.services.bootstrap import open_store
+        from app.services.kernel import auth
+        from app.services.kernel.bootstrap import open_store
 
         self.url = url
         self.db = open_store(url)
@@ -332,7 +332,7 @@ class Bench:
         log(f"  profile written to {self.profile_dir / f'{name}.txt'}")
 
     def scan(self) -> list[Timing]:
-        from app.services import returns
+        from app.services.handover import returns
 
         s = self.samples
         lines = s.open_lines
@@ -359,7 +359,7 @@ class Bench:
         return [timing]
 
     def page(self) -> list[Timing]:
-        from app.services import returns
+        from app.services.handover import returns
 
         top = self.samples.max_line_id
         # Deep in the table: anchors in the oldest fifth of the lines (newest first).
@@ -394,7 +394,8 @@ class Bench:
 
     def dashboard(self) -> list[Timing]:
         """工作台, the window's start page: read in a worker, but it is the first data shown."""
-        from app.services import dashboard, deadlines, kitting
+        from app.services.oversight import dashboard, deadlines
+        from app.services.way_back import kitting
 
         parts: dict[str, float] = {}
         for name, fn in (
@@ -423,7 +424,7 @@ class Bench:
         ]
 
     def tasks(self) -> list[Timing]:
-        from app.services import returns
+        from app.services.handover import returns
 
         first = returns.list_tasks(self.db, limit=200)
         deep_anchor = first[-1].id // 2
@@ -459,7 +460,7 @@ class Bench:
         ]
 
     def pdf(self) -> list[Timing]:
-        from app.services import printing
+        from app.services.records import printing
 
         number = self.samples.record_number
         rows = bare.task_lines(self.bare, self.samples.record_task_id)
@@ -486,7 +487,7 @@ class Bench:
         ]
 
     def import_list(self) -> list[Timing]:
-        from app.services import imports
+        from app.services.handover import list_import
         from tests.support.messy_lists import write_big_list
 
         path = BENCH_DIR / "big-list-10000.xlsx"
@@ -496,7 +497,7 @@ class Bench:
         snap = snapshot(self.bare)
 
         def service(_i: int) -> None:
-            result = imports.import_list(self.db, self.actor, path, user_unit="某部队修理所01")
+            result = list_import.import_list(self.db, self.actor, path, user_unit="某部队修理所01")
             assert result.task_number and result.imported == 10_000, result
 
         def raw(_i: int) -> None:
@@ -514,7 +515,7 @@ class Bench:
                 "import 10,000-row list (service)",
                 *paired(service, raw, n, warm=1, after=put_back),
                 target_ms=2000,
-                note="imports.import_list of write_big_list(10000) into the big store; "
+                note="list_import.import_list of write_big_list(10000) into the big store; "
                 "bare: calamine read + executemany of task, items, lines, checks, audit",
             )
         ]

@@ -41,11 +41,11 @@ def program(url: str) -> int:
     from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-    import app.ui.app as ui_app
-    import app.ui.shell as shell
-    import app.ui.startup as startup
+    import app.ui.shell.app as ui_app
+    import app.ui.shell.frame as shell
+    import app.ui.shell.startup as startup
     from app.cli import main as fanxiu
-    from app.ui.prompts import Prompts
+    from app.ui.kit.prompts import Prompts
 
     painted = shell.ShellWindow.paintEvent
 
@@ -74,7 +74,7 @@ def program(url: str) -> int:
         """Answers the login dialog at once; any other dialog is refused."""
 
         def run(self, dialog: QDialog) -> bool:
-            from app.ui.login_dialog import LoginDialog
+            from app.ui.shell.login_dialog import LoginDialog
 
             if not isinstance(dialog, LoginDialog):
                 print(f"unexpected dialog {type(dialog).__name__}", file=sys.stderr)

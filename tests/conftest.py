@@ -15,9 +15,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.db import Database  # noqa: E402
 from app.models.org import Role, UnitKind  # noqa: E402
-from app.services import auth, codelists, masterdata  # noqa: E402
-from app.services.bootstrap import open_store  # noqa: E402
-from app.services.context import Actor, command_line_actor  # noqa: E402
+from app.services.admin import codelists, masterdata
+from app.services.kernel import auth
+from app.services.kernel.bootstrap import open_store  # noqa: E402
+from app.services.kernel.context import Actor, command_line_actor  # noqa: E402
 
 # Production argon2 costs ~0.2 s a hash; tests create many logins. Verification reads the
 # parameters from the stored hash, so a cheap hasher exercises the same code.

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from app import __version__
-from app.services.numbering import PREFIXES, parse_number
+from app.services.kernel.numbering import PREFIXES, parse_number
 from tests.conftest import drop_pg_database, new_pg_database
 from tests.pdf_tools import pdf_text
 from tests.support.messy_lists import write_encrypted_list, write_messy_list

@@ -71,14 +71,14 @@ def _install_pause(engine: object, spec: str) -> None:
 
 def worker(step: str, url: str, arg: str, spec: str) -> None:
     """The child: run `step` ("import" a list file, "confirm" a task id) on the store at `url`."""
-    from app.services import imports, returns
-    from app.services.bootstrap import open_store
-    from app.services.context import command_line_actor
+    from app.services.handover import list_import, returns
+    from app.services.kernel.bootstrap import open_store
+    from app.services.kernel.context import command_line_actor
 
     db = open_store(url)
     _install_pause(db.engine, spec)
     if step == "import":
-        result = imports.import_list(
+        result = list_import.import_list(
             db, command_line_actor(), arg, user_unit=USER_UNIT, today=TODAY
         )
         print(f"done {result.task_number}", flush=True)
@@ -194,7 +194,7 @@ IMPORT_KILLS = (
 @pytest.fixture(scope="module")
 def import_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
     """(empty store at head, the 10,000-row list, audit events the empty store already has)."""
-    from app.services.bootstrap import open_store
+    from app.services.kernel.bootstrap import open_store
     from tests.support.messy_lists import write_big_list
 
     base = tmp_path_factory.mktemp("kill_import")
@@ -258,9 +258,9 @@ def _assert_import_all_or_nothing(path: Path, audit_before: int, how: str) -> bo
 def test_import_killed_midway_is_all_or_nothing(
     import_setup: tuple[Path, Path, int], tmp_path: Path
 ) -> None:
-    from app.services import imports
-    from app.services.bootstrap import open_store
-    from app.services.context import command_line_actor
+    from app.services.handover import list_import
+    from app.services.kernel.bootstrap import open_store
+    from app.services.kernel.context import command_line_actor
 
     template, big, audit_before = import_setup
     seed = random.randrange(1_000_000)
@@ -280,7 +280,7 @@ def test_import_killed_midway_is_all_or_nothing(
     assert not there
     db = open_store(url)
     try:
-        result = imports.import_list(
+        result = list_import.import_list(
             db, command_line_actor(), big, user_unit=USER_UNIT, today=TODAY
         )
     finally:
@@ -306,9 +306,10 @@ def confirm_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 
     from app.models.org import UnitKind
     from app.models.returns import DocumentCheck, ReturnLine
-    from app.services import imports, masterdata
-    from app.services.bootstrap import open_store
-    from app.services.context import command_line_actor
+    from app.services.admin import masterdata
+    from app.services.handover import list_import
+    from app.services.kernel.bootstrap import open_store
+    from app.services.kernel.context import command_line_actor
     from tests.support.messy_lists import write_big_list
 
     base = tmp_path_factory.mktemp("kill_confirm")
@@ -318,7 +319,7 @@ def confirm_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
         actor = command_line_actor()
         masterdata.add_unit(db, actor, "物资管理部门", UnitKind.materials_dept)
         big = write_big_list(base / "list.xlsx", HANDOVER_LINES)
-        result = imports.import_list(db, actor, big, user_unit=USER_UNIT, today=TODAY)
+        result = list_import.import_list(db, actor, big, user_unit=USER_UNIT, today=TODAY)
         # Checking 2,000 lines one by one through the services takes minutes; the bulk path
         # leaves the same data behind: every document present and consistent, every line "accept".
         with db.transaction() as session:
@@ -381,9 +382,9 @@ def _assert_confirm_all_or_nothing(path: Path, task_id: int, how: str) -> bool:
 def test_handover_confirmation_killed_midway_is_all_or_nothing(
     confirm_setup: tuple[Path, int], tmp_path: Path
 ) -> None:
-    from app.services import returns
-    from app.services.bootstrap import open_store
-    from app.services.context import command_line_actor
+    from app.services.handover import returns
+    from app.services.kernel.bootstrap import open_store
+    from app.services.kernel.context import command_line_actor
 
     template, task_id = confirm_setup
     seed = random.randrange(1_000_000)

@@ -288,7 +288,7 @@ def _make_old_store(url: str) -> tuple[dict[str, list[str]], Rows]:
 def _assert_upgraded_with_data(
     db: Database, old_columns: dict[str, list[str]], old_rows: Rows
 ) -> None:
-    from app.services import returns
+    from app.services.handover import returns
 
     assert db.current_revision() == head_revision()
     with db.engine.connect() as conn:
@@ -379,8 +379,8 @@ def test_postgresql_store_made_at_0001_upgrades_with_its_data(pg_url: str) -> No
         _assert_upgraded_with_data(db, old_columns, old_rows)
         assert db.upgrade() is None
         # New rows after the upgrade get fresh ids and numbers after the old ones.
-        from app.services import returns
-        from app.services.context import command_line_actor
+        from app.services.handover import returns
+        from app.services.kernel.context import command_line_actor
 
         task = returns.create_task(
             db, command_line_actor(), "某部队修理所", today=dt.date(2025, 12, 2)

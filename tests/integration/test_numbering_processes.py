@@ -40,10 +40,10 @@ def worker(url: str, iterations: int, offset: int) -> None:
     Runs in a child process (see `_start`); every fifth iteration (shifted by `offset`) takes a
     number and rolls it back.
     """
-    from app.services import returns
-    from app.services.bootstrap import open_store
-    from app.services.context import command_line_actor
-    from app.services.numbering import issue_number
+    from app.services.handover import returns
+    from app.services.kernel.bootstrap import open_store
+    from app.services.kernel.context import command_line_actor
+    from app.services.kernel.numbering import issue_number
 
     db = open_store(url)
     actor = command_line_actor()
@@ -153,9 +153,9 @@ def _prepare(url: str) -> None:
     """Schema at head, reference data, and the user unit (so only numbers are contended here;
     a unit created by two desks at once is `test_two_desks_add_the_same_new_unit_at_once`)."""
     from app.models.org import UnitKind
-    from app.services import masterdata
-    from app.services.bootstrap import open_store
-    from app.services.context import command_line_actor
+    from app.services.admin import masterdata
+    from app.services.kernel.bootstrap import open_store
+    from app.services.kernel.context import command_line_actor
 
     db = open_store(url)
     try:
@@ -217,9 +217,9 @@ def test_two_desks_add_the_same_new_unit_at_once(pg_server: str) -> None:
     from app.db import Database
     from app.models.org import Unit
     from app.models.returns import ReturnTask
-    from app.services import returns
-    from app.services.bootstrap import open_store
-    from app.services.context import command_line_actor
+    from app.services.handover import returns
+    from app.services.kernel.bootstrap import open_store
+    from app.services.kernel.context import command_line_actor
 
     url, name = new_pg_database(pg_server)
     desk_a = open_store(url)

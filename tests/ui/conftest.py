@@ -10,11 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.db import Database
-from app.services.context import Actor
-from app.ui.form_dialog import FormDialog
-from app.ui.main_window import MainWindow
-from app.ui.prompts import Prompts
-from app.ui.worker import running_ops, wait_for_all
+from app.services.kernel.context import Actor
+from app.ui.kit.form_dialog import FormDialog
+from app.ui.kit.prompts import Prompts
+from app.ui.kit.worker import running_ops, wait_for_all
+from app.ui.shell.main_window import MainWindow
 from tests.conftest import Org
 
 Handler = Callable[[Any], bool]

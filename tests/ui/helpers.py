@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
-from app.ui.handover_desk import HandoverDesk
+from app.ui.handover.desk import HandoverDesk
 
 
 def type_text(qtbot: Any, widget: QWidget | None, text: str) -> None:

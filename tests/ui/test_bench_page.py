@@ -11,12 +11,15 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLineEdit, QTableView
 
 from app.db import Database
-from app.services import dispatch, repairs, returns
-from app.services.context import local_today
-from app.services.vocabulary import Decision, DocumentKind, LineStatus
-from app.ui.bench_page import BenchPage
-from app.ui.print_preview import PrintPreviewDialog
-from app.ui.step_dialogs import (
+from app.services.dispatch import dispatching
+from app.services.handover import returns
+from app.services.kernel.context import local_today
+from app.services.kernel.terms import Decision, DocumentKind, LineStatus
+from app.services.repair import repairs
+from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.style import Tone
+from app.ui.repair.bench_page import BenchPage
+from app.ui.repair.step_dialogs import (
     AcceptanceDialog,
     LocalizeDialog,
     NoFaultDialog,
@@ -27,7 +30,6 @@ from app.ui.step_dialogs import (
     ScrapDialog,
     UnboxingDialog,
 )
-from app.ui.style import Tone
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -51,10 +53,10 @@ def dispatched_lines(
         ids.append(line.id)
     returns.confirm_handover(db, org.clerk, task.id, "李参谋", "王敏", today=confirmed)
     numbers = []
-    for group in dispatch.dispatch_groups(db):
+    for group in dispatching.dispatch_groups(db):
         ids_here = [x.line_id for x in group.lines if x.line_id in ids]
         if ids_here:
-            numbers.append(dispatch.dispatch(db, org.clerk, ids_here).handover_number)
+            numbers.append(dispatching.dispatch(db, org.clerk, ids_here).handover_number)
     return ids, numbers
 
 

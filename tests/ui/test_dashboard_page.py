@@ -12,10 +12,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.db import Database
-from app.services import auth, deadlines, demo, kitting, records, returns
-from app.services.context import Actor, command_line_actor
-from app.services.views import Dashboard
-from app.services.vocabulary import (
+from app.services.admin import demo
+from app.services.handover import returns
+from app.services.kernel import auth
+from app.services.kernel.context import Actor, command_line_actor
+from app.services.kernel.terms import (
     DeadlineState,
     Decision,
     DocumentKind,
@@ -23,12 +24,15 @@ from app.services.vocabulary import (
     ReportKind,
     Role,
 )
-from app.ui.dashboard_page import DEADLINE_COLUMNS, DashboardPage
-from app.ui.labels import line_status_label
-from app.ui.print_preview import PrintPreviewDialog
-from app.ui.reminders import Reminder, Reminders, ReminderStatus
-from app.ui.reports_page import ReportsPage
-from app.ui.style import Tone
+from app.services.kernel.views import Dashboard
+from app.services.oversight import deadlines, inbox
+from app.services.way_back import kitting
+from app.ui.kit.formats import line_status_label
+from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.style import Tone
+from app.ui.oversight.dashboard_page import DEADLINE_COLUMNS, DashboardPage
+from app.ui.oversight.reminders import Reminder, Reminders, ReminderStatus
+from app.ui.oversight.reports_page import ReportsPage
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -73,7 +77,7 @@ def test_dashboard_counts_match_the_demo_data(
         assert counts[state] == expected[state], state
         assert f"（{expected[state]}）" in page.section_labels[state].text()
         qtmodeltester.check(page.models[state])
-    assert counts["unread"] == records.unread_count(sqlite_db, manager) > 0
+    assert counts["unread"] == inbox.unread_count(sqlite_db, manager) > 0
     assert page.unread_model.rowCount() == min(counts["unread"], 50)
     qtmodeltester.check(page.unread_model)
 
@@ -255,7 +259,7 @@ def test_reports_page_lists_overdue_reports_and_escalations(
     expected = {
         r.number
         for kind in (ReportKind.overdue_report, ReportKind.escalation)
-        for r in records.inbox(sqlite_db, manager, kind=kind)
+        for r in inbox.inbox(sqlite_db, manager, kind=kind)
     }
     shown = {r.number for r in page.model.rows()}
     assert shown == expected and any(n.startswith("CQ-") for n in shown)

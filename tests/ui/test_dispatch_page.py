@@ -9,18 +9,21 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.db import Database
-from app.services import dispatch, masterdata, records, returns
-from app.services.context import command_line_actor, local_today
-from app.services.vocabulary import Decision, DocumentKind, LineStatus
-from app.ui.dispatch_page import (
+from app.services.admin import masterdata
+from app.services.dispatch import dispatching
+from app.services.handover import returns
+from app.services.kernel.context import command_line_actor, local_today
+from app.services.kernel.terms import Decision, DocumentKind, LineStatus
+from app.services.oversight import inbox
+from app.ui.dispatch.page import (
     NO_MAKER,
     NO_MAKER_REASON,
     NO_SELECTION,
     DispatchDialog,
     DispatchPage,
 )
-from app.ui.print_preview import PrintPreviewDialog
-from app.ui.style import Tone, foreground
+from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.style import Tone, foreground
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -139,7 +142,7 @@ def test_clerk_dispatches_a_group_and_a_late_line_needs_a_reason(
     cq = next(w for w in question.replace("（", " ").split() if w.startswith("CQ-"))
     assert f"超期报告 {cq}" in page.feedback.text() and jj in page.feedback.text()
     assert page.feedback.tone == Tone.ok
-    report = next(r for r in records.inbox(sqlite_db, org.manager) if r.number == cq)
+    report = next(r for r in inbox.inbox(sqlite_db, org.manager) if r.number == cq)
     assert "承制单位停产检修" in report.body
 
     # The handover record printed from the question, with the anomaly written on it.
@@ -220,7 +223,7 @@ def test_a_refusal_from_the_service_is_shown_in_the_dialog(
     page = open_page(qtbot, sqlite_db, org.clerk, prompts)
     click(qtbot, page.select_all_button)
     # Another desk sends the line meanwhile: this window's dispatch is refused, not crashed.
-    dispatch.dispatch(sqlite_db, org.clerk, [line])
+    dispatching.dispatch(sqlite_db, org.clerk, [line])
 
     def drive(dialog: DispatchDialog) -> bool:
         dialog.show()

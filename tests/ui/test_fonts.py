@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtGui import QFontDatabase, QRawFont
 
-from app.ui.fonts import FAMILY, register_app_font, resources_dir
+from app.ui.kit.fonts import FAMILY, register_app_font, resources_dir
 
 UI = Path(__file__).resolve().parents[2] / "app" / "ui"
 

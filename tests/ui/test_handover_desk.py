@@ -8,15 +8,15 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.db import Database
-from app.services import returns
-from app.services.vocabulary import Decision, DocumentKind
-from app.ui.confirm_dialog import ConfirmHandoverDialog
-from app.ui.model_pick_dialog import ModelPickDialog
-from app.ui.new_task_dialog import NewTaskDialog
-from app.ui.permissions import READ_ONLY
-from app.ui.print_preview import PrintPreviewDialog
-from app.ui.reject_dialog import RejectDialog
-from app.ui.style import Tone
+from app.services.handover import returns
+from app.services.kernel.terms import Decision, DocumentKind
+from app.ui.handover.confirm_dialog import ConfirmHandoverDialog
+from app.ui.handover.model_pick_dialog import ModelPickDialog
+from app.ui.handover.new_task_dialog import NewTaskDialog
+from app.ui.handover.reject_dialog import RejectDialog
+from app.ui.kit.gates import READ_ONLY
+from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.style import Tone
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -255,7 +255,7 @@ def test_scanning_record_numbers(
 def test_task_list_is_read_page_by_page(
     qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
 ) -> None:
-    from app.ui.handover_desk import HandoverDesk
+    from app.ui.handover.desk import HandoverDesk
 
     for _ in range(12):
         returns.create_task(sqlite_db, org.clerk, "某部队修理所")

@@ -10,12 +10,15 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.db import Database
-from app.services import codelists, dispatch, repairs, returns
-from app.services.context import local_today
-from app.services.vocabulary import Decision, DocumentKind
-from app.ui.history_page import HistoryPage
-from app.ui.print_preview import PrintPreviewDialog
-from app.ui.style import Tone
+from app.services.admin import codelists
+from app.services.dispatch import dispatching
+from app.services.handover import returns
+from app.services.kernel.context import local_today
+from app.services.kernel.terms import Decision, DocumentKind
+from app.services.repair import repairs
+from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.style import Tone
+from app.ui.oversight.history_page import HistoryPage
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -34,7 +37,7 @@ def repaired_and_accepted(db: Database, org: Org, serial: str = SERIAL) -> tuple
         returns.set_document(db, org.clerk, line, kind, True, True)
     returns.decide_line(db, org.clerk, line, Decision.accept)
     returns.confirm_handover(db, org.clerk, task.id, "李参谋", "王敏", today=today)
-    jj = dispatch.dispatch(db, org.clerk, [line], late_reasons={}).handover_number
+    jj = dispatching.dispatch(db, org.clerk, [line], late_reasons={}).handover_number
     eng = org.engineer
     repairs.receive(db, eng, jj, "陈工", anomalies={line: "铅封松动"})
     repairs.record_unboxing(

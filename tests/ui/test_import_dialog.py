@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QDialog
 
 from app.db import Database
 from app.errors import DomainError
-from app.services import returns
-from app.ui.import_dialog import ImportDialog
-from app.ui.style import Tone, foreground
+from app.services.handover import returns
+from app.ui.handover.import_dialog import ImportDialog
+from app.ui.kit.style import Tone, foreground
 from tests.conftest import Org
 from tests.support.messy_lists import DEFAULT_ROWS, write_messy_list
 from tests.ui.conftest import ScriptedPrompts
@@ -118,7 +118,7 @@ def test_reading_can_be_cancelled(
             threading.Event().wait(0.001)
         raise DomainError("导入已取消")
 
-    monkeypatch.setattr("app.services.imports.preview_list", slow_preview)
+    monkeypatch.setattr("app.services.handover.list_import.preview_list", slow_preview)
     dialog = ImportDialog(sqlite_db, org.clerk, "/nowhere/清单.xlsx", [], prompts)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from app.db import Database
-from app.services import records, returns
-from app.services.views import ConfirmResult
-from app.services.vocabulary import Decision, DocumentKind
-from app.ui.print_preview import PrintPreviewDialog
-from app.ui.style import Tone
+from app.services.handover import returns
+from app.services.kernel.terms import Decision, DocumentKind
+from app.services.kernel.views import ConfirmResult
+from app.services.oversight import inbox as reports_inbox
+from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.style import Tone
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -57,7 +58,7 @@ def test_manager_acknowledges_the_rejection_notice(
     assert cell(inbox.view, 0, "签收").startswith("赵总 ")
     assert inbox.feedback.tone == Tone.ok
     assert nav.text() == "收件箱"
-    assert records.unread_count(sqlite_db, org.manager) == 0
+    assert reports_inbox.unread_count(sqlite_db, org.manager) == 0
     assert not inbox.ack_button.isEnabled() and "已经签收" in inbox.ack_button.toolTip()
 
     pdf = tmp_path / "js.pdf"

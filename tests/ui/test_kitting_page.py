@@ -12,13 +12,22 @@ import openpyxl
 from PySide6.QtCore import QDate, Qt
 
 from app.db import Database
-from app.services import codelists, delivery, dispatch, kitting, repairs, returns
-from app.services.context import local_today
-from app.services.vocabulary import Decision, DocumentKind, LineStatus
-from app.ui.delivery_dialogs import DeliverDialog, FollowupDialog, KitDeadlineDialog, RegroupDialog
-from app.ui.kitting_page import KittingPage, KittingReportPreview
-from app.ui.print_preview import PrintPreviewDialog
-from app.ui.style import Tone, foreground
+from app.services.admin import codelists
+from app.services.dispatch import dispatching
+from app.services.handover import returns
+from app.services.kernel.context import local_today
+from app.services.kernel.terms import Decision, DocumentKind, LineStatus
+from app.services.repair import repairs
+from app.services.way_back import delivery, kitting
+from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.style import Tone, foreground
+from app.ui.way_back.delivery_dialogs import (
+    DeliverDialog,
+    FollowupDialog,
+    KitDeadlineDialog,
+    RegroupDialog,
+)
+from app.ui.way_back.kitting_page import KittingPage, KittingReportPreview
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -57,7 +66,7 @@ def repair(
     """The manufacturer's part of the way (not these pages): dispatch up to `stop`."""
     line = returns.get_line(db, line_id)
     engineer = org.engineer if line.model_code == "GC-12A" else org.power
-    sent = dispatch.dispatch(db, org.clerk, [line_id], sender_name="王敏", today=received)
+    sent = dispatching.dispatch(db, org.clerk, [line_id], sender_name="王敏", today=received)
     repairs.receive(db, engineer, sent.handover_number, engineer.name, today=received)
     repairs.record_unboxing(
         db,

@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.db import Database
-from app.services import returns
-from app.services.vocabulary import Decision
+from app.services.handover import returns
+from app.services.kernel.terms import Decision
 from tests.conftest import Org
 from tests.ui.helpers import cell
 

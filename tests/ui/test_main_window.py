@@ -6,9 +6,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from app.services import returns
-from app.services.vocabulary import Decision, DocumentKind
-from app.ui.main_window import MainWindow
+from app.services.handover import returns
+from app.services.kernel.terms import Decision, DocumentKind
+from app.ui.shell.main_window import MainWindow
 from tests.conftest import Org
 
 
@@ -55,13 +55,13 @@ def test_an_item_code_opens_its_history_and_a_task_number_its_task(
 
 
 def test_every_step_has_words_for_a_greyed_button() -> None:
-    from app.services.context import PERMISSIONS
-    from app.ui.permissions import STEP_LABELS, denial
+    from app.services.kernel.context import PERMISSIONS
+    from app.ui.kit.gates import STEP_LABELS, denial
 
     steps = set().union(*PERMISSIONS.values())
     assert steps <= set(STEP_LABELS)
-    from app.services.context import Actor, command_line_actor
-    from app.services.vocabulary import Role
+    from app.services.kernel.context import Actor, command_line_actor
+    from app.services.kernel.terms import Role
 
     engineer = Actor(1, "陈工", Role.engineer, 1, "惯性导航研究所")
     assert (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from app.db import Database
-from app.services import returns
-from app.services.vocabulary import DocumentKind
-from app.ui.style import Tone
+from app.services.handover import returns
+from app.services.kernel.terms import DocumentKind
+from app.ui.kit.style import Tone
 from tests.conftest import Org
 from tests.ui.helpers import click_row, scan
 

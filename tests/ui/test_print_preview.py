@@ -8,9 +8,10 @@ from typing import Any
 from PySide6.QtPrintSupport import QPrinter
 
 from app.db import Database
-from app.services import printing, returns
-from app.ui.print_preview import PrintPreviewDialog
-from app.ui.record_printer import record_title
+from app.services.handover import returns
+from app.services.records import printing
+from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.records.record_printer import record_title
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -53,7 +54,7 @@ def test_preview_saves_and_prints(
 
 
 def test_bytes_that_are_not_a_pdf_are_refused(qtbot: Any) -> None:
-    from app.ui.print_preview import PdfLoadError
+    from app.ui.kit.print_preview import PdfLoadError
 
     try:
         PrintPreviewDialog(b"%PDF-1.4 broken", "坏文件")

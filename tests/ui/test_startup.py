@@ -13,12 +13,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.db import Database
-from app.services import auth
-from app.ui.first_start_dialog import FirstStartDialog
-from app.ui.login_dialog import LoginDialog
-from app.ui.main_window import MainWindow
-from app.ui.shell import ShellWindow
-from app.ui.startup import Startup
+from app.services.kernel import auth
+from app.ui.shell.first_start_dialog import FirstStartDialog
+from app.ui.shell.frame import ShellWindow
+from app.ui.shell.login_dialog import LoginDialog
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.startup import Startup
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.helpers import click
 
@@ -122,7 +122,7 @@ def test_a_store_that_cannot_be_opened_says_so_and_exits_1(qtbot: Any) -> None:
 def run_probe(probe: str, url: str) -> tuple[float, subprocess.CompletedProcess[str]]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", FANXIU_STARTUP_PROBE=probe)
     code = (
-        "import sys; from app.ui.app import run_gui; rc = run_gui(sys.argv[1]); "
+        "import sys; from app.ui.shell.app import run_gui; rc = run_gui(sys.argv[1]); "
         "print('sqlalchemy-loaded' if 'sqlalchemy' in sys.modules else 'sqlalchemy-not-loaded'); "
         "raise SystemExit(rc)"
     )
@@ -159,7 +159,7 @@ def test_the_real_program_opens_the_store(sqlite_url: str) -> None:
 
 def test_enter_accepts_a_form_once_it_is_complete(qtbot: Any) -> None:
     """OK starts disabled until the form is filled; Enter must still press it afterwards."""
-    from app.ui.reject_dialog import RejectDialog
+    from app.ui.handover.reject_dialog import RejectDialog
     from tests.ui.helpers import type_text
 
     dialog = RejectDialog("DY-3/DY3-2026009")

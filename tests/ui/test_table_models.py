@@ -7,11 +7,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.db import Database
-from app.services import returns
-from app.services.vocabulary import Decision, DocumentKind
-from app.ui.columns import ALL_LINE_COLUMNS, LINE_COLUMNS, TASK_COLUMNS
-from app.ui.paged_model import PagedTableModel
-from app.ui.style import Tone, foreground
+from app.services.handover import returns
+from app.services.kernel.terms import Decision, DocumentKind
+from app.ui.kit.columns import ALL_LINE_COLUMNS, LINE_COLUMNS, TASK_COLUMNS
+from app.ui.kit.paged_model import PagedTableModel
+from app.ui.kit.style import Tone, foreground
 from tests.conftest import Org
 
 
@@ -91,7 +91,7 @@ def test_roles_served_and_deadline_colours(sqlite_db: Database, org: Org) -> Non
     returns.decide_line(sqlite_db, org.clerk, line.id, Decision.accept)
     import datetime as dt
 
-    from app.services.context import local_today
+    from app.services.kernel.context import local_today
 
     ten_days_ago = local_today() - dt.timedelta(days=10)
     returns.confirm_handover(sqlite_db, org.clerk, task.id, "李参谋", "王敏", today=ten_days_ago)

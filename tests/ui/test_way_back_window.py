@@ -12,23 +12,24 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QWidget
 
 from app.db import Database
-from app.services import delivery, kitting, returns
-from app.services.context import local_today
-from app.services.vocabulary import LineStatus
-from app.ui.confirm_dialog import ConfirmHandoverDialog
-from app.ui.dashboard_page import DashboardPage
-from app.ui.delivery_dialogs import (
+from app.services.handover import returns
+from app.services.kernel.context import local_today
+from app.services.kernel.terms import LineStatus
+from app.services.way_back import delivery, kitting
+from app.ui.handover.confirm_dialog import ConfirmHandoverDialog
+from app.ui.handover.new_task_dialog import NewTaskDialog
+from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.style import Tone
+from app.ui.oversight.dashboard_page import DashboardPage
+from app.ui.shell.main_window import MainWindow
+from app.ui.way_back.delivery_dialogs import (
     DeliverDialog,
     DeliveryPlanDialog,
     FollowupDialog,
     ReceiveBackDialog,
 )
-from app.ui.kitting_page import KittingPage
-from app.ui.main_window import MainWindow
-from app.ui.new_task_dialog import NewTaskDialog
-from app.ui.print_preview import PrintPreviewDialog
-from app.ui.receive_back_page import ReceiveBackPage
-from app.ui.style import Tone
+from app.ui.way_back.kitting_page import KittingPage
+from app.ui.way_back.receive_back_page import ReceiveBackPage
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts

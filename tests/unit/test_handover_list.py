@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.errors import DomainError, ListFileError
-from app.services.handover_list import (
+from app.services.handover.list_reader import (
     MSG_CANCELLED,
     MSG_CORRUPT,
     MSG_ENCRYPTED,

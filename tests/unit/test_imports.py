@@ -11,7 +11,8 @@ from app.errors import DomainError, ListFileError, PermissionDenied
 from app.models.misc import AuditEvent
 from app.models.products import ProductModel
 from app.models.returns import DocumentCheck, ReturnLine, ReturnTask
-from app.services import imports, masterdata, returns
+from app.services.admin import masterdata
+from app.services.handover import list_import, returns
 from tests.support.messy_lists import write_encrypted_list, write_messy_list, write_rows
 
 
@@ -26,7 +27,7 @@ def counts(db):  # type: ignore[no-untyped-def]
 def test_messy_list_with_bad_rows_writes_nothing(db, org, tmp_path):
     layout = write_messy_list(tmp_path / "list.xlsx")
     before = counts(db)
-    result = imports.import_list(db, org.clerk, layout.path, user_unit="某部队修理所")
+    result = list_import.import_list(db, org.clerk, layout.path, user_unit="某部队修理所")
     assert result.task_number is None and result.imported == 0
     assert [row for row, _ in result.rejected] == [10, 11, 13, 14, 15]
     assert counts(db) == before
@@ -34,7 +35,7 @@ def test_messy_list_with_bad_rows_writes_nothing(db, org, tmp_path):
 
 def test_good_rows_only_when_asked(db, org, tmp_path):
     layout = write_messy_list(tmp_path / "list.xlsx")
-    result = imports.import_list(
+    result = list_import.import_list(
         db,
         org.clerk,
         layout.path,
@@ -75,14 +76,16 @@ def test_preview_flags_new_models_and_items_already_in_a_return(db, org, tmp_pat
     )
     other = returns.create_task(db, org.clerk, "某部队修理所")
     returns.add_line(db, org.clerk, other.id, "GC-12A", "GC12A-1")
-    preview = imports.preview_list(db, path)
+    preview = list_import.preview_list(db, path)
     assert preview.new_models == ("NEW-1",)
     first, second = preview.rows
     assert other.number in first.problem and not second.problem and second.new_model
     assert preview.rejected == ((2, first.problem),)
-    result = imports.import_list(db, org.clerk, path, user_unit="某部队修理所")
+    result = list_import.import_list(db, org.clerk, path, user_unit="某部队修理所")
     assert result.task_number is None
-    result = imports.import_list(db, org.clerk, path, user_unit="某部队修理所", skip_bad_rows=True)
+    result = list_import.import_list(
+        db, org.clerk, path, user_unit="某部队修理所", skip_bad_rows=True
+    )
     assert result.imported == 1 and result.new_models == ("NEW-1",)
 
 
@@ -90,10 +93,10 @@ def test_unreadable_files_say_why(db, org, tmp_path):
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a workbook at all")
     with pytest.raises(ListFileError, match="损坏|无法读取"):
-        imports.import_list(db, org.clerk, broken, user_unit="某部队修理所")
+        list_import.import_list(db, org.clerk, broken, user_unit="某部队修理所")
     locked = write_encrypted_list(tmp_path / "locked.xlsx")
     with pytest.raises(ListFileError, match="加密"):
-        imports.preview_list(db, locked.path)
+        list_import.preview_list(db, locked.path)
     assert counts(db)[0] == 0
 
 
@@ -106,7 +109,7 @@ def test_cancel_writes_nothing(db, org, tmp_path):
         return done < total  # cancel at the very end, after the rows were written
 
     with pytest.raises(DomainError, match="取消"):
-        imports.import_list(
+        list_import.import_list(
             db, org.clerk, layout.path, user_unit="某部队", skip_bad_rows=True, progress=progress
         )
     assert calls and counts(db)[0] == 0
@@ -115,4 +118,6 @@ def test_cancel_writes_nothing(db, org, tmp_path):
 def test_only_the_desk_imports(db, org, tmp_path):
     layout = write_messy_list(tmp_path / "list.xlsx")
     with pytest.raises(PermissionDenied):
-        imports.import_list(db, org.engineer, layout.path, user_unit="某部队", skip_bad_rows=True)
+        list_import.import_list(
+            db, org.engineer, layout.path, user_unit="某部队", skip_bad_rows=True
+        )

@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 
 from app.errors import DomainError
-from app.services import deadlines, demo, labels
-from app.services.bootstrap import open_store
+from app.services.admin import demo
+from app.services.dispatch import item_labels
+from app.services.kernel.bootstrap import open_store
+from app.services.oversight import deadlines
 from tests.pdf_tools import decode_barcodes, pdf_text, render_pages
 
 TODAY = dt.date(2026, 11, 22)
@@ -26,16 +28,16 @@ def demo_db(tmp_path_factory):  # type: ignore[no-untyped-def]
 def test_labels_of_accepted_items_scan_at_203_dpi(demo_db, tmp_path):
     db, result = demo_db
     task = result.tasks[0]  # two accepted items and one rejected
-    items = labels.task_labels(db, task)
+    items = item_labels.task_labels(db, task)
     assert len(items) == 2
-    pdf = labels.render_task_labels(db, task, "60x40")
+    pdf = item_labels.render_task_labels(db, task, "60x40")
     decoded = set()
     for page in render_pages(pdf, tmp_path, dpi=203):
         decoded.update(decode_barcodes(page, symbology="qrcode") + decode_barcodes(page))
     assert {label.item_code for label in items} <= decoded
     assert task in pdf_text(pdf)
     with pytest.raises(DomainError, match="没有已接收"):
-        labels.render_task_labels(db, result.tasks[-1])
+        item_labels.render_task_labels(db, result.tasks[-1])
 
 
 def test_deadline_list_covers_every_rule_with_states(demo_db):
@@ -65,7 +67,7 @@ def test_deadline_list_covers_every_rule_with_states(demo_db):
     ],
 )
 def test_every_bench_record_prints_with_its_number(demo_db, tmp_path, kind, title):
-    from app.services import printing
+    from app.services.records import printing
 
     db, result = demo_db
     number = result.records[kind][0]

@@ -31,7 +31,7 @@ class Violation:
 
 
 def module_name(path: Path, root: Path = APP.parent) -> str:
-    """app/ui/tables.py → app.ui.tables; app/ui/__init__.py → app.ui."""
+    """app/ui/kit/tables.py → app.ui.kit.tables; app/ui/__init__.py → app.ui."""
     parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
@@ -153,26 +153,30 @@ def test_no_qt_in_the_shared_modules(module: str) -> None:
 @pytest.mark.parametrize(
     ("source", "module", "is_package"),
     [
-        ("import sqlalchemy\n", "app.ui.tables", False),
-        ("import sqlalchemy.orm as orm\n", "app.ui.tables", False),
-        ("from sqlalchemy.orm import Session\n", "app.ui.tables", False),
-        ("from app.db import Database\n", "app.ui.tables", False),
-        ("from app import db\n", "app.ui.tables", False),
-        ("from app import models\n", "app.ui.tables", False),
-        ("from app.models.returns import ReturnLine\n", "app.ui.tables", False),
-        ("from ..models import returns\n", "app.ui.tables", False),
-        ("from .. import db\n", "app.ui.tables", False),
+        ("import sqlalchemy\n", "app.ui.kit.tables", False),
+        ("import sqlalchemy.orm as orm\n", "app.ui.kit.tables", False),
+        ("from sqlalchemy.orm import Session\n", "app.ui.kit.tables", False),
+        ("from app.db import Database\n", "app.ui.kit.tables", False),
+        ("from app import db\n", "app.ui.kit.tables", False),
+        ("from app import models\n", "app.ui.kit.tables", False),
+        ("from app.models.returns import ReturnLine\n", "app.ui.kit.tables", False),
+        ("from ...models import returns\n", "app.ui.kit.tables", False),
+        ("from ... import db\n", "app.ui.kit.tables", False),
         ("from . import db\n", "app", True),
-        ("def f():\n    import sqlalchemy\n", "app.ui.tables", False),
+        ("def f():\n    import sqlalchemy\n", "app.ui.kit.tables", False),
         ("class W:\n    def m(self):\n        from app.models import org\n", "app.ui.w", False),
-        ("try:\n    import sqlalchemy\nexcept ImportError:\n    pass\n", "app.ui.tables", False),
+        (
+            "try:\n    import sqlalchemy\nexcept ImportError:\n    pass\n",
+            "app.ui.kit.tables",
+            False,
+        ),
         (
             "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    pass\n"
             "else:\n    import sqlalchemy\n",
-            "app.ui.tables",
+            "app.ui.kit.tables",
             False,
         ),
-        ("import importlib\nimportlib.import_module('sqlalchemy')\n", "app.ui.tables", False),
+        ("import importlib\nimportlib.import_module('sqlalchemy')\n", "app.ui.kit.tables", False),
     ],
 )
 def test_checker_finds_database_imports_in_the_ui(
@@ -188,14 +192,14 @@ def test_checker_finds_database_imports_in_the_ui(
         "from PySide6.QtCore import QObject\n",
         "from PySide6 import QtWidgets\n",
         "import shiboken6\n",
-        "from app.ui.worker import run\n",
+        "from app.ui.kit.worker import run\n",
         "from app import ui\n",
-        "from ..ui import tables\n",
+        "from ...ui import tables\n",
         "def later():\n    from PySide6.QtGui import QColor\n",
     ],
 )
 def test_checker_finds_qt_imports_below_the_ui(source: str) -> None:
-    assert check_source(source, "app.services.returns", QT_FORBIDDEN) != []
+    assert check_source(source, "app.services.handover.returns", QT_FORBIDDEN) != []
 
 
 @pytest.mark.parametrize(
@@ -205,30 +209,30 @@ def test_checker_finds_qt_imports_below_the_ui(source: str) -> None:
         (
             "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
             "    from sqlalchemy.orm import Session\n    from app.db import Database\n",
-            "app.ui.tables",
+            "app.ui.kit.tables",
             UI_FORBIDDEN,
         ),
         (
             "import typing\nif typing.TYPE_CHECKING:\n    import sqlalchemy\n",
-            "app.ui.tables",
+            "app.ui.kit.tables",
             UI_FORBIDDEN,
         ),
         # The UI may use services, errors, settings; a name that merely starts the same is fine.
         (
             "from app.services import returns\nfrom app.errors import DomainError\n"
             "from app import settings\nimport sqlalchemy_utils\nfrom app.models_cache import x\n",
-            "app.ui.tables",
+            "app.ui.kit.tables",
             UI_FORBIDDEN,
         ),
-        ("from .columns import COLUMNS\nfrom . import worker\n", "app.ui.tables", UI_FORBIDDEN),
+        ("from .columns import COLUMNS\nfrom . import worker\n", "app.ui.kit.tables", UI_FORBIDDEN),
         # Services may use the database and models, and print with reportlab.
         (
             "from sqlalchemy import select\nfrom app.models.returns import ReturnLine\n"
             "from app.printing import handover\nimport reportlab\n",
-            "app.services.printing",
+            "app.services.records.printing",
             QT_FORBIDDEN,
         ),
-        ("from ..printing import fonts\n", "app.services.printing", QT_FORBIDDEN),
+        ("from ..printing import fonts\n", "app.services.records.printing", QT_FORBIDDEN),
     ],
 )
 def test_checker_allows_what_is_allowed(

@@ -1,4 +1,4 @@
-"""Finding records by number, the inbox, logins, the demo data and printed records."""
+"""Finding records by number, the inbox, logins, the demo data and printed registry."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ import pytest
 
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.models.org import Role
-from app.services import auth, demo, printing, records, returns
+from app.services.admin import demo
+from app.services.handover import returns
+from app.services.kernel import auth
+from app.services.oversight import inbox
+from app.services.records import printing, registry
 from app.settings import Settings, UnknownSetting, resolve_database_url
 from tests.pdf_tools import pdf_fonts, pdf_text
 
@@ -52,7 +56,7 @@ def test_demo_fills_an_empty_store_and_refuses_a_second_time(db):
     statuses = {t.status for t in returns.list_tasks(db)}
     assert statuses == {"open", "confirmed", "closed"}
     lines = returns.page_lines(db, today=TODAY, limit=100)
-    from app.services.vocabulary import LineStatus
+    from app.services.kernel.terms import LineStatus
 
     # Every state of the way, up to closed, is in the demo.
     assert {row.status for row in lines} == {s.value for s in LineStatus}
@@ -69,23 +73,23 @@ def test_find_record_and_acknowledge(db, org):
     line = returns.add_line(db, org.clerk, task.id, "DY-3", "DY3-9")
     returns.decide_line(db, org.clerk, line.id, "reject", "故障单缺失")
     done = returns.confirm_handover(db, org.clerk, task.id, "李参谋", "王敏", today=TODAY)
-    ref = records.find_record(db, done.handover_number.lower())
+    ref = registry.find_record(db, done.handover_number.lower())
     assert (ref.kind, ref.task_id) == ("handover_record", task.id)
-    assert records.find_record(db, task.number).kind == "return_task"
+    assert registry.find_record(db, task.number).kind == "return_task"
     with pytest.raises(NotFound):
-        records.find_record(db, "KX-2026-000001")
+        registry.find_record(db, "KX-2026-000001")
     with pytest.raises(DomainError, match="不是记录编号"):
-        records.find_record(db, "hello")
+        registry.find_record(db, "hello")
     notice = done.rejection_notice_number
     assert notice is not None
     with pytest.raises(PermissionDenied):
-        records.acknowledge(db, org.engineer, notice)
-    assert records.unread_count(db, org.manager) == 1
-    seen = records.acknowledge(db, org.manager, notice)
+        inbox.acknowledge(db, org.engineer, notice)
+    assert inbox.unread_count(db, org.manager) == 1
+    seen = inbox.acknowledge(db, org.manager, notice)
     assert seen.acknowledged_at is not None and seen.acknowledged_by == "赵总"
-    assert records.unread_count(db, org.manager) == 0
+    assert inbox.unread_count(db, org.manager) == 0
     with pytest.raises(DomainError, match="已经签收"):
-        records.acknowledge(db, org.manager, notice)
+        inbox.acknowledge(db, org.manager, notice)
 
 
 def test_printed_records_carry_their_numbers(db, org):

@@ -9,17 +9,12 @@ import pytest
 from app.errors import DomainError, PermissionDenied, WrongState
 from app.models.returns import DocumentKind
 from app.models.states import Decision, LineStatus
-from app.services import (
-    bench,
-    codelists,
-    deadlines,
-    dispatch,
-    masterdata,
-    records,
-    repairs,
-    returns,
-)
-from app.services.context import command_line_actor
+from app.services.admin import codelists, masterdata
+from app.services.dispatch import dispatching
+from app.services.handover import returns
+from app.services.kernel.context import command_line_actor
+from app.services.oversight import deadlines, inbox, item_history
+from app.services.repair import bench, repairs
 
 D = dt.date
 CONFIRMED = D(2026, 9, 21)
@@ -50,13 +45,13 @@ def status(db, line_id):  # type: ignore[no-untyped-def]
 
 def test_dispatch_groups_by_manufacturer_with_route(db, people):
     gc, dy = accepted_lines(db, people, [("GC-12A", "G-1"), ("DY-3", "D-1")])
-    groups = dispatch.dispatch_groups(db, today=CONFIRMED)
+    groups = dispatching.dispatch_groups(db, today=CONFIRMED)
     by_maker = {g.manufacturer: g for g in groups}
     assert set(by_maker) == {"惯性导航研究所", "电源分厂"}
     assert by_maker["惯性导航研究所"].lines[0].route == "ZT-1 › GC-12A"
     with pytest.raises(DomainError, match="一个承制单位"):
-        dispatch.dispatch(db, people.clerk, [gc, dy], today=CONFIRMED)
-    result = dispatch.dispatch(db, people.clerk, [gc], today=D(2026, 9, 25))
+        dispatching.dispatch(db, people.clerk, [gc, dy], today=CONFIRMED)
+    result = dispatching.dispatch(db, people.clerk, [gc], today=D(2026, 9, 25))
     assert result.handover_number.startswith("JJ-2026-") and result.overdue_report_number is None
     assert status(db, gc) == LineStatus.dispatched
     assert status(db, dy) == LineStatus.accepted
@@ -66,14 +61,14 @@ def test_late_dispatch_needs_a_reason_and_reports_it(db, people):
     (gc,) = accepted_lines(db, people, [("GC-12A", "G-1")])
     late_day = CONFIRMED + dt.timedelta(days=9)
     with pytest.raises(DomainError, match="超期原因"):
-        dispatch.dispatch(db, people.clerk, [gc], today=late_day)
+        dispatching.dispatch(db, people.clerk, [gc], today=late_day)
     assert status(db, gc) == LineStatus.accepted
-    result = dispatch.dispatch(
+    result = dispatching.dispatch(
         db, people.clerk, [gc], late_reasons={gc: "承制单位停产检修"}, today=late_day
     )
     assert result.overdue_report_number is not None
-    inbox = records.inbox(db, people.manager)
-    report = next(r for r in inbox if r.number == result.overdue_report_number)
+    received = inbox.inbox(db, people.manager)
+    report = next(r for r in received if r.number == result.overdue_report_number)
     assert report.kind == "overdue_report" and "承制单位停产检修" in report.body
 
 
@@ -82,13 +77,13 @@ def test_model_without_manufacturer_cannot_be_dispatched(db, people):
     masterdata.add_model(db, s, "NEW-1", "新产品")
     (line,) = accepted_lines(db, people, [("NEW-1", "N-1")])
     with pytest.raises(DomainError, match="没有指定承制单位"):
-        dispatch.dispatch(db, people.clerk, [line], today=CONFIRMED)
+        dispatching.dispatch(db, people.clerk, [line], today=CONFIRMED)
     masterdata.set_model_manufacturer(db, s, "NEW-1", "电源分厂")
-    dispatch.dispatch(db, people.clerk, [line], today=CONFIRMED)
+    dispatching.dispatch(db, people.clerk, [line], today=CONFIRMED)
 
 
 def send(db, people, line, day=CONFIRMED):  # type: ignore[no-untyped-def]
-    return dispatch.dispatch(db, people.clerk, [line], today=day).handover_number
+    return dispatching.dispatch(db, people.clerk, [line], today=day).handover_number
 
 
 def test_whole_way_to_the_certificate(db, people):
@@ -153,10 +148,10 @@ def test_whole_way_to_the_certificate(db, people):
         today=D(2026, 9, 29),
     )
     # The localization report reaches both the competent and the quality department.
-    report = records.get_report(db, dw)
+    report = inbox.get_report(db, dw)
     assert report.kind == "localization_report"
     assert report.addressed_to == "科研生产部、质量部"
-    assert [r.number for r in records.inbox(db, people.quality)] == [dw]
+    assert [r.number for r in inbox.inbox(db, people.quality)] == [dw]
     with pytest.raises(DomainError, match="维修方案"):
         repairs.record_repair(db, eng, line, "更换陀螺", "陈工")
     repairs.plan_repair(
@@ -200,7 +195,7 @@ def test_whole_way_to_the_certificate(db, people):
     )
     assert passed.passed and passed.repair_record_number == wx2 and wx != wx2
     assert status(db, line) == LineStatus.accepted_after_repair
-    history = bench.item_history(db, "GC-12A/G-1")
+    history = item_history.item_history(db, "GC-12A/G-1")
     assert history.certificate_entries == (wx2,)
     actions = [e.action for e in history.events]
     for step in (
@@ -255,7 +250,7 @@ def test_no_fault_found_skips_repair_not_acceptance(db, people):
     points = codelists.get_checklist(db, "GC-12A")
     done = repairs.inspect_acceptance(db, people.quality, line, {p.id: (True, "") for p in points})
     assert done.passed and done.repair_record_number
-    history = bench.item_history(db, "G-2")
+    history = item_history.item_history(db, "G-2")
     assert history.certificate_entries == (done.repair_record_number,)
 
 
@@ -279,7 +274,7 @@ def test_scrap_needs_a_manager_and_a_reason(db, people):
     repairs.scrap(db, people.manager, line, "壳体断裂，无修复价值")
     assert status(db, line) == LineStatus.scrapped
     # Its set held only this item: nothing is left to deliver, the set and its task close.
-    from app.services import kitting
+    from app.services.way_back import kitting
 
     kit = kitting.kit_of_line(db, line)
     assert kit is not None and kitting.kit_status(db, kit).status == "closed"
@@ -294,13 +289,13 @@ def test_overdue_localization_and_escalation_are_reported_once(db, people):
     issued = deadlines.sweep(db, D(2026, 10, 13))
     assert len(issued) == 1 and issued[0].startswith("CQ-")
     assert deadlines.sweep(db, D(2026, 10, 14)) == []
-    assert [r.number for r in records.inbox(db, people.quality)] == issued
+    assert [r.number for r in inbox.inbox(db, people.quality)] == issued
     # 60 calendar days in repair: escalated to the prime unit, acknowledged by a manager only.
     escalated = deadlines.sweep(db, D(2026, 11, 29))
     assert len(escalated) == 1 and escalated[0].startswith("SJ-")
     with pytest.raises(PermissionDenied):
-        records.acknowledge(db, people.clerk, escalated[0])
-    records.acknowledge(db, people.manager, escalated[0])
+        inbox.acknowledge(db, people.clerk, escalated[0])
+    inbox.acknowledge(db, people.manager, escalated[0])
     assert deadlines.sweep(db, D(2026, 12, 1)) == []
 
 

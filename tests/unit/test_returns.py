@@ -13,7 +13,8 @@ from app.models.records import HandoverRecord, Report
 from app.models.returns import DocumentKind, ReturnLine
 from app.models.states import Decision, LineStatus, TaskStatus
 from app.models.workdays import DeadlineState
-from app.services import records, returns
+from app.services.handover import returns
+from app.services.oversight import inbox
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -160,10 +161,10 @@ def test_confirm_issues_handover_record_and_rejection_notice(db, org, task):
         "JS-2026-000001",
     )
     # The prime unit's logins see the notice in their inbox; the clerk's unit does not.
-    inbox = records.inbox(db, org.manager)
-    assert [r.number for r in inbox] == ["JS-2026-000001"]
-    assert inbox[0].addressed_to == "总体设计部" and "DY-3/DY3-9" in inbox[0].body
-    assert records.unread_count(db, org.engineer) == 0
+    received = inbox.inbox(db, org.manager)
+    assert [r.number for r in received] == ["JS-2026-000001"]
+    assert received[0].addressed_to == "总体设计部" and "DY-3/DY3-9" in received[0].body
+    assert inbox.unread_count(db, org.engineer) == 0
 
 
 def test_confirmed_task_refuses_changes(db, org, task):

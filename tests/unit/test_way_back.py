@@ -10,18 +10,13 @@ import pytest
 
 from app.errors import DomainError, PermissionDenied, WrongState
 from app.models.states import LineStatus
-from app.services import (
-    codelists,
-    dashboard,
-    delivery,
-    kitting,
-    kitting_report,
-    printing,
-    records,
-    repairs,
-    returns,
-)
-from app.services.context import command_line_actor
+from app.services.admin import codelists
+from app.services.handover import returns
+from app.services.kernel.context import command_line_actor
+from app.services.oversight import dashboard, inbox
+from app.services.records import printing
+from app.services.repair import repairs
+from app.services.way_back import delivery, kitting, kitting_report
 from tests.pdf_tools import pdf_text
 from tests.unit.test_repair_way import accepted_lines, send
 
@@ -134,7 +129,7 @@ def test_scrapped_item_leaves_the_set_and_is_named(db, org, kit):
     status = kitting.kit_status(db, number, D(2026, 10, 21))
     assert status.complete and [i.item_code for i in status.items if i.scrapped] == ["DY-3/K-3"]
     report = kitting.issue_status_report(db, org.clerk, number, D(2026, 10, 21))
-    view = records.get_report(db, report)
+    view = inbox.get_report(db, report)
     assert "报废退出 1 件" in view.body and view.addressed_to == "总体设计部"
     assert "DY-3/K-3" in "".join(pdf_text(printing.render_record(db, report)).split())
     kitting.complete(db, org.clerk, number, D(2026, 10, 22))

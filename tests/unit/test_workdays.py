@@ -8,7 +8,7 @@ import pytest
 
 from app.errors import PermissionDenied
 from app.models.workdays import DeadlineState, Rule, WorkCalendar, evaluate
-from app.services import calendar
+from app.services.kernel import calendar
 
 D = dt.date
 

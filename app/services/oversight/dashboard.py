@@ -1,0 +1,76 @@
+"""The dashboard (工作台): what needs doing first, for the logged-in person's unit and role."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from app.db import Database
+from app.models.org import Role, Unit, UnitKind
+from app.models.returns import ReturnLine
+from app.models.states import FINISHED, LineStatus
+from app.models.workdays import DeadlineState
+from app.services.kernel.context import Actor, local_today
+from app.services.kernel.line_steps import unit_of_kind
+from app.services.kernel.views import Dashboard
+from app.services.oversight import inbox
+from app.services.oversight.deadlines import list_deadlines
+from app.services.way_back.kitting import kit_deadline_rows
+
+OPEN = [s.value for s in LineStatus if s not in FINISHED]
+AT_MATERIALS = {
+    LineStatus.registered,
+    LineStatus.accepted,
+    LineStatus.back_at_materials,
+    LineStatus.kitted,
+}
+
+
+def _scope(actor: Actor) -> int | None:
+    """An engineer sees the lines at their own manufacturer; everyone else sees them all."""
+    return actor.unit_id if actor.role == Role.engineer and not actor.system else None
+
+
+def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashboard:
+    today = today or local_today()
+    unit = _scope(actor)
+    rows = list_deadlines(db, today, unit_id=unit)
+    if unit is None:
+        rows += kit_deadline_rows(db, today)
+    rows.sort(key=lambda r: (r.deadline.due or dt.date.max, r.line))
+    with db.reading() as session:
+        stage = select(ReturnLine.status, func.count()).where(ReturnLine.status.in_(OPEN))
+        if unit is not None:
+            stage = stage.where(ReturnLine.manufacturer_unit_id == unit)
+        by_stage: dict[str, int] = {
+            status: n for status, n in session.execute(stage.group_by(ReturnLine.status))
+        }
+        holder = select(ReturnLine.manufacturer_unit_id, ReturnLine.status, func.count()).where(
+            ReturnLine.status.in_(OPEN)
+        )
+        if unit is not None:
+            holder = holder.where(ReturnLine.manufacturer_unit_id == unit)
+        names = {u.id: u.name for u in session.scalars(select(Unit))}
+        materials = unit_of_kind(session, UnitKind.materials_dept)
+        by_unit: dict[str, int] = {}
+        for maker_id, status, n in session.execute(
+            holder.group_by(ReturnLine.manufacturer_unit_id, ReturnLine.status)
+        ):
+            if LineStatus(status) in AT_MATERIALS or maker_id is None:
+                name = materials.name if materials else "物资管理部门"
+            else:
+                name = names.get(maker_id, "")
+            by_unit[name] = by_unit.get(name, 0) + n
+    order = {s.value: i for i, s in enumerate(LineStatus)}
+    unread = inbox.inbox(db, actor, unread_only=True, limit=50)
+    return Dashboard(
+        today,
+        tuple(r for r in rows if r.deadline.state == DeadlineState.overdue),
+        tuple(r for r in rows if r.deadline.state == DeadlineState.due_soon),
+        tuple(r for r in rows if r.deadline.state == DeadlineState.running),
+        tuple(sorted(by_stage.items(), key=lambda kv: order[kv[0]])),
+        tuple(sorted(by_unit.items(), key=lambda kv: -kv[1])),
+        tuple(unread),
+        inbox.unread_count(db, actor),
+    )

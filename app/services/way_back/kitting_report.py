@@ -1,0 +1,159 @@
+"""The kitting status report (齐套情况报告) as a PDF form and as an Excel workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from sqlalchemy import select
+
+from app.db import Database
+from app.errors import NotFound
+from app.models.delivery import KitSet
+from app.models.records import Report
+from app.printing.documents import FormDocument, FormField, FormSection, FormTable
+from app.printing.forms import render_form
+from app.services.kernel.context import local_today, to_local
+from app.services.kernel.line_steps import status_label
+from app.services.kernel.views import KitStatus
+from app.services.way_back.kitting import kit_status_in
+
+COLUMNS = ("产品编码", "产品名称", "返厂任务", "状态", "所在单位", "责任单位", "情况", "超期")
+STATE_TEXT = {
+    "running": "进行中",
+    "due_soon": "即将到期",
+    "overdue": "已超期",
+    "met": "按期上报",
+    "met_late": "超期上报",
+    "not_started": "—",
+}
+
+
+def _rows(status: KitStatus) -> list[tuple[str, ...]]:
+    ordered = sorted(status.items, key=lambda i: (i.back, i.scrapped, -i.late_days))
+    return [
+        (
+            i.item_code,
+            i.model_name,
+            i.task_number,
+            status_label(i.status),
+            i.where,
+            i.responsible,
+            i.note,
+            f"{i.late_days} 天" if i.late_days else "",
+        )
+        for i in ordered
+    ]
+
+
+def _summary(status: KitStatus) -> str:
+    scrapped = [i for i in status.items if i.scrapped]
+    text = (
+        f"共 {len(status.active)} 件，已返回 {len(status.active) - len(status.missing)} 件，"
+        f"未返回 {len(status.missing)} 件"
+    )
+    if scrapped:
+        text += f"；报废退出齐套 {len(scrapped)} 件（{'、'.join(i.item_code for i in scrapped)}），齐套不再等待"
+    return text + "。"
+
+
+def current_status(db: Database, number: str, today: dt.date | None) -> KitStatus:
+    with db.reading() as session:
+        kit = session.scalar(select(KitSet).where(KitSet.number == number.strip().upper()))
+        if kit is None:
+            raise NotFound(f"找不到齐套 {number}。")
+        return kit_status_in(db, session, kit, today or local_today())
+
+
+def status_form(status: KitStatus, number: str, today: dt.date) -> FormDocument:
+    d = status.report_deadline
+    return FormDocument(
+        number=number,
+        title="齐套情况报告",
+        subtitle="报送：总体单位",
+        item_code="",
+        fields=(
+            FormField("齐套编号", status.number),
+            FormField("返厂任务", status.task_number or "（调整后的齐套）"),
+            FormField("用户单位", status.user_unit or "—"),
+            FormField("齐套时间节点", status.deadline.isoformat() if status.deadline else "未定"),
+            FormField("上报时限", f"{d.due or '—'}（{STATE_TEXT[d.state]}）"),
+            FormField("统计日期", today.isoformat()),
+            FormField("齐套情况", _summary(status), wide=True),
+        ),
+        sections=(
+            FormSection(
+                "产品明细（未返回的在前）",
+                table=FormTable("", COLUMNS, tuple(_rows(status)), barcode_column=0),
+            ),
+        ),
+        signatures=("物资管理部门", "总体单位签收"),
+        printed_at=to_local(dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def kitting_report_pdf(db: Database, number: str, today: dt.date | None = None) -> bytes:
+    today = today or local_today()
+    status = current_status(db, number, today)
+    return render_form(status_form(status, status.number, today))
+
+
+def issued_report_pdf(db: Database, report: Report) -> bytes:
+    """A QB report as issued: its number, with the set's status as of printing."""
+    with db.reading() as session:
+        kit = session.scalar(select(KitSet).where(KitSet.status_report_id == report.id))
+        if kit is None:
+            kit = session.scalar(select(KitSet).where(KitSet.task_id == report.task_id))
+        if kit is None:
+            raise NotFound(f"找不到报告 {report.number} 对应的齐套。")
+        issued = to_local(report.created_at).date()
+        status = kit_status_in(db, session, kit, issued)
+    return render_form(status_form(status, report.number, issued))
+
+
+def kitting_report_xlsx(db: Database, number: str, today: dt.date | None = None) -> bytes:
+    """The same report as a workbook the prime unit can sort and forward."""
+    today = today or local_today()
+    status = current_status(db, number, today)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "齐套情况"
+    bold = Font(bold=True)
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws.append([f"齐套情况报告  {status.number}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    d = status.report_deadline
+    info = [
+        ("返厂任务", status.task_number or "（调整后的齐套）"),
+        ("用户单位", status.user_unit or "—"),
+        ("齐套时间节点", status.deadline.isoformat() if status.deadline else "未定"),
+        ("上报时限", f"{d.due or '—'}（{STATE_TEXT[d.state]}）"),
+        ("统计日期", today.isoformat()),
+        ("齐套情况", _summary(status)),
+    ]
+    for label, value in info:
+        ws.append([label, value])
+        ws.cell(ws.max_row, 1).font = bold
+    ws.append([])
+    ws.append([*COLUMNS[:-1], "超期天数"])
+    header_row = ws.max_row
+    fill = PatternFill("solid", fgColor="DDE4EE")
+    for c in range(1, len(COLUMNS) + 1):
+        cell = ws.cell(header_row, c)
+        cell.font, cell.fill, cell.border = bold, fill, box
+    for row in _rows(status):
+        ws.append([int(v.split()[0]) if i == 7 and v else v for i, v in enumerate(row)])
+        for c in range(1, len(COLUMNS) + 1):
+            ws.cell(ws.max_row, c).border = box
+            ws.cell(ws.max_row, c).alignment = Alignment(wrap_text=True, vertical="top")
+    for col, width in zip("ABCDEFGH", (26, 16, 18, 12, 16, 16, 28, 9), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

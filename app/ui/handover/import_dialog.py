@@ -1,0 +1,336 @@
+"""导入清单: preview a unit's Excel handover list off the GUI thread, then import it all or nothing.
+
+Rows with a problem show in red and new models are flagged; when there are bad rows the only way
+on is 仅导入无误的行 (or cancel): nothing is ever half-imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.kernel.context import Actor, local_today
+from app.services.kernel.views import ImportResult
+from app.ui.kit.date_edit import OptionalDateEdit
+from app.ui.kit.form_dialog import editable_combo
+from app.ui.kit.paged_model import CENTER, Column, PagedTableModel, list_fetcher
+from app.ui.kit.prompts import Prompts
+from app.ui.kit.style import Tone, message_css, scaled_font
+from app.ui.kit.tables import make_table
+from app.ui.kit.worker import Progress, ServiceOp
+
+if TYPE_CHECKING:
+    from app.db import Database
+    from app.services.handover.list_import import ListPreview
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    """A preview row, or a sheet row the reader refused (only its number and the reason)."""
+
+    row: int
+    seq: str = ""
+    product_name: str = ""
+    model_code: str = ""
+    drawing_no: str = ""
+    serial_no: str = ""
+    fault_description: str = ""
+    remark: str = ""
+    new_model: bool = False
+    problem: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+def shown_rows(preview: ListPreview) -> list[ShownRow]:
+    """Every row of the sheet that matters, in sheet order, good and bad together."""
+    rows = [
+        ShownRow(
+            r.row,
+            r.seq,
+            r.product_name,
+            r.model_code,
+            r.drawing_no,
+            r.serial_no,
+            r.fault_description,
+            r.remark,
+            r.new_model,
+            r.problem,
+            tuple(r.warnings),
+        )
+        for r in preview.rows
+    ]
+    listed = {r.row for r in rows}
+    rows += [ShownRow(row, problem=reason) for row, reason in preview.rejected if row not in listed]
+    return sorted(rows, key=lambda r: r.row)
+
+
+def _row_tone(row: ShownRow) -> Tone | None:
+    if row.problem:
+        return Tone.bad
+    return Tone.warn if row.warnings else None
+
+
+def _model_tone(row: ShownRow) -> Tone | None:
+    return Tone.bad if row.problem else (Tone.warn if row.new_model else None)
+
+
+def _remark(row: ShownRow) -> str:
+    return "；".join(part for part in (row.problem, *row.warnings, row.remark) if part)
+
+
+PREVIEW_COLUMNS = (
+    Column("行号", lambda r: str(r.row), CENTER, tone=_row_tone, width=46),
+    Column("序号", lambda r: r.seq, CENTER, tone=_row_tone, width=46),
+    Column("产品名称", lambda r: r.product_name, tone=_row_tone, width=110),
+    Column(
+        "型号",
+        lambda r: f"{r.model_code}（新型号）" if r.new_model else r.model_code,
+        tone=_model_tone,
+        tooltip=lambda r: "主数据中没有此型号，导入时新建" if r.new_model else "",
+        width=130,
+    ),
+    Column("图号", lambda r: r.drawing_no, tone=_row_tone, width=100),
+    Column("出厂编号", lambda r: r.serial_no, tone=_row_tone, width=120),
+    Column("故障现象", lambda r: r.fault_description, tone=_row_tone, width=150),
+    Column("问题 / 备注", _remark, tone=_row_tone, tooltip=_remark, width=220),
+)
+
+
+class ImportDialog(QDialog):
+    """Built with the chosen file; the preview starts at once in a worker thread."""
+
+    preview_ready = Signal()
+    import_done = Signal()
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        path: str,
+        units: Sequence[str],
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.path = path
+        self.prompts = prompts
+        self.preview: ListPreview | None = None
+        self.result_value: ImportResult | None = None
+        self._op: ServiceOp | None = None
+        self.setWindowTitle(f"导入交接清单 — {Path(path).name}")
+
+        self.file_label = QLabel(f"文件：{path}")
+        self.file_label.setWordWrap(True)
+        self.title_label = QLabel()
+        self.title_label.setFont(scaled_font(self.font(), 1.15, bold=True))
+        self.summary = QLabel("正在读取清单…")
+        self.summary.setWordWrap(True)
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet(message_css(Tone.warn))
+        self.warnings.hide()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("%v / %m 行")
+        self.stop_button = QPushButton("取消读取")
+        self.stop_button.clicked.connect(self._stop)
+
+        self.model = PagedTableModel(PREVIEW_COLUMNS, list_fetcher([]), parent=self)
+        self.table = make_table(self.model, stretch=7)
+
+        self.unit_box = editable_combo(units, "选择或输入交回产品的用户单位")
+        self.node_date = OptionalDateEdit(local_today())
+        self.kitting_deadline = OptionalDateEdit(None)
+        form = QFormLayout()
+        form.addRow("用户单位：", self.unit_box)
+        form.addRow("任务节点日期：", self.node_date)
+        form.addRow("齐套时间节点：", self.kitting_deadline)
+
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(message_css(Tone.bad))
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox()
+        self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.start_import)
+        self.buttons.rejected.connect(self.reject)
+
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.stop_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.file_label)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.warnings)
+        layout.addLayout(progress_row)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.resize(1040, 640)
+        self.unit_box.currentTextChanged.connect(self._update_buttons)
+        self._update_buttons()
+        self._start_preview()
+
+    # --- preview ------------------------------------------------------------------------------
+
+    def _start_preview(self) -> None:
+        db, path = self.db, self.path
+
+        def job(progress: Progress) -> ListPreview:
+            from app.services.handover.list_import import preview_list
+
+            return preview_list(db, path, progress)
+
+        self._run(job, self._previewed, "正在读取清单…")
+
+    def _previewed(self, preview: ListPreview) -> None:
+        self.preview = preview
+        rows = shown_rows(preview)
+        self.model.set_fetcher(list_fetcher(rows))
+        self.title_label.setText(preview.title or Path(self.path).name)
+        bad = len(preview.rejected)
+        good = len(preview.good_rows)
+        parts = [f"共 {good + bad} 行：可导入 {good} 行"]
+        if bad:
+            parts.append(f"有问题 {bad} 行（红色）")
+        if preview.new_models:
+            parts.append(f"新型号 {len(preview.new_models)} 个：{'、'.join(preview.new_models)}")
+        self.summary.setText("，".join(parts) + "。")
+        self.summary.setStyleSheet(message_css(Tone.bad if bad else Tone.ok))
+        if preview.warnings:
+            self.warnings.setText("\n".join(f"· {w}" for w in preview.warnings))
+            self.warnings.show()
+        self._update_buttons()
+        self.preview_ready.emit()
+
+    # --- import -------------------------------------------------------------------------------
+
+    def start_import(self) -> None:
+        if self.preview is None or self._op is not None:
+            return
+        db, actor, path = self.db, self.actor, self.path
+        user_unit = self.unit_box.currentText().strip()
+        node_date = self.node_date.value()
+        kitting = self.kitting_deadline.value()
+        if node_date and kitting and kitting < node_date:
+            self._show_error("齐套时间节点不能早于任务节点日期。")
+            return
+        skip = bool(self.preview.rejected)
+
+        def job(progress: Progress) -> ImportResult:
+            from app.services.handover.list_import import import_list
+
+            return import_list(
+                db,
+                actor,
+                path,
+                user_unit=user_unit,
+                node_date=node_date,
+                kitting_deadline=kitting,
+                skip_bad_rows=skip,
+                progress=progress,
+            )
+
+        self._run(job, self._imported, "正在导入…")
+
+    def _imported(self, result: ImportResult) -> None:
+        if result.task_number is None:
+            self._show_error("清单中有问题行，没有导入任何产品。")
+            return
+        self.result_value = result
+        self.import_done.emit()
+        self.accept()
+
+    # --- running ------------------------------------------------------------------------------
+
+    def _run(self, job: Any, on_done: Any, label: str) -> None:
+        self._show_error("")
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.stop_button.show()
+        self.stop_button.setEnabled(True)
+        if self.preview is None:
+            self.summary.setText(label)
+        op = ServiceOp(job)
+        self._op = op
+        op.progress.connect(self._progressed)
+        op.finished.connect(on_done)
+        op.failed.connect(self._failed)
+        op.ended.connect(self._ended)
+        self._update_buttons()
+        op.start()
+
+    def _progressed(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+
+    def _failed(self, message: str) -> None:
+        if self.preview is None:
+            self.summary.setText("清单无法导入。")
+            self.summary.setStyleSheet(message_css(Tone.bad))
+        self._show_error(message)
+
+    def _ended(self) -> None:
+        self._op = None
+        self.progress.hide()
+        self.stop_button.hide()
+        self._update_buttons()
+
+    def _stop(self) -> None:
+        if self._op is not None:
+            self._op.cancel()
+            self.stop_button.setEnabled(False)
+
+    def reject(self) -> None:
+        """取消 while working asks the worker to stop; the dialog closes when it has."""
+        if self._op is not None:
+            op = self._op
+            op.cancel()
+            op.ended.connect(super().reject)
+            return
+        super().reject()
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+
+    def _update_buttons(self) -> None:
+        preview = self.preview
+        busy = self._op is not None
+        bad = len(preview.rejected) if preview else 0
+        self.import_button.setText(f"仅导入无误的行（跳过 {bad} 行）" if bad else "导入")
+        reason = ""
+        if busy:
+            reason = "正在处理，请稍候。"
+        elif preview is None:
+            reason = "清单还没有读取完成。"
+        elif not preview.good_rows:
+            reason = "清单中没有可以导入的产品行。"
+        elif not self.unit_box.currentText().strip():
+            reason = "请填写交回产品的用户单位。"
+        self.import_button.setEnabled(not reason)
+        self.import_button.setToolTip(reason)
+        for widget in (self.unit_box, self.node_date, self.kitting_deadline):
+            widget.setEnabled(not busy)
+        self.import_button.setDefault(True)

@@ -1,0 +1,42 @@
+"""拒收: the reason a line is refused, which goes onto the rejection notice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.ui.kit.form_dialog import FormDialog, editable_combo
+
+COMMON_REASONS = (
+    "产品证明文件缺失",
+    "故障单缺失",
+    "装箱清单缺失",
+    "文物不一致（型号或出厂编号与文件不符）",
+    "外观破损，与故障单描述不符",
+)
+
+
+class RejectDialog(FormDialog):
+    def __init__(
+        self, item_code: str, suggested: Sequence[str] = (), parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            "拒收产品",
+            "拒收的产品在确认交接时列入拒收通知，发给总体单位。",
+            ok_text="拒收",
+            parent=parent,
+        )
+        self.form.addRow("产品：", QLabel(item_code))
+        reasons = list(dict.fromkeys([*suggested, *COMMON_REASONS]))
+        self.reason_box = editable_combo(reasons, "选择或填写拒收原因（必填）")
+        self.reason_box.setCurrentIndex(0 if suggested else -1)
+        self.form.addRow("拒收原因：", self.reason_box)
+        self.reason_box.currentTextChanged.connect(self._check)
+        self._check()
+
+    def reason(self) -> str:
+        return self.reason_box.currentText().strip()
+
+    def _check(self) -> None:
+        self.set_ok_enabled(bool(self.reason()))

@@ -1,0 +1,59 @@
+"""The desk's left side: the return tasks, newest first, with 新建任务 and 导入清单…."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.services.handover import returns
+from app.services.kernel.views import TaskSummary
+from app.ui.kit.columns import TASK_COLUMNS
+from app.ui.kit.formats import TASK_STATUS_LABELS
+from app.ui.kit.paged_model import PAGE_SIZE, PagedTableModel
+from app.ui.kit.style import scaled_font
+from app.ui.kit.tables import make_table
+
+if TYPE_CHECKING:
+    from app.db import Database
+
+
+class TaskListPanel(QWidget):
+    """The tasks as a paged table, filtered by state; the desk wires the buttons."""
+
+    def __init__(
+        self, db: Database, page_size: int = PAGE_SIZE, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.model = PagedTableModel(TASK_COLUMNS, self._fetch, page_size, self)
+        self.view = make_table(self.model, stretch=1)
+        self.new_task_button = QPushButton("新建任务")
+        self.import_button = QPushButton("导入清单…")
+        self.filter_box = QComboBox()
+        self.filter_box.addItem("全部任务", None)
+        for status, label in TASK_STATUS_LABELS.items():
+            self.filter_box.addItem(label, status.value)
+        title = QLabel("返厂交接任务")
+        title.setFont(scaled_font(self.font(), 1.2, bold=True))
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.filter_box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_task_button)
+        buttons.addWidget(self.import_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 6, 0)
+        layout.addLayout(head)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
+        self.filter_box.currentIndexChanged.connect(lambda _i: self.model.reload())
+
+    def _fetch(self, last: TaskSummary | None, limit: int) -> list[TaskSummary]:
+        return returns.list_tasks(
+            self.db,
+            before_id=last.id if last is not None else None,
+            limit=limit,
+            status=self.filter_box.currentData(),
+        )

@@ -1,0 +1,204 @@
+"""A table model that reads keyset pages from a service as the view scrolls.
+
+It holds plain row values (the services' dataclasses), never ORM objects, and never a whole table:
+each `fetchMore` asks `fetch(last_row, limit)` for the rows after the last one it has
+(FIELD_NOTES.md, "Big tables in Qt").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from app.errors import DomainError
+from app.ui.kit.style import Tone, background, foreground
+
+PAGE_SIZE = 200
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+CENTER = Qt.AlignmentFlag.AlignCenter
+
+Row = Any
+PageFetcher = Callable[[Row | None, int], Sequence[Row]]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its title and how a row reads in it."""
+
+    title: str
+    text: Callable[[Row], str]
+    align: Qt.AlignmentFlag = LEFT
+    tooltip: Callable[[Row], str] | None = None
+    tone: Callable[[Row], Tone | None] | None = None
+    width: int = 0  # initial width in pixels for the view; 0 = as the view likes
+
+
+def list_fetcher(rows: Sequence[Row]) -> PageFetcher:
+    """Pages out of rows already in memory (a preview), so the view still builds lazily."""
+    position = {id(row): i for i, row in enumerate(rows)}
+
+    def fetch(last: Row | None, limit: int) -> Sequence[Row]:
+        start = 0 if last is None else position[id(last)] + 1
+        return rows[start : start + limit]
+
+    return fetch
+
+
+class PagedTableModel(QAbstractTableModel):
+    """Rows arrive page by page through `fetch`; the view asks for more as it scrolls."""
+
+    load_failed = Signal(str)
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        fetch: PageFetcher,
+        page_size: int = PAGE_SIZE,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns = tuple(columns)
+        self._fetch = fetch
+        self.page_size = page_size
+        self._rows: list[Row] = []
+        self._exhausted = False
+        self._busy = False
+
+    # --- Qt's side ------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip(row) if column.tooltip else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align.value)
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+            tone = column.tone(row) if column.tone else None
+            if tone is None:
+                return None
+            return foreground(tone) if role == Qt.ItemDataRole.ForegroundRole else background(tone)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(self.columns[section].align.value)
+        return None
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        # Not while a reset or an insert is being announced: a slot reacting to it (a view, Qt's
+        # model tester) must not start a nested fetch, which would read the same page twice.
+        return not parent.isValid() and not self._exhausted and not self._busy
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        try:
+            page = list(self._fetch(self._rows[-1] if self._rows else None, self.page_size))
+        except DomainError as exc:
+            # Stop asking until the next reload; the window shows why.
+            self._exhausted = True
+            self.load_failed.emit(str(exc))
+            return
+        if len(page) < self.page_size:
+            self._exhausted = True
+        if page:
+            first = len(self._rows)
+            self._busy = True
+            try:
+                self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+                self._rows.extend(page)
+                self.endInsertRows()
+            finally:
+                self._busy = False
+
+    # --- the window's side ----------------------------------------------------------------
+
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted
+
+    def set_fetcher(self, fetch: PageFetcher) -> None:
+        """Read from another source (a filter changed) and start over."""
+        self._fetch = fetch
+        self.reload()
+
+    def reload(self) -> None:
+        """Forget every row and read the first page again."""
+        self._reset(exhausted=False)
+        self.fetchMore()
+
+    def clear(self) -> None:
+        """No rows, and none to fetch (nothing is open)."""
+        self._reset(exhausted=True)
+
+    def _reset(self, exhausted: bool) -> None:
+        self._busy = True
+        try:
+            self.beginResetModel()
+            self._rows = []
+            self._exhausted = exhausted
+            self.endResetModel()
+        finally:
+            self._busy = False
+
+    def row(self, index: int) -> Row:
+        return self._rows[index]
+
+    def rows(self) -> tuple[Row, ...]:
+        """The rows read so far."""
+        return tuple(self._rows)
+
+    def replace(self, index: int, row: Row) -> None:
+        self._rows[index] = row
+        self.dataChanged.emit(self.index(index, 0), self.index(index, len(self.columns) - 1))
+
+    def find(self, match: Callable[[Row], bool]) -> int | None:
+        """The position of the first loaded row that matches, or None."""
+        return next((i for i, row in enumerate(self._rows) if match(row)), None)
+
+    def find_or_fetch(self, match: Callable[[Row], bool], max_rows: int = 20_000) -> int | None:
+        """Like `find`, reading further pages until the row shows up (a line far down a task)."""
+        found = self.find(match)
+        while found is None and not self._exhausted and len(self._rows) < max_rows:
+            before = len(self._rows)
+            self.fetchMore()
+            found = next((i for i in range(before, len(self._rows)) if match(self._rows[i])), None)
+        return found
+
+    def fetch_tail(self) -> None:
+        """Rows were added after the last one: read on from there."""
+        self._exhausted = False
+        self.fetchMore()
+
+    def fetch_all(self, max_rows: int = 20_000) -> None:
+        while not self._exhausted and len(self._rows) < max_rows:
+            self.fetchMore()

@@ -1,0 +1,279 @@
+"""Reminders inside the window: every few minutes (and at start) the deadlines are swept and the
+dashboard read again off the GUI thread; what newly became due soon or overdue, and reports that
+newly arrived, are told in a notice the person can open or close. Never a modal box.
+
+The first reading only sets the baseline: what is already late at start is on the dashboard,
+the first screen, and is not announced again on every start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.services.kernel.context import Actor, local_today
+from app.services.kernel.terms import Deadline, DeadlineState, RuleCode
+from app.services.kernel.views import Dashboard, DeadlineRow, ReportView
+from app.services.oversight import dashboard, deadlines
+from app.ui.kit.style import Tone, message_css
+from app.ui.kit.worker import Progress, ServiceOp
+
+if TYPE_CHECKING:
+    from app.db import Database
+
+DEFAULT_INTERVAL_MS = 5 * 60_000
+RULE_LABELS = {
+    RuleCode.dispatch: "分发",
+    RuleCode.localization: "故障定位",
+    RuleCode.repair: "在修时间",
+    RuleCode.kitting_report: "齐套情况上报",
+}
+PROVISIONAL_TIP = "临时日历：该年度节假日安排尚未公布，按周一至周五推算，日期可能变化。"
+PROVISIONAL_MARK = "△"
+# How urgent each state is: a reminder goes out when a deadline moves up this scale.
+URGENCY = {DeadlineState.running: 0, DeadlineState.due_soon: 1, DeadlineState.overdue: 2}
+
+Clock = Callable[[], dt.date]
+Key = tuple[int, str, str]
+
+
+def rule_label(rule: str) -> str:
+    try:
+        return RULE_LABELS.get(RuleCode(rule), rule)
+    except ValueError:
+        return rule
+
+
+def days_text(deadline: Deadline) -> str:
+    """超期 3 天 / 今天到期 / 剩 5 天 / —"""
+    left = deadline.days_left
+    if left is None:
+        return "—"
+    if deadline.state == DeadlineState.overdue or left < 0:
+        return f"超期 {-left} 天"
+    return "今天到期" if left == 0 else f"剩 {left} 天"
+
+
+def row_key(row: DeadlineRow) -> Key:
+    """A deadline: its line (or kit set) and its rule."""
+    return (row.line_id, row.line, str(row.deadline.rule))
+
+
+def row_text(row: DeadlineRow) -> str:
+    what = row.line if row.line_id == 0 else row.item
+    return f"{what}（{rule_label(row.deadline.rule)}）"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What changed since the last reading."""
+
+    today: dt.date
+    overdue: tuple[DeadlineRow, ...]  # became overdue
+    due_soon: tuple[DeadlineRow, ...]  # became due soon
+    reports: tuple[ReportView, ...]  # arrived unread
+
+    def __bool__(self) -> bool:
+        return bool(self.overdue or self.due_soon or self.reports)
+
+    @property
+    def tone(self) -> Tone:
+        return Tone.bad if self.overdue else Tone.warn
+
+    @property
+    def text(self) -> str:
+        parts = []
+        for rows, what in ((self.overdue, "已超期"), (self.due_soon, "即将到期")):
+            if rows:
+                names = "、".join(row_text(r) for r in rows[:3])
+                more = " 等" if len(rows) > 3 else ""
+                parts.append(f"{len(rows)} 项时限{what}：{names}{more}")
+        if self.reports:
+            numbers = "、".join(r.number for r in self.reports[:3])
+            more = " 等" if len(self.reports) > 3 else ""
+            parts.append(f"收到 {len(self.reports)} 份新报告：{numbers}{more}")
+        return "；".join(parts) + "。"
+
+
+class Tracker:
+    """Compares each dashboard with the one before; the first only sets the baseline."""
+
+    def __init__(self) -> None:
+        self._states: dict[Key, int] | None = None
+        self._reports: set[str] = set()
+
+    def take(self, board: Dashboard) -> Reminder | None:
+        states = {
+            row_key(r): URGENCY[r.deadline.state]
+            for r in (*board.overdue, *board.due_soon, *board.running)
+            if r.deadline.state in URGENCY
+        }
+        reports = {r.number for r in board.unread}
+        before, seen = self._states, self._reports
+        self._states = states
+        self._reports = seen | reports
+        if before is None:
+            return None
+        overdue = tuple(r for r in board.overdue if before.get(row_key(r), -1) < 2)
+        due_soon = tuple(r for r in board.due_soon if before.get(row_key(r), -1) < 1)
+        arrived = tuple(r for r in board.unread if r.number not in seen)
+        found = Reminder(board.today, overdue, due_soon, arrived)
+        return found if found else None
+
+
+class Reminders(QObject):
+    """Sweeps and reads the dashboard every `interval_ms` (and at `start`), off the GUI thread.
+
+    `updated` carries each new Dashboard, `reminded` a Reminder when something became urgent,
+    `failed` the reason a reading failed (the next one tries again).
+    """
+
+    updated = Signal(object)
+    reminded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        parent: QObject | None = None,
+        *,
+        interval_ms: int = DEFAULT_INTERVAL_MS,
+        clock: Clock | None = None,
+        sweep: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.clock: Clock = clock or local_today
+        self.sweep = sweep
+        self.tracker = Tracker()
+        self.last: Dashboard | None = None
+        self.last_reminder: Reminder | None = None
+        self._op: ServiceOp | None = None
+        self._again = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check_now)
+
+    @property
+    def busy(self) -> bool:
+        return self._op is not None
+
+    def start(self) -> None:
+        """Read now without sweeping (the window shows what is there at once), then sweep and
+        read again right after, then every interval."""
+        self.check_now(sweep=False)
+        self.check_now()  # served when the first reading ends
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def check_now(self, sweep: bool | None = None) -> None:
+        """Sweep and read; a request while a reading runs is served right after it."""
+        if self._op is not None:
+            self._again = True
+            return
+        db, actor, today = self.db, self.actor, self.clock()
+        sweep = self.sweep if sweep is None else sweep and self.sweep
+
+        def job(_progress: Progress) -> Dashboard:
+            if sweep:
+                deadlines.sweep(db, today)
+            return dashboard.dashboard(db, actor, today)
+
+        op = ServiceOp(job)  # no parent: it must outlive a window closed while it runs
+        op.finished.connect(self._finished)
+        op.failed.connect(self.failed)
+        op.ended.connect(self._ended)
+        self._op = op
+        op.start()
+
+    def _finished(self, board: Dashboard) -> None:
+        self.last = board
+        reminder = self.tracker.take(board)
+        self.updated.emit(board)
+        if reminder is not None:
+            self.last_reminder = reminder
+            self.reminded.emit(reminder)
+
+    def _ended(self) -> None:
+        op, self._op = self._op, None
+        if op is not None:
+            op.deleteLater()
+        if self._again:
+            self._again = False
+            self.check_now()
+
+
+class ReminderBanner(QFrame):
+    """The notice in the window: what became urgent, 查看 (open the dashboard) and 关闭."""
+
+    view_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.reminder: Reminder | None = None
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.view_button = QPushButton("查看")
+        self.close_button = QPushButton("关闭")
+        for button in (self.view_button, self.close_button):
+            button.setFixedWidth(64)
+        self.view_button.clicked.connect(self.view_requested)
+        self.close_button.clicked.connect(self.dismiss)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.view_button)
+        layout.addWidget(self.close_button)
+        self.hide()
+
+    def show_reminder(self, reminder: Reminder) -> None:
+        self.reminder = reminder
+        self.label.setText(f"提醒（{reminder.today.isoformat()}）：{reminder.text}")
+        self.label.setStyleSheet(message_css(reminder.tone))
+        self.show()
+
+    def dismiss(self) -> None:
+        self.reminder = None
+        self.hide()
+
+
+class ReminderStatus(QLabel):
+    """The same notice for the main window's status bar, with a 查看 link."""
+
+    view_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.reminder: Reminder | None = None
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.linkActivated.connect(self._link)
+        self.hide()
+
+    def show_reminder(self, reminder: Reminder) -> None:
+        self.reminder = reminder
+        color = "#c62828" if reminder.tone == Tone.bad else "#9a5b00"
+        text = reminder.text.replace("&", "&amp;").replace("<", "&lt;")
+        if len(text) > 60:
+            text = text[:58] + "…"
+        self.setText(
+            f'<span style="color:{color}">提醒：{text}</span>　<a href="view">查看</a>'
+            '　<a href="close">关闭</a>'
+        )
+        self.setToolTip(reminder.text)
+        self.show()
+
+    def _link(self, target: str) -> None:
+        if target == "view":
+            self.view_requested.emit()
+        self.reminder = None
+        self.hide()

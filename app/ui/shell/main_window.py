@@ -1,0 +1,263 @@
+"""The main window: navigation on the left (the pages a login works with), pages on the right."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from app.services.kernel.context import ROLE_LABELS, Actor
+from app.services.kernel.terms import Role
+from app.ui.dispatch.page import DispatchPage
+from app.ui.handover.desk import HandoverDesk
+from app.ui.kit.prompts import Prompts
+from app.ui.kit.style import scaled_font
+from app.ui.kit.worker import wait_for_all
+from app.ui.oversight.dashboard_page import DashboardPage
+from app.ui.oversight.history_page import HistoryPage
+from app.ui.oversight.inbox_page import InboxPage
+from app.ui.oversight.lines_page import ReturnedLinesPage
+from app.ui.oversight.reminders import Reminders, ReminderStatus
+from app.ui.oversight.reports_page import ReportsPage
+from app.ui.records.record_printer import RecordPrinter
+from app.ui.repair.bench_page import BenchPage
+from app.ui.shell.frame import DEFAULT_SIZE, WINDOW_TITLE
+from app.ui.way_back.kitting_page import KittingPage
+from app.ui.way_back.receive_back_page import ReceiveBackPage
+
+if TYPE_CHECKING:
+    from app.db import Database
+
+INBOX_POLL_MS = 60_000  # another desk may issue a report meanwhile
+EVERYONE = None
+DESK_ROLES = frozenset({Role.clerk, Role.manager, Role.admin})
+BENCH_ROLES = frozenset({Role.engineer, Role.quality, Role.manager, Role.admin})
+# (key, navigation label, the roles that see it; None: everyone). The first is the start page.
+PAGES: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
+    ("dashboard", "工作台", EVERYONE),
+    ("desk", "返厂交接", DESK_ROLES),
+    ("dispatch", "分发", DESK_ROLES),
+    ("bench", "维修工作台", BENCH_ROLES),
+    ("back", "修复交回", DESK_ROLES),
+    ("kitting", "齐套交付", DESK_ROLES),
+    ("lines", "返修产品", EVERYONE),
+    ("history", "产品履历", EVERYONE),
+    ("reports", "超期与升级", frozenset({Role.clerk, Role.manager, Role.quality, Role.admin})),
+    ("inbox", "收件箱", EVERYONE),
+)
+
+
+def visible_pages(actor: Actor) -> list[tuple[str, str]]:
+    """The pages a login works with, in navigation order."""
+    return [
+        (key, label)
+        for key, label, roles in PAGES
+        if actor.system or roles is None or (actor.role is not None and actor.role in roles)
+    ]
+
+
+def store_text(url: str) -> str:
+    """Where the data lives, for the status bar; never shows a password."""
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else url
+        return f"数据库：SQLite 文件 {path or '（内存）'}"
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    name = parts.path.lstrip("/")
+    return f"数据库：PostgreSQL 服务器 {host}{port}/{name}"
+
+
+def actor_text(actor: Actor) -> str:
+    role = ROLE_LABELS.get(actor.role, "") if actor.role else ""
+    return "　·　".join(part for part in (f"登录：{actor.name}", role, actor.unit_name) if part)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        prompts: Prompts | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.prompts = prompts or Prompts()
+        self.setWindowTitle(WINDOW_TITLE)
+        self.resize(*DEFAULT_SIZE)
+        self.setMinimumSize(1024, 640)
+
+        p = self.prompts
+        self.dashboard = DashboardPage(db, actor)
+        self.desk = HandoverDesk(db, actor, p)
+        self.dispatch_page = DispatchPage(db, actor, prompts=p)
+        self.bench = BenchPage(db, actor, prompts=p)
+        self.back_page = ReceiveBackPage(db, actor, prompts=p)
+        self.kitting = KittingPage(db, actor, prompts=p)
+        self.lines_page = ReturnedLinesPage(db)
+        self.history = HistoryPage(db, actor, prompts=p)
+        self.reports = ReportsPage(db, actor, prompts=p)
+        self.inbox = InboxPage(db, actor, p)
+        self.printer = RecordPrinter(db, p)
+        widgets: dict[str, QWidget] = {
+            "dashboard": self.dashboard,
+            "desk": self.desk,
+            "dispatch": self.dispatch_page,
+            "bench": self.bench,
+            "back": self.back_page,
+            "kitting": self.kitting,
+            "lines": self.lines_page,
+            "history": self.history,
+            "reports": self.reports,
+            "inbox": self.inbox,
+        }
+        self.keys = [key for key, _label in visible_pages(actor)]
+        self.pages = QStackedWidget()
+        for key in self.keys:
+            self.pages.addWidget(widgets[key])
+
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(128)
+        self.nav.setFont(scaled_font(self.font(), 1.1))
+        self.nav.setSpacing(2)
+        self.nav.setFrameShape(QFrame.Shape.NoFrame)
+        self.nav.setStyleSheet(
+            "QListWidget { background: palette(window); }"
+            "QListWidget::item { padding: 8px 12px; border-radius: 4px; }"
+            "QListWidget::item:selected { background: palette(highlight);"
+            " color: palette(highlighted-text); }"
+        )
+        for _key, label in visible_pages(actor):
+            item = QListWidgetItem(label)
+            item.setSizeHint(QSize(118, 40))
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self.show_page)
+
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.VLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        layout.addWidget(line)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(body)
+
+        self.user_label = QLabel(actor_text(actor))
+        self.store_label = QLabel(store_text(db.url))
+        self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reminder_label = ReminderStatus()
+        self.statusBar().addWidget(self.user_label)
+        self.statusBar().addWidget(self.reminder_label, 1)
+        self.statusBar().addPermanentWidget(self.store_label)
+
+        self._connect()
+        self.reminders = Reminders(db, actor, self)
+        self.dashboard.attach(self.reminders)
+        self.reminders.reminded.connect(self.reminder_label.show_reminder)
+        self.reminder_label.view_requested.connect(lambda: self.go("dashboard"))
+        self._poll = QTimer(self)
+        self._poll.setInterval(INBOX_POLL_MS)
+        self._poll.timeout.connect(self.inbox.update_unread)
+        self._poll.start()
+        self.nav.setCurrentRow(0)
+        self.inbox.update_unread()
+        self.reminders.start()
+
+    def _connect(self) -> None:
+        """Pages ask for each other through the window, never directly."""
+        self.inbox.unread_changed.connect(self.set_unread)
+        for page in (
+            self.desk,
+            self.dispatch_page,
+            self.bench,
+            self.back_page,
+            self.kitting,
+            self.reports,
+        ):
+            page.records_changed.connect(self.inbox.update_unread)
+        self.desk.records_changed.connect(self.inbox.refresh)
+        self.lines_page.open_task.connect(self.open_task)
+        for opener in (
+            self.dashboard,
+            self.dispatch_page,
+            self.bench,
+            self.back_page,
+            self.kitting,
+        ):
+            opener.open_item.connect(self.open_item)
+        self.dashboard.open_record.connect(self.open_record)
+        self.dashboard.open_inbox.connect(lambda: self.go("inbox"))
+        self.kitting.open_record.connect(self.open_record)
+        self.history.open_record.connect(self.open_record)
+
+    def nav_row(self, key: str) -> int:
+        """The navigation row of a page, or -1 when this login does not see it."""
+        return self.keys.index(key) if key in self.keys else -1
+
+    def go(self, key: str) -> bool:
+        row = self.nav_row(key)
+        if row >= 0:
+            self.nav.setCurrentRow(row)
+        return row >= 0
+
+    def show_page(self, index: int) -> None:
+        if index < 0:
+            return
+        self.pages.setCurrentIndex(index)
+        page: Any = self.pages.widget(index)
+        if page is self.desk:
+            self.desk.scan_field.setFocus()
+        elif page is self.inbox:
+            self.inbox.refresh()
+        elif hasattr(page, "ensure_loaded"):
+            page.ensure_loaded()
+        elif hasattr(page, "refresh"):
+            page.refresh()
+
+    def set_unread(self, count: int) -> None:
+        row = self.nav_row("inbox")
+        item = self.nav.item(row)
+        shown = "99+" if count > 99 else str(count)
+        item.setText(f"收件箱({shown})" if count else "收件箱")
+        item.setToolTip(f"{count} 份报告未签收" if count else "没有未签收的报告")
+        font = QFont(self.nav.font())
+        font.setBold(bool(count))
+        item.setFont(font)
+
+    def open_task(self, task_id: int) -> None:
+        if self.go("desk"):
+            self.desk.open_task(task_id)
+
+    def open_item(self, code: str) -> None:
+        self.go("history")
+        self.history.show_item(code)
+
+    def open_record(self, number: str) -> None:
+        """A task number opens its task at the desk; any other record its print preview."""
+        if number.startswith("FX-") and self.go("desk"):
+            self.desk.open_record(number)
+            return
+        self.printer.show(number, self)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._poll.stop()
+        self.reminders.stop()
+        wait_for_all(10_000)  # a print or an import still running finishes or stops first
+        super().closeEvent(event)

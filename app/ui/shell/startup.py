@@ -1,0 +1,156 @@
+"""From the painted shell to the main window: open the store, first start, login.
+
+The store (and with it SQLAlchemy, ~350 ms of imports) is opened in a worker thread after the
+shell's first paint, so the window shows at once and stays responsive (FIELD_NOTES.md, "Start").
+"""
+
+from __future__ import annotations
+
+import gc
+import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.ui.kit.form_dialog import FormDialog
+from app.ui.kit.prompts import Prompts
+from app.ui.kit.worker import Progress, ServiceOp
+from app.ui.shell.frame import ShellWindow
+
+if TYPE_CHECKING:
+    from app.db import Database
+
+
+def open_store_job(url: str) -> Callable[[Progress], Any]:
+    def job(_progress: Progress) -> Any:
+        from app.services.kernel.bootstrap import open_store
+
+        db = open_store(url)
+        # Import the window's modules here too, off the GUI thread (they pull in the services).
+        import app.ui.shell.main_window  # noqa: F401
+
+        return db
+
+    return job
+
+
+def demo_logins_html(logins: list[tuple[str, str, str, str]]) -> str:
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in login) + "</tr>"
+        for login in logins
+    )
+    return (
+        "<p>演示数据已载入。可以用下列账号登录，体验不同角色：</p>"
+        "<table cellspacing='0' cellpadding='6' border='1'>"
+        "<tr><th>用户名</th><th>密码</th><th>角色</th><th>单位</th></tr>"
+        f"{rows}</table>"
+    )
+
+
+class DemoLoginsDialog(FormDialog):
+    """The demo's logins, shown once after the demo is loaded."""
+
+    def __init__(
+        self, logins: list[tuple[str, str, str, str]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__("演示账号", ok_text="知道了", parent=parent)
+        table = QLabel(demo_logins_html(logins))
+        table.setTextFormat(Qt.TextFormat.RichText)
+        table.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form.addRow(table)
+        self.cancel_button.hide()
+        self.setMinimumWidth(560)
+
+
+class Startup(QObject):
+    """Runs the start-up steps; `exit(code)` ends the program when no window follows."""
+
+    def __init__(
+        self,
+        url: str,
+        shell: ShellWindow,
+        prompts: Prompts,
+        exit: Callable[[int], None],
+        stop_after_open: bool = False,
+    ) -> None:
+        super().__init__()
+        self.url = url
+        self.shell = shell
+        self.prompts = prompts
+        self._exit = exit
+        self.db: Database | None = None
+        self.window: QWidget | None = None
+        self.exit_code: int | None = None
+        self._op: ServiceOp | None = None
+        self._stop_after_open = stop_after_open
+
+    def begin(self) -> None:
+        self.shell.show_status("正在打开数据库…")
+        op = ServiceOp(open_store_job(self.url))
+        self._op = op
+        op.finished.connect(self._opened)
+        op.failed.connect(self._failed)
+        op.start()
+
+    def _failed(self, message: str) -> None:
+        self.shell.show_status("无法打开数据库")
+        self.prompts.error(
+            self.shell,
+            "无法打开数据库",
+            f"{message}\n\n数据库地址：{self.url}\n请检查数据库设置或联系系统管理员。",
+        )
+        self._finish(1)
+
+    def _opened(self, db: Database) -> None:
+        from app.errors import DomainError
+
+        self.db = db
+        if self._stop_after_open:  # measuring start-up (app.PROBE_ENV)
+            print("store-open", flush=True)
+            self._finish(0)
+            return
+        self.shell.show_status("请登录")
+        try:
+            self._sign_in(db)
+        except DomainError as exc:  # the store went away between the steps
+            self._failed(str(exc))
+
+    def _sign_in(self, db: Database) -> None:
+        from app.services.kernel import auth
+        from app.ui.shell.first_start_dialog import FirstStartDialog
+        from app.ui.shell.login_dialog import LoginDialog
+        from app.ui.shell.main_window import MainWindow
+
+        login = ""
+        if not auth.has_users(db):
+            first = FirstStartDialog(db, self.shell)
+            if not self.prompts.run(first):
+                self._finish(0)
+                return
+            login = first.login.text().strip()
+            if first.demo is not None and first.demo.logins:
+                self.prompts.run(DemoLoginsDialog(first.demo.logins, self.shell))
+        dialog = LoginDialog(db, login, self.shell)
+        if not self.prompts.run(dialog) or dialog.actor is None:
+            self._finish(0)
+            return
+        window = MainWindow(db, dialog.actor, self.prompts)
+        window.setGeometry(self.shell.geometry())
+        window.show()
+        self.window = window
+        self.shell.close()
+        # What start-up made lives as long as the program: keep it out of the collector, whose
+        # full passes over it blocked the GUI thread for 159 ms at 1M lines (bench/RESULTS.md).
+        gc.collect()
+        gc.freeze()
+
+    def _finish(self, code: int) -> None:
+        self.exit_code = code
+        self.shell.close()
+        self._exit(code)
+
+    def dispose(self) -> None:
+        if self.db is not None:
+            self.db.dispose()
