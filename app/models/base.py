@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -37,6 +38,30 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC)
+
+
+class StrEnumType(TypeDecorator[str]):
+    """A StrEnum kept as its value in a VARCHAR: SQL sees the same string column as before (no
+    migration, no native enum type), Python reads the member back and cannot write a typo."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[enum.StrEnum], length: int) -> None:
+        super().__init__(length)
+        # Both named as the arguments: SQLAlchemy builds the statement cache key from them.
+        self.enum_class = enum_class
+        self.length = length
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return self.enum_class(value).value  # ValueError for a value outside the set
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return self.enum_class(value)
 
 
 class Base(DeclarativeBase):

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, UtcDateTime, utcnow
+from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
+
+
+class KitSetStatus(enum.StrEnum):
+    """open → kitted (every remaining item kitted) → delivered → closed (follow-up done)."""
+
+    open = "open"
+    kitted = "kitted"
+    delivered = "delivered"
+    closed = "closed"
+
+
+# A set still being put together or waiting to go to the user: its items may still change.
+KIT_LIVE = frozenset({KitSetStatus.open, KitSetStatus.kitted})
+# A set that has gone to the user: its status report no longer falls due.
+KIT_HANDED_OVER = frozenset({KitSetStatus.delivered, KitSetStatus.closed})
 
 
 class DeliveryPlan(Base):
@@ -38,8 +54,9 @@ class KitSet(Base):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("return_task.id"), index=True)
     # Wins over the task's default kitting deadline.
     deadline: Mapped[dt.date | None] = mapped_column(Date)
-    # open → kitted (every remaining item kitted) → delivered → closed (follow-up done)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[KitSetStatus] = mapped_column(
+        StrEnumType(KitSetStatus, 20), default=KitSetStatus.open
+    )
     status_report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
     # The day the kitting status report (QB) was issued: meets the T-3 deadline.
     report_issued_on: Mapped[dt.date | None] = mapped_column(Date)

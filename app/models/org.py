@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UtcDateTime, utcnow
+from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
 
 
 class UnitKind(enum.StrEnum):
@@ -29,12 +29,39 @@ class Role(enum.StrEnum):
     admin = "admin"
 
 
+class Permission(enum.StrEnum):
+    """What a role may do (DOMAIN.md's role table); a service checks one before it acts."""
+
+    create_task = "create_task"
+    import_list = "import_list"
+    check_documents = "check_documents"
+    decide_line = "decide_line"
+    confirm_handover = "confirm_handover"
+    dispatch = "dispatch"
+    receive_back = "receive_back"
+    kit = "kit"
+    deliver = "deliver"
+    print_labels = "print_labels"
+    receive_at_manufacturer = "receive_at_manufacturer"
+    unbox = "unbox"
+    investigate = "investigate"
+    repair = "repair"
+    inspect_acceptance = "inspect_acceptance"
+    plan_delivery = "plan_delivery"
+    regroup_kit = "regroup_kit"
+    approve_scrap = "approve_scrap"
+    acknowledge_escalation = "acknowledge_escalation"
+    manage_users = "manage_users"
+    manage_master_data = "manage_master_data"
+    manage_calendar = "manage_calendar"
+
+
 class Unit(Base):
     __tablename__ = "unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    kind: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[UnitKind] = mapped_column(StrEnumType(UnitKind, 20), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -45,7 +72,7 @@ class User(Base):
     login: Mapped[str] = mapped_column(String(50), unique=True)
     display_name: Mapped[str] = mapped_column(String(50))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

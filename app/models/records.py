@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UtcDateTime, utcnow
+from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
 
 
 class RecordCounter(Base):
@@ -33,7 +33,7 @@ class HandoverRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[HandoverKind] = mapped_column(StrEnumType(HandoverKind, 30))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("return_task.id"), index=True)
     from_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     to_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
@@ -78,7 +78,7 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[ReportKind] = mapped_column(StrEnumType(ReportKind, 30))
     addressed_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("return_task.id"), index=True)
     handover_record_id: Mapped[int | None] = mapped_column(ForeignKey("handover_record.id"))

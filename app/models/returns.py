@@ -8,9 +8,9 @@ import enum
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UtcDateTime, utcnow
+from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
 from app.models.products import Item
-from app.models.states import LineStatus, TaskStatus
+from app.models.states import Decision, LineStatus, TaskStatus
 
 
 class DocumentKind(enum.StrEnum):
@@ -27,7 +27,9 @@ class ReturnTask(Base):
     user_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     node_date: Mapped[dt.date | None] = mapped_column(Date)
     kitting_deadline: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default=TaskStatus.open, index=True)
+    status: Mapped[TaskStatus] = mapped_column(
+        StrEnumType(TaskStatus, 20), default=TaskStatus.open, index=True
+    )
     source: Mapped[str] = mapped_column(String(200), default="")
     # The title of the imported list (e.g. “XX部队故障产品返厂交接清单”), for the printed record.
     list_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
@@ -59,8 +61,10 @@ class ReturnLine(Base):
     remark: Mapped[str] = mapped_column(Text, default="")
     # The sheet row it came from when imported, so a question about a line can cite the list.
     source_row: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(30), default=LineStatus.registered)
-    decision: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[LineStatus] = mapped_column(
+        StrEnumType(LineStatus, 30), default=LineStatus.registered
+    )
+    decision: Mapped[Decision | None] = mapped_column(StrEnumType(Decision, 10))
     reject_reason: Mapped[str] = mapped_column(Text, default="")
     # Business dates (local) on which each clock starts or stops.
     accepted_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -92,7 +96,7 @@ class DocumentCheck(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[DocumentKind] = mapped_column(StrEnumType(DocumentKind, 20))
     # None: not yet checked.
     present: Mapped[bool | None] = mapped_column()
     consistent: Mapped[bool | None] = mapped_column()

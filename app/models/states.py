@@ -68,8 +68,51 @@ TRANSITIONS: dict[str, tuple[frozenset[LineStatus], LineStatus]] = {
     "scrap": (frozenset({LineStatus.localized, LineStatus.in_repair}), LineStatus.scrapped),
 }
 
+# Named sets of states: logic asks "is it at the manufacturer?", never lists states of its own.
+
 # A line in one of these no longer belongs to an open return: its item may come back again.
 FINISHED = frozenset({LineStatus.rejected, LineStatus.closed, LineStatus.scrapped})
+# Everything else: the line is on its way (the dashboard and the deadline sweep read these).
+OPEN = frozenset(LineStatus) - FINISHED
+# Received at the handover and still somewhere on its way or done: its item has a label.
+LABELLED = frozenset(LineStatus) - {LineStatus.registered, LineStatus.rejected}
+# Sent to its manufacturer and not yet handed back: the manufacturer answers for it.
+AT_MANUFACTURER = frozenset(
+    {
+        LineStatus.dispatched,
+        LineStatus.at_manufacturer,
+        LineStatus.unboxed,
+        LineStatus.localizing,
+        LineStatus.localized,
+        LineStatus.no_fault_found,
+        LineStatus.in_repair,
+        LineStatus.repaired,
+        LineStatus.accepted_after_repair,
+    }
+)
+# On a manufacturer's repair bench: from dispatch until acceptance (then it waits to go back).
+BENCH_STATES = AT_MANUFACTURER - {LineStatus.accepted_after_repair}
+# Back from the manufacturer, at the materials department or further on.
+BACK = frozenset(
+    {LineStatus.back_at_materials, LineStatus.kitted, LineStatus.delivered, LineStatus.closed}
+)
+# Where the materials department holds the item: before dispatch, or back from repair.
+AT_MATERIALS = frozenset(
+    {
+        LineStatus.registered,
+        LineStatus.accepted,
+        LineStatus.back_at_materials,
+        LineStatus.kitted,
+    }
+)
+# Kitted or beyond: the line no longer moves between kit sets.
+KIT_FIXED = frozenset({LineStatus.kitted, LineStatus.delivered, LineStatus.closed})
+# An investigation plan may be written or revised while the fault is open.
+PLAN_EDITABLE = frozenset({LineStatus.localizing, LineStatus.localized, LineStatus.in_repair})
+# Waiting for the acceptance inspection (repaired, or retested without a fault).
+AWAITING_ACCEPTANCE = TRANSITIONS["accept_repair"][0]
+# A manager may approve scrapping from these.
+SCRAPPABLE = TRANSITIONS["scrap"][0]
 
 
 def next_status(step: str, current: LineStatus) -> LineStatus | None:

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QDialog, QWidget
 from app.db import Database
 from app.services.kernel.context import Actor
 from app.ui.kit.form_dialog import FormDialog
+from app.ui.kit.page import Desk
 from app.ui.kit.prompts import Prompts
+from app.ui.kit.runner import Runner
 from app.ui.kit.worker import running_ops, wait_for_all
 from app.ui.shell.main_window import MainWindow
 from tests.conftest import Org
@@ -102,6 +104,28 @@ def prompts(qtbot: Any) -> Iterator[ScriptedPrompts]:
     qtbot.waitUntil(lambda: running_ops() == 0)
 
 
+# Tests wait for every answer in place (as a fast call does at a desk), so they read like a
+# person's steps; the tests of the hand-over path give the runner a short grace of their own.
+TEST_GRACE_MS = 60_000
+
+
+@pytest.fixture
+def runner(prompts: ScriptedPrompts) -> Iterator[Runner]:
+    made = Runner(prompts, grace_ms=TEST_GRACE_MS)
+    yield made
+    made.shutdown()
+
+
+@pytest.fixture
+def make_desk(sqlite_db: Database, prompts: ScriptedPrompts, runner: Runner) -> Callable[..., Desk]:
+    """`make_desk(actor)` (or `make_desk(actor, db)`): what a page is built with."""
+
+    def make(actor: Actor, db: Database | None = None) -> Desk:
+        return Desk(db or sqlite_db, actor, prompts, runner)
+
+    return make
+
+
 @pytest.fixture
 def org(sqlite_db: Database) -> Org:
     return Org(sqlite_db)
@@ -109,12 +133,12 @@ def org(sqlite_db: Database) -> Org:
 
 @pytest.fixture
 def open_window(
-    qtbot: Any, sqlite_db: Database, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, prompts: ScriptedPrompts, runner: Runner
 ) -> Callable[[Actor], MainWindow]:
     """A main window for `actor`, shown at its default size."""
 
     def make(actor: Actor) -> MainWindow:
-        window = MainWindow(sqlite_db, actor, prompts)
+        window = MainWindow(sqlite_db, actor, prompts, runner=runner)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)

@@ -22,7 +22,9 @@ from app.services.kernel.context import ROLE_LABELS, Actor
 from app.services.kernel.terms import Role
 from app.ui.dispatch.page import DispatchPage
 from app.ui.handover.desk import HandoverDesk
+from app.ui.kit.page import Desk
 from app.ui.kit.prompts import Prompts
+from app.ui.kit.runner import Runner
 from app.ui.kit.style import scaled_font
 from app.ui.kit.worker import wait_for_all
 from app.ui.oversight.dashboard_page import DashboardPage
@@ -92,11 +94,15 @@ class MainWindow(QMainWindow):
         actor: Actor,
         prompts: Prompts | None = None,
         parent: QWidget | None = None,
+        runner: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
         self.actor = actor
         self.prompts = prompts or Prompts()
+        # Every page acts through this one runner; its `changed` refreshes the others.
+        self.runner = runner or Runner(self.prompts, parent=self)
+        self.ctx = Desk(db, actor, self.prompts, self.runner)
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(*DEFAULT_SIZE)
         self.setMinimumSize(1024, 640)
@@ -260,4 +266,5 @@ class MainWindow(QMainWindow):
         self._poll.stop()
         self.reminders.stop()
         wait_for_all(10_000)  # a print or an import still running finishes or stops first
+        self.runner.shutdown()
         super().closeEvent(event)
