@@ -96,6 +96,7 @@ def _fail(message: str) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.services.admin.demo import load_demo
+    from app.services.kernel.terms import record_kind_label
 
     db = _open(args)
     result = load_demo(db, args.today)
@@ -104,8 +105,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return EXIT_OK
     print("演示数据已载入。")
     print("返厂任务：" + " ".join(result.tasks))
-    for kind, numbers in result.records.items():
-        print(f"{kind}: " + " ".join(numbers))
+    for numbers in result.records.values():
+        if numbers:  # worded by the numbers' own kind (JJ → 交接记录单), never the code name
+            print(f"{record_kind_label(numbers[0].split('-')[0])}：" + " ".join(numbers))
     if result.logins:
         print("登录账号（用户名 / 密码 / 角色 / 单位）：")
         for login, password, role, unit in result.logins:
@@ -179,23 +181,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-RULE_LABELS = {
-    "dispatch": "分发",
-    "localization": "故障定位",
-    "repair": "在修时间",
-    "kitting_report": "齐套情况上报",
-}
-STATE_LABELS = {
-    "not_started": "未开始",
-    "running": "进行中",
-    "due_soon": "即将到期",
-    "overdue": "已超期",
-    "met": "按期完成",
-    "met_late": "超期完成",
-}
-
-
 def cmd_deadlines(args: argparse.Namespace) -> int:
+    from app.services.kernel.terms import deadline_state_label, rule_label
     from app.services.oversight import deadlines
     from app.services.way_back import kitting
 
@@ -233,8 +220,8 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
         left = "" if d.days_left is None else f"{d.days_left:+d} 天"
         mark = "（临时日历）" if d.provisional else ""
         print(
-            f"{r.line:<20} {r.item:<28} {RULE_LABELS.get(d.rule, d.rule):<6} "
-            f"{d.starts} → {d.due} {STATE_LABELS[d.state]} {left}{mark}"
+            f"{r.line:<20} {r.item:<28} {rule_label(d.rule):<6} "
+            f"{d.starts} → {d.due} {deadline_state_label(d.state)} {left}{mark}"
         )
     return EXIT_OK
 

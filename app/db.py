@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import DomainError, StoreUnavailable
+from app.errors import DomainError, StoreBusy, StoreUnavailable
 
 READ_ONLY = "fanxiu_read_only"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -114,7 +114,7 @@ class Database:
             with self._sessions.begin() as session:
                 yield session
         except OperationalError as exc:
-            raise StoreUnavailable(describe_store_error(self.url, exc)) from exc
+            raise _store_error(self.url, exc) from exc
         except StaleDataError as exc:
             raise DomainError("这条记录刚被其他人修改过，请刷新后重试。") from exc
         except IntegrityError as exc:
@@ -131,7 +131,7 @@ class Database:
                 yield session
                 session.rollback()
         except OperationalError as exc:
-            raise StoreUnavailable(describe_store_error(self.url, exc)) from exc
+            raise _store_error(self.url, exc) from exc
 
     def current_revision(self) -> str | None:
         try:
@@ -193,6 +193,17 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+BUSY = "另一工位正在保存，等待超时：本次操作没有保存，请稍候再试一次。"
+
+
+def _store_error(url: str, exc: OperationalError) -> DomainError:
+    """What a person reads when the store refuses: "database is locked" never reaches them."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in text or "busy" in text or "lock timeout" in text:
+        return StoreBusy(BUSY)
+    return StoreUnavailable(describe_store_error(url, exc))
 
 
 def describe_store_error(url: str, exc: Exception) -> str:

@@ -27,3 +27,7 @@ class ListFileError(DomainError):
 
 class StoreUnavailable(DomainError):
     """The database cannot be opened or the server does not answer."""
+
+
+class StoreBusy(DomainError):
+    """Another desk held the store's write lock for longer than the wait allows."""

@@ -28,6 +28,7 @@ OPTIONS: dict[str, Option] = {
         Option("label_size", "60x40", "item label size: 60x40 (thermal) or a4"),
         Option("scan_max_key_gap_ms", 80, "a scanner types faster than this between keys"),
         Option("page_size", 300, "rows read from the database per page in tables"),
+        Option("last_directory", "", "where the open and save dialogs start: the last folder used"),
     )
 }
 

@@ -154,6 +154,15 @@ def test_demo_loads_and_reports_its_numbers_as_json(demo: tuple[Path, Run]) -> N
     assert sorted(records["rejection_notice"]) == notices
 
 
+def test_demo_prints_its_records_in_chinese(tmp_path: Path) -> None:
+    """Without --json a person reads the output: record kinds in their words, no code names."""
+    result = run(tmp_path / "data", "demo", "--today", DEMO_TODAY)
+    assert result.code == 0, result
+    assert "交接记录单：JJ-" in result.out and "拒收通知：JS-" in result.out, result.out
+    for code_name in ("handover_record", "rejection_notice", "overdue_report", "kit_set"):
+        assert code_name not in result.out
+
+
 def test_demo_refuses_a_store_that_has_data(demo: tuple[Path, Run]) -> None:
     data_dir, first = demo
     assert first.code == 0, first

@@ -16,7 +16,6 @@ from app.ui.kit.page import Desk
 from app.ui.kit.prompts import Prompts
 from app.ui.kit.runner import Runner
 from app.ui.kit.worker import running_ops, wait_for_all
-from app.ui.shell.main_window import MainWindow
 from tests.conftest import Org
 
 Handler = Callable[[Any], bool]
@@ -117,6 +116,14 @@ def runner(prompts: ScriptedPrompts) -> Iterator[Runner]:
 
 
 @pytest.fixture
+def live_runner(prompts: ScriptedPrompts) -> Iterator[Runner]:
+    """A runner with the program's own grace: a call that lasts is handed over, as at a desk."""
+    made = Runner(prompts)
+    yield made
+    made.shutdown()
+
+
+@pytest.fixture
 def make_desk(sqlite_db: Database, prompts: ScriptedPrompts, runner: Runner) -> Callable[..., Desk]:
     """`make_desk(actor)` (or `make_desk(actor, db)`): what a page is built with."""
 
@@ -134,10 +141,11 @@ def org(sqlite_db: Database) -> Org:
 @pytest.fixture
 def open_window(
     qtbot: Any, sqlite_db: Database, prompts: ScriptedPrompts, runner: Runner
-) -> Callable[[Actor], MainWindow]:
+) -> Callable[[Actor], Any]:
     """A main window for `actor`, shown at its default size."""
+    from app.ui.shell.main_window import MainWindow
 
-    def make(actor: Actor) -> MainWindow:
+    def make(actor: Actor) -> Any:
         window = MainWindow(sqlite_db, actor, prompts, runner=runner)
         qtbot.addWidget(window)
         window.show()

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 
 from app.db import Database
 from app.services.kernel import auth
+from app.ui.kit.runner import Runner
 from app.ui.shell.first_start_dialog import FirstStartDialog
 from app.ui.shell.frame import ShellWindow
 from app.ui.shell.login_dialog import LoginDialog
@@ -32,9 +33,11 @@ def fill_admin(dialog: FirstStartDialog, password: str, again: str) -> None:
     dialog.password_again.setText(again)
 
 
-def test_first_start_creates_the_admin(qtbot: Any, sqlite_db: Database) -> None:
+def test_first_start_creates_the_admin(
+    qtbot: Any, sqlite_db: Database, live_runner: Runner
+) -> None:
     assert not auth.has_users(sqlite_db)
-    dialog = FirstStartDialog(sqlite_db)
+    dialog = FirstStartDialog(sqlite_db, live_runner)
     qtbot.addWidget(dialog)
     dialog.show()
     fill_admin(dialog, "secret1", "secret2")
@@ -53,8 +56,8 @@ def test_first_start_creates_the_admin(qtbot: Any, sqlite_db: Database) -> None:
     assert auth.login(sqlite_db, "chief", "secret1").name == "张主任"
 
 
-def test_first_start_with_the_demo(qtbot: Any, sqlite_db: Database) -> None:
-    dialog = FirstStartDialog(sqlite_db)
+def test_first_start_with_the_demo(qtbot: Any, sqlite_db: Database, live_runner: Runner) -> None:
+    dialog = FirstStartDialog(sqlite_db, live_runner)
     qtbot.addWidget(dialog)
     dialog.show()
     fill_admin(dialog, "secret1", "secret1")
@@ -69,9 +72,9 @@ def test_first_start_with_the_demo(qtbot: Any, sqlite_db: Database) -> None:
     assert auth.login(sqlite_db, login, password).name
 
 
-def test_login_dialog(qtbot: Any, sqlite_db: Database) -> None:
+def test_login_dialog(qtbot: Any, sqlite_db: Database, live_runner: Runner) -> None:
     auth.create_first_admin(sqlite_db, "chief", "张主任", "secret1")
-    dialog = LoginDialog(sqlite_db, "chief")
+    dialog = LoginDialog(sqlite_db, live_runner, "chief")
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.keyClicks(dialog.password, "wrong-one")

@@ -100,6 +100,7 @@ _DOMAIN_ERRORS = frozenset(
         "WrongState",
         "ListFileError",
         "StoreUnavailable",
+        "StoreBusy",
     }
 )
 

@@ -17,10 +17,8 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    Signal,
 )
 
-from app.errors import DomainError
 from app.ui.kit.style import Tone, background, foreground
 
 PAGE_SIZE = 200
@@ -29,7 +27,9 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 CENTER = Qt.AlignmentFlag.AlignCenter
 
 Row = Any
-PageFetcher = Callable[[Row | None, int], Sequence[Row]]
+# A page of rows after `last`; None when the read was refused (a page reads through
+# `Page.now`, which shows the refusal and returns None).
+PageFetcher = Callable[[Row | None, int], Sequence[Row] | None]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -58,8 +58,6 @@ def list_fetcher(rows: Sequence[Row]) -> PageFetcher:
 
 class PagedTableModel(QAbstractTableModel):
     """Rows arrive page by page through `fetch`; the view asks for more as it scrolls."""
-
-    load_failed = Signal(str)
 
     def __init__(
         self,
@@ -121,13 +119,12 @@ class PagedTableModel(QAbstractTableModel):
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
             return
-        try:
-            page = list(self._fetch(self._rows[-1] if self._rows else None, self.page_size))
-        except DomainError as exc:
-            # Stop asking until the next reload; the window shows why.
+        fetched = self._fetch(self._rows[-1] if self._rows else None, self.page_size)
+        if fetched is None:
+            # The read was refused (the runner has shown why): stop asking until the next reload.
             self._exhausted = True
-            self.load_failed.emit(str(exc))
             return
+        page = list(fetched)
         if len(page) < self.page_size:
             self._exhausted = True
         if page:

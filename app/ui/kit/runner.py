@@ -18,6 +18,7 @@ reads run beside them, so a page can still be looked at while a write waits.
 from __future__ import annotations
 
 import enum
+import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -99,6 +100,17 @@ def call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Call[T]:
 def call_with_progress(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Call[T]:
     """A call whose function takes `progress=` (done, total) -> keep going."""
     return Call(fn, args, dict(kwargs), with_progress=True)
+
+
+def call_later_imported(target: str, *args: Any, **kwargs: Any) -> Call[Any]:
+    """`call_later_imported("app.services.kernel.bootstrap:open_store", url)`: the module is
+    imported in the worker thread, so the data layer's imports (~0.5 s) never hold up a paint."""
+    return Call(_imported_then_called, (target, *args), dict(kwargs))
+
+
+def _imported_then_called(target: str, *args: Any, **kwargs: Any) -> Any:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
 
 def _no_progress(_done: int, _total: int) -> bool:

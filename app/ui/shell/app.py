@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QApplication
 
 from app.ui.kit.fonts import use_app_font
 from app.ui.kit.prompts import Prompts
-from app.ui.kit.worker import wait_for_all
 from app.ui.shell.frame import ShellWindow
 from app.ui.shell.startup import Startup
 
@@ -75,8 +74,7 @@ def run_gui(database_url: str) -> int:
     try:
         code = app.exec()
     finally:
-        wait_for_all()
-        flow.dispose()
+        flow.dispose()  # lets a write still running finish, then closes the store
         sys.excepthook = sys.__excepthook__
     return flow.exit_code if flow.exit_code is not None else code
 

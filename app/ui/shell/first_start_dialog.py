@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QProgressBar, QWidget
 
-from app.errors import DomainError
-from app.services.kernel import auth
+from app.services.admin.first_start import FirstStart, first_start
 from app.services.kernel.context import Actor
 from app.ui.kit.form_dialog import FormDialog
-from app.ui.kit.worker import Progress, ServiceOp
+from app.ui.kit.runner import Operation, Runner, call
 
 if TYPE_CHECKING:
     from app.db import Database
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 class FirstStartDialog(FormDialog):
     """Accepted once the admin exists (and the demo, when asked for, is loaded)."""
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(
             "首次启动 — 返修通 FanXiu",
             "数据库中还没有任何账号。请创建系统管理员账号，"
@@ -29,9 +28,10 @@ class FirstStartDialog(FormDialog):
             parent,
         )
         self.db = db
+        self.runner = runner
         self.admin: Actor | None = None
         self.demo: Any = None  # app.services.admin.demo.DemoResult when the demo was loaded
-        self._op: ServiceOp | None = None
+        self._op: Operation | None = None
         self.login = QLineEdit("admin")
         self.name = QLineEdit("系统管理员")
         self.password = QLineEdit()
@@ -61,30 +61,21 @@ class FirstStartDialog(FormDialog):
         if self.admin is None and self.password.text() != self.password_again.text():
             self.show_error("两次输入的密码不一致。")
             return
-        db = self.db
-        login, name, password = self.login.text(), self.name.text(), self.password.text()
-        make_admin = self.admin is None
         with_demo = self.load_demo.isChecked() and self.demo is None
-
         # Hashing the password (argon2) and writing the demo take a while: off the GUI thread.
-        def job(_progress: Progress) -> tuple[Actor | None, Any]:
-            admin = auth.create_first_admin(db, login, name, password) if make_admin else None
-            if not with_demo:
-                return admin, None
-            from app.services.admin.demo import load_demo
-
-            try:
-                return admin, load_demo(db, today=None)
-            except DomainError as exc:
-                return admin, exc
-
+        job = call(
+            first_start,
+            self.db,
+            self.login.text(),
+            self.name.text(),
+            self.password.text(),
+            make_admin=self.admin is None,
+            with_demo=with_demo,
+        )
         self.show_error("")
         self._set_busy(True, "正在载入演示数据…" if with_demo else "正在创建账号…")
-        op = ServiceOp(job)
-        self._op = op
-        op.finished.connect(self._done)
-        op.failed.connect(self._failed)
-        op.start()
+        op = self.runner.run(self, job, done=self._done, failed=self._failed)
+        self._op = None if op.done else op
 
     def _set_busy(self, busy: bool, text: str = "创建账号") -> None:
         self.busy.setVisible(busy)
@@ -94,18 +85,17 @@ class FirstStartDialog(FormDialog):
         self.ok_button.setText(text)
         self.set_ok_enabled(not busy)
 
-    def _done(self, result: tuple[Actor | None, Any]) -> None:
+    def _done(self, result: FirstStart) -> None:
         self._op = None
-        admin, demo = result
-        if admin is not None:
-            self.admin = admin
-        if isinstance(demo, DomainError):
+        if result.admin is not None:
+            self.admin = result.admin
+        if result.demo_refused:
             # The admin exists already; the person can go on without the demo.
             self.load_demo.setChecked(False)
             self._set_busy(False, "继续（不载入演示数据）")
-            self.show_error(f"管理员账号已创建，但演示数据未能载入：{demo}")
+            self.show_error(f"管理员账号已创建，但演示数据未能载入：{result.demo_refused}")
             return
-        self.demo = demo
+        self.demo = result.demo
         super().accept()
 
     def _failed(self, message: str) -> None:

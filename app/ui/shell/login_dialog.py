@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 from app.services.kernel import auth
 from app.services.kernel.context import Actor
 from app.ui.kit.form_dialog import FormDialog
-from app.ui.kit.worker import Progress, ServiceOp
+from app.ui.kit.runner import Operation, Runner, call
 
 if TYPE_CHECKING:
     from app.db import Database
@@ -21,11 +21,14 @@ class LoginDialog(FormDialog):
     The password check (argon2, ~0.3 s here) runs off the GUI thread.
     """
 
-    def __init__(self, db: Database, login: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db: Database, runner: Runner, login: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__("登录 — 返修通 FanXiu", "请输入用户名和密码。", "登录", "退出", parent)
         self.db = db
+        self.runner = runner
         self.actor: Actor | None = None
-        self._op: ServiceOp | None = None
+        self._op: Operation | None = None
         self.login = QLineEdit(login)
         self.login.setPlaceholderText("用户名")
         self.password = QLineEdit()
@@ -39,18 +42,11 @@ class LoginDialog(FormDialog):
     def accept(self) -> None:
         if self._op is not None:
             return
-        db, login, password = self.db, self.login.text(), self.password.text()
-
-        def check(_progress: Progress) -> Actor:
-            return auth.login(db, login, password)
-
         self.show_error("")
         self._busy(True)
-        op = ServiceOp(check)
-        self._op = op
-        op.finished.connect(self._logged_in)
-        op.failed.connect(self._refused)
-        op.start()
+        job = call(auth.login, self.db, self.login.text(), self.password.text())
+        op = self.runner.run(self, job, done=self._logged_in, failed=self._refused)
+        self._op = None if op.done else op
 
     def _busy(self, busy: bool) -> None:
         self.ok_button.setText("正在登录…" if busy else "登录")

@@ -18,14 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.kernel.context import ROLE_LABELS, Actor
-from app.services.kernel.terms import Role
+from app.services.kernel.context import Actor
+from app.services.kernel.terms import Role, role_label
 from app.ui.dispatch.page import DispatchPage
 from app.ui.handover.desk import HandoverDesk
 from app.ui.kit.page import Desk
 from app.ui.kit.prompts import Prompts
 from app.ui.kit.runner import Runner
-from app.ui.kit.style import scaled_font
+from app.ui.kit.style import Tone, message_css, scaled_font
 from app.ui.kit.worker import wait_for_all
 from app.ui.oversight.dashboard_page import DashboardPage
 from app.ui.oversight.history_page import HistoryPage
@@ -83,7 +83,7 @@ def store_text(url: str) -> str:
 
 
 def actor_text(actor: Actor) -> str:
-    role = ROLE_LABELS.get(actor.role, "") if actor.role else ""
+    role = role_label(actor.role) if actor.role else ""
     return "　·　".join(part for part in (f"登录：{actor.name}", role, actor.unit_name) if part)
 
 
@@ -106,7 +106,17 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(*DEFAULT_SIZE)
         self.setMinimumSize(1024, 640)
+        widgets = self._make_pages(db, actor)
+        self.keys = [key for key, _label in visible_pages(actor)]
+        self.pages = QStackedWidget()
+        for key in self.keys:
+            self.pages.addWidget(widgets[key])
+        self._build_frame(actor)
+        self._build_status_bar(db, actor)
+        self._connect()
+        self._start_timers(db, actor)
 
+    def _make_pages(self, db: Database, actor: Actor) -> dict[str, QWidget]:
         p = self.prompts
         self.dashboard = DashboardPage(db, actor)
         self.desk = HandoverDesk(db, actor, p)
@@ -131,11 +141,10 @@ class MainWindow(QMainWindow):
             "reports": self.reports,
             "inbox": self.inbox,
         }
-        self.keys = [key for key, _label in visible_pages(actor)]
-        self.pages = QStackedWidget()
-        for key in self.keys:
-            self.pages.addWidget(widgets[key])
+        return widgets
 
+    def _build_frame(self, actor: Actor) -> None:
+        """Navigation on the left, the pages on the right."""
         self.nav = QListWidget()
         self.nav.setFixedWidth(128)
         self.nav.setFont(scaled_font(self.font(), 1.1))
@@ -165,15 +174,26 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(body)
 
+    def _build_status_bar(self, db: Database, actor: Actor) -> None:
         self.user_label = QLabel(actor_text(actor))
         self.store_label = QLabel(store_text(db.url))
         self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reminder_label = ReminderStatus()
         self.statusBar().addWidget(self.user_label)
         self.statusBar().addWidget(self.reminder_label, 1)
+        # A write waiting on another desk's lock says so here; the window stays usable.
+        self.busy_label = QLabel("")
+        self.busy_label.setStyleSheet(message_css(Tone.warn))
+        self.busy_label.hide()
+        self.runner.busy.connect(self._show_busy)
+        self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.store_label)
 
-        self._connect()
+    def _show_busy(self, text: str) -> None:
+        self.busy_label.setText(text)
+        self.busy_label.setVisible(bool(text))
+
+    def _start_timers(self, db: Database, actor: Actor) -> None:
         self.reminders = Reminders(db, actor, self)
         self.dashboard.attach(self.reminders)
         self.reminders.reminded.connect(self.reminder_label.show_reminder)

@@ -8,32 +8,20 @@ from __future__ import annotations
 
 import gc
 import html
+import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.ui.kit.form_dialog import FormDialog
 from app.ui.kit.prompts import Prompts
-from app.ui.kit.worker import Progress, ServiceOp
+from app.ui.kit.runner import Runner, call, call_later_imported
 from app.ui.shell.frame import ShellWindow
 
 if TYPE_CHECKING:
     from app.db import Database
-
-
-def open_store_job(url: str) -> Callable[[Progress], Any]:
-    def job(_progress: Progress) -> Any:
-        from app.services.kernel.bootstrap import open_store
-
-        db = open_store(url)
-        # Import the window's modules here too, off the GUI thread (they pull in the services).
-        import app.ui.shell.main_window  # noqa: F401
-
-        return db
-
-    return job
 
 
 def demo_logins_html(logins: list[tuple[str, str, str, str]]) -> str:
@@ -83,16 +71,15 @@ class Startup(QObject):
         self.db: Database | None = None
         self.window: QWidget | None = None
         self.exit_code: int | None = None
-        self._op: ServiceOp | None = None
         self._stop_after_open = stop_after_open
+        # The one runner of this program's window: the login and the main window use it too.
+        self.runner = Runner(prompts, parent=self)
 
     def begin(self) -> None:
         self.shell.show_status("正在打开数据库…")
-        op = ServiceOp(open_store_job(self.url))
-        self._op = op
-        op.finished.connect(self._opened)
-        op.failed.connect(self._failed)
-        op.start()
+        # The data layer is imported in the worker, after the shell's first paint.
+        job = call_later_imported("app.services.kernel.bootstrap:open_store", self.url)
+        self.runner.run(self.shell, job, done=self._opened, failed=self._failed)
 
     def _failed(self, message: str) -> None:
         self.shell.show_status("无法打开数据库")
@@ -104,39 +91,45 @@ class Startup(QObject):
         self._finish(1)
 
     def _opened(self, db: Database) -> None:
-        from app.errors import DomainError
-
         self.db = db
         if self._stop_after_open:  # measuring start-up (app.PROBE_ENV)
             print("store-open", flush=True)
             self._finish(0)
             return
-        self.shell.show_status("请登录")
-        try:
-            self._sign_in(db)
-        except DomainError as exc:  # the store went away between the steps
-            self._failed(str(exc))
+        # The window's modules pull in the services: imported off the GUI thread too.
+        job = call(importlib.import_module, "app.ui.shell.main_window")
+        self.runner.run(self.shell, job, done=lambda _module: self._ask_first_start(db))
 
-    def _sign_in(self, db: Database) -> None:
+    def _ask_first_start(self, db: Database) -> None:
         from app.services.kernel import auth
+
+        self.shell.show_status("请登录")
+        self.runner.run(
+            self.shell,
+            call(auth.has_users, db),
+            done=lambda has_users: self._sign_in(db, has_users),
+            failed=self._failed,  # the store went away between the steps
+        )
+
+    def _sign_in(self, db: Database, has_users: bool) -> None:
         from app.ui.shell.first_start_dialog import FirstStartDialog
         from app.ui.shell.login_dialog import LoginDialog
         from app.ui.shell.main_window import MainWindow
 
         login = ""
-        if not auth.has_users(db):
-            first = FirstStartDialog(db, self.shell)
+        if not has_users:
+            first = FirstStartDialog(db, self.runner, self.shell)
             if not self.prompts.run(first):
                 self._finish(0)
                 return
             login = first.login.text().strip()
             if first.demo is not None and first.demo.logins:
                 self.prompts.run(DemoLoginsDialog(first.demo.logins, self.shell))
-        dialog = LoginDialog(db, login, self.shell)
+        dialog = LoginDialog(db, self.runner, login, self.shell)
         if not self.prompts.run(dialog) or dialog.actor is None:
             self._finish(0)
             return
-        window = MainWindow(db, dialog.actor, self.prompts)
+        window = MainWindow(db, dialog.actor, self.prompts, runner=self.runner)
         window.setGeometry(self.shell.geometry())
         window.show()
         self.window = window
@@ -152,5 +145,6 @@ class Startup(QObject):
         self._exit(code)
 
     def dispose(self) -> None:
+        self.runner.shutdown()
         if self.db is not None:
             self.db.dispose()
