@@ -24,6 +24,16 @@ class KitSetStatus(enum.StrEnum):
 KIT_LIVE = frozenset({KitSetStatus.open, KitSetStatus.kitted})
 # A set that has gone to the user: its status report no longer falls due.
 KIT_HANDED_OVER = frozenset({KitSetStatus.delivered, KitSetStatus.closed})
+# The steps of a kit set and the states each may start from: the services refuse any other, and
+# the window greys the step's button by the same rule.
+KIT_STEPS: dict[str, frozenset[KitSetStatus]] = {
+    "report": KIT_LIVE,  # the kitting status report (QB)
+    "complete": frozenset({KitSetStatus.open}),
+    "deliver": frozenset({KitSetStatus.kitted}),
+    "followup": frozenset({KitSetStatus.delivered}),
+    "regroup": frozenset({KitSetStatus.open}),
+    "set_deadline": KIT_LIVE,
+}
 
 
 class DeliveryPlan(Base):

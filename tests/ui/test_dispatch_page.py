@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from app.ui.dispatch.page import (
     DispatchDialog,
     DispatchPage,
 )
+from app.ui.kit.page import Desk
 from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.runner import Change, Runner, call
 from app.ui.kit.style import Tone, foreground
 from tests import pdf_tools
 from tests.conftest import Org
@@ -47,8 +50,8 @@ def accepted_lines(
     return ids
 
 
-def open_page(qtbot: Any, db: Database, actor: Any, prompts: ScriptedPrompts) -> DispatchPage:
-    page = DispatchPage(db, actor, prompts=prompts)
+def open_page(qtbot: Any, desk: Desk) -> DispatchPage:
+    page = DispatchPage(desk)
     qtbot.addWidget(page)
     page.resize(1160, 760)
     page.show()
@@ -74,13 +77,18 @@ def save_preview_to(path: Path, titles: list[str]) -> Any:
 
 
 def test_clerk_dispatches_a_group_and_a_late_line_needs_a_reason(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, tmp_path: Path
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    make_desk: Any,
+    tmp_path: Path,
 ) -> None:
     (late,) = accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026001")], days_ago=10)
     fresh, power = accepted_lines(
         sqlite_db, org, [("GC-12A", "GC12A-2026002"), ("DY-3", "DY3-2026001")]
     )
-    page = open_page(qtbot, sqlite_db, org.clerk, prompts)
+    page = open_page(qtbot, make_desk(org.clerk))
 
     assert [cell(page.groups_view, r, "承制单位") for r in range(2)] == [
         "惯性导航研究所",
@@ -157,11 +165,11 @@ def test_clerk_dispatches_a_group_and_a_late_line_needs_a_reason(
 
 
 def test_group_without_manufacturer_cannot_be_dispatched(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     masterdata.add_model(sqlite_db, command_line_actor(), "NEW-1", "新产品")
     accepted_lines(sqlite_db, org, [("NEW-1", "N-0001"), ("GC-12A", "GC12A-2026003")])
-    page = open_page(qtbot, sqlite_db, org.clerk, prompts)
+    page = open_page(qtbot, make_desk(org.clerk))
     row = group_row(page, NO_MAKER)
     assert row == page.groups_model.rowCount() - 1  # listed last
     click_row(qtbot, page.groups_view, row)
@@ -183,31 +191,99 @@ def test_group_without_manufacturer_cannot_be_dispatched(
     assert page.dispatch_button.isEnabled()
 
 
-def test_labels_print_for_the_selected_lines_task(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, tmp_path: Path
+def ctrl_click_row(qtbot: Any, view: Any, row: int) -> None:
+    """Add a row to the selection, as a clerk does with Ctrl held."""
+    index = view.model().index(row, 0)
+    view.scrollTo(index)
+    qtbot.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
+        view.visualRect(index).center(),
+    )
+
+
+def test_labels_print_for_exactly_the_selected_items_of_several_tasks(
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    make_desk: Any,
+    tmp_path: Path,
 ) -> None:
+    """Defect 4: 打印标签 printed the first task's labels, not the selected items'."""
     accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026004"), ("GC-12A", "GC12A-2026005")])
-    page = open_page(qtbot, sqlite_db, org.clerk, prompts)
+    accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026014"), ("GC-12A", "GC12A-2026015")])
+    page = open_page(qtbot, make_desk(org.clerk))
     assert not page.labels_button.isEnabled()
-    click_row(qtbot, page.lines_view, 1)
-    task = cell(page.lines_view, 1, "任务编号")
-    assert task in page.labels_button.toolTip()
+    codes = [cell(page.lines_view, r, "产品编码") for r in range(page.lines_model.rowCount())]
+    first, second = codes.index("GC-12A/GC12A-2026005"), codes.index("GC-12A/GC12A-2026014")
+    tasks = {cell(page.lines_view, r, "任务编号") for r in (first, second)}
+    assert len(tasks) == 2  # one item of each task
+    click_row(qtbot, page.lines_view, first)
+    ctrl_click_row(qtbot, page.lines_view, second)
+    assert page.selection_label.text() == "已选 2 件"
+    assert page.labels_button.isEnabled()
+    assert "2 件" in page.labels_button.toolTip()
     page.label_size_box.setCurrentIndex(page.label_size_box.findData("a4"))
     pdf = tmp_path / "labels.pdf"
     titles: list[str] = []
     prompts.then(save_preview_to(pdf, titles))
     click(qtbot, page.labels_button)
     qtbot.waitUntil(pdf.exists, timeout=20_000)
-    assert titles == [f"打印预览 — 产品标签 {task}（A4 标签页）"]
+    assert titles == ["打印预览 — 产品标签 2 件（2 个任务，A4 标签页）"]
+    # Labels print the item code under a QR code where Code128 does not fit: read the text.
     text = pdf_tools.pdf_text(pdf)
-    assert "GC12A-2026004" in text and "GC12A-2026005" in text
+    printed = {serial for serial in re.findall(r"GC12A-\d{7}", text)}
+    assert printed == {"GC12A-2026005", "GC12A-2026014"}
+    assert all(task in text for task in tasks)
+    assert prompts.done() and not prompts.errors
+
+
+def test_new_lines_appear_when_a_handover_is_confirmed_elsewhere(
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    make_desk: Any,
+    runner: Runner,
+) -> None:
+    """The page watches TASKS: a handover confirmed at the desk shows its lines here at once
+    while the page is shown, and when it is next shown while hidden; no 刷新 pressed."""
+    accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026017")])
+    page = open_page(qtbot, make_desk(org.clerk))
+    assert page.lines_model.rowCount() == 1
+
+    def handover(serial: str) -> None:
+        task = returns.create_task(sqlite_db, org.clerk, "某部队修理所")
+        line = returns.add_line(sqlite_db, org.clerk, task.id, "GC-12A", serial, "无输出")
+        for kind in DocumentKind:
+            returns.set_document(sqlite_db, org.clerk, line.id, kind, True, True)
+        returns.decide_line(sqlite_db, org.clerk, line.id, Decision.accept)
+        # The desk confirms through the window's one runner and says what it changed.
+        runner.run(
+            None,
+            call(returns.confirm_handover, sqlite_db, org.clerk, task.id, "李参谋", "王敏"),
+            changes=Change.TASKS,
+        )
+
+    handover("GC12A-2026018")
+    codes = [cell(page.lines_view, r, "产品编码") for r in range(page.lines_model.rowCount())]
+    assert codes == ["GC-12A/GC12A-2026017", "GC-12A/GC12A-2026018"]
+
+    page.hide()
+    handover("GC12A-2026019")
+    assert page.lines_model.rowCount() == 2  # hidden: not read while nobody looks
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.lines_model.rowCount() == 3
 
 
 def test_an_engineer_may_not_dispatch_or_print_labels(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026006")])
-    page = open_page(qtbot, sqlite_db, org.engineer, prompts)
+    page = open_page(qtbot, make_desk(org.engineer))
     click_row(qtbot, page.lines_view, 0)
     assert not page.dispatch_button.isEnabled()
     assert "不能分发产品" in page.dispatch_button.toolTip()
@@ -217,10 +293,10 @@ def test_an_engineer_may_not_dispatch_or_print_labels(
 
 
 def test_a_refusal_from_the_service_is_shown_in_the_dialog(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     (line,) = accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026007")])
-    page = open_page(qtbot, sqlite_db, org.clerk, prompts)
+    page = open_page(qtbot, make_desk(org.clerk))
     click(qtbot, page.select_all_button)
     # Another desk sends the line meanwhile: this window's dispatch is refused, not crashed.
     dispatching.dispatch(sqlite_db, org.clerk, [line])
@@ -239,11 +315,16 @@ def test_a_refusal_from_the_service_is_shown_in_the_dialog(
 
 
 def test_dispatch_models_pass_qt_checks(
-    qtmodeltester: Any, qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtmodeltester: Any,
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    make_desk: Any,
 ) -> None:
     accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026008"), ("DY-3", "DY3-2026008")], 9)
     accepted_lines(sqlite_db, org, [("GC-12A", "GC12A-2026009")])
-    page = open_page(qtbot, sqlite_db, org.clerk, prompts)
+    page = open_page(qtbot, make_desk(org.clerk))
     qtmodeltester.check(page.groups_model)
     qtmodeltester.check(page.lines_model)
     assert page.lines_model.rowCount() == 2

@@ -19,6 +19,7 @@ from app.services.kernel.context import local_today
 from app.services.kernel.terms import Decision, DocumentKind, LineStatus
 from app.services.repair import repairs
 from app.services.way_back import delivery, kitting
+from app.ui.kit.page import Desk
 from app.ui.kit.print_preview import PrintPreviewDialog
 from app.ui.kit.style import Tone, foreground
 from app.ui.way_back.delivery_dialogs import (
@@ -130,8 +131,8 @@ def half_back(db: Database, org: Org) -> tuple[str, str, list[int]]:
     return task, kit, ids
 
 
-def kitting_page(qtbot: Any, db: Database, actor: Any, prompts: ScriptedPrompts) -> KittingPage:
-    page = KittingPage(db, actor, prompts=prompts)
+def kitting_page(qtbot: Any, desk: Desk) -> KittingPage:
+    page = KittingPage(desk)
     qtbot.addWidget(page)
     page.resize(1160, 760)
     page.show()
@@ -148,10 +149,11 @@ def test_a_missing_item_blocks_the_set_and_the_report_names_it(
     sqlite_db: Database,
     org: Org,
     prompts: ScriptedPrompts,
+    make_desk: Any,
     tmp_path: Path,
 ) -> None:
     _task, kit, _ids = half_back(sqlite_db, org)
-    page = kitting_page(qtbot, sqlite_db, org.clerk, prompts)
+    page = kitting_page(qtbot, make_desk(org.clerk))
     assert page.kits_model.rowCount() == 1
     qtmodeltester.check(page.kits_model)
     assert page.kit is not None and page.kit.number == kit  # the first set is open at once
@@ -172,10 +174,10 @@ def test_a_missing_item_blocks_the_set_and_the_report_names_it(
     assert page.feedback.tone == Tone.bad
     assert "DY-3/DY3-2026302" in page.feedback.text() and "还缺 1 件" in page.feedback.text()
 
-    # 交付用户 is refused while the item is missing: no dialog opens, the item is named.
-    click(qtbot, page.deliver_button)
-    assert page.feedback.tone == Tone.bad
-    assert "不能交付用户" in page.feedback.text() and "DY-3/DY3-2026302" in page.feedback.text()
+    # 交付用户 waits for 确认齐套 (the kit set's rule): greyed, the missing item named.
+    assert not page.deliver_button.isEnabled()
+    assert "DY-3/DY3-2026302" in page.deliver_button.toolTip()
+    assert "确认齐套后才能交付用户" in page.deliver_button.toolTip()
     assert not page.followup_button.isEnabled() and "交付用户后" in page.followup_button.toolTip()
 
     # 上报齐套情况: the QB report is issued, its PDF previewed, the workbook saved.
@@ -218,13 +220,14 @@ def test_the_set_completes_is_delivered_and_the_followup_closes_it(
     sqlite_db: Database,
     org: Org,
     prompts: ScriptedPrompts,
+    make_desk: Any,
     tmp_path: Path,
 ) -> None:
     task, kit, ids = half_back(sqlite_db, org)
     repairs.record_repair(sqlite_db, org.power, ids[1], "更换电源模块", "孙工", "测试合格")
     repairs.inspect_acceptance(sqlite_db, org.quality, ids[1], {}, inspector="刘检", passed=True)
     bring_back(sqlite_db, org, ids[1])
-    page = kitting_page(qtbot, sqlite_db, org.clerk, prompts)
+    page = kitting_page(qtbot, make_desk(org.clerk))
     assert cell(page.kits_view, 0, "状态") == "可确认齐套"
     assert not page.deliver_button.toolTip().startswith("与用户代表")  # not kitted yet
 
@@ -269,7 +272,7 @@ def test_the_set_completes_is_delivered_and_the_followup_closes_it(
     # The closed set stays in view while it is the one open here; others list it on request.
     assert cell(page.kits_view, 0, "状态") == "已关闭"
     assert not page.followup_button.isEnabled() and "已回访" in page.followup_button.toolTip()
-    other = kitting_page(qtbot, sqlite_db, org.clerk, prompts)
+    other = kitting_page(qtbot, make_desk(org.clerk))
     assert other.kits_model.find(lambda k: k.number == kit) is None
     click(qtbot, other.show_closed)
     assert other.kits_model.find(lambda k: k.number == kit) is not None
@@ -277,11 +280,16 @@ def test_the_set_completes_is_delivered_and_the_followup_closes_it(
 
 
 def test_a_scrapped_item_leaves_the_set_greyed(
-    qtbot: Any, qtmodeltester: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any,
+    qtmodeltester: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    make_desk: Any,
 ) -> None:
     _task, kit, ids = half_back(sqlite_db, org)
     repairs.scrap(sqlite_db, org.manager, ids[1], "壳体断裂，无修复价值")
-    page = kitting_page(qtbot, sqlite_db, org.clerk, prompts)
+    page = kitting_page(qtbot, make_desk(org.clerk))
     assert cell(page.kits_view, 0, "已返回/共") == "1/1（报废 1）"
     assert cell(page.kits_view, 0, "状态") == "可确认齐套"
     row = page.items_model.find(lambda i: i.scrapped)
@@ -297,14 +305,14 @@ def test_a_scrapped_item_leaves_the_set_greyed(
 
 
 def test_who_may_do_what_on_the_kitting_page(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     half_back(sqlite_db, org)
-    engineer = kitting_page(qtbot, sqlite_db, org.engineer, prompts)
+    engineer = kitting_page(qtbot, make_desk(org.engineer))
     for button in (engineer.report_button, engineer.complete_button, engineer.deliver_button):
         assert not button.isEnabled() and "维修/设计工程师不能" in button.toolTip()
     assert engineer.preview_button.isEnabled()  # reading is for everyone
-    clerk = kitting_page(qtbot, sqlite_db, org.clerk, prompts)
+    clerk = kitting_page(qtbot, make_desk(org.clerk))
     assert clerk.report_button.isEnabled()
     assert not clerk.regroup_button.isEnabled()
     assert "只有总体/主管可以操作" in clerk.regroup_button.toolTip()
@@ -312,10 +320,15 @@ def test_who_may_do_what_on_the_kitting_page(
 
 
 def test_manager_regroups_and_moves_the_deadline(
-    qtbot: Any, qtmodeltester: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any,
+    qtmodeltester: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    make_desk: Any,
 ) -> None:
     _task, kit, ids = half_back(sqlite_db, org)
-    page = kitting_page(qtbot, sqlite_db, org.manager, prompts)
+    page = kitting_page(qtbot, make_desk(org.manager))
     new_day = local_today() + 40 * DAY
 
     def move_missing(dialog: RegroupDialog) -> None:
@@ -350,10 +363,10 @@ def test_manager_regroups_and_moves_the_deadline(
 
 
 def test_double_clicks_open_the_item_and_the_set(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     _task, kit, _ids = half_back(sqlite_db, org)
-    page = kitting_page(qtbot, sqlite_db, org.clerk, prompts)
+    page = kitting_page(qtbot, make_desk(org.clerk))
     click_row(qtbot, page.kits_view, 0)
     with qtbot.waitSignal(page.open_record) as opened:
         rect = page.kits_view.visualRect(page.kits_model.index(0, 0))

@@ -28,7 +28,6 @@ from app.ui.way_back.delivery_dialogs import (
     FollowupDialog,
     ReceiveBackDialog,
 )
-from app.ui.way_back.kitting_page import KittingPage
 from app.ui.way_back.receive_back_page import ReceiveBackPage
 from tests import pdf_tools
 from tests.conftest import Org
@@ -94,8 +93,8 @@ def test_one_return_task_from_registration_to_closed(
         assert returns.get_line(db, line_id).status == LineStatus.accepted_after_repair
 
     # --- 修复产品交回: the GC-12A comes back; the DY-3's packing list is missing -----------------
-    back = ReceiveBackPage(db, org.clerk, prompts=prompts)
-    show_in(window, back)
+    assert window.go("back")
+    back = window.back_page
     assert back.groups_model.rowCount() == 2
     qtmodeltester.check(back.groups_model)
     qtmodeltester.check(back.lines_model)
@@ -137,17 +136,17 @@ def test_one_return_task_from_registration_to_closed(
     assert returns.get_line(db, lines[1]).status == LineStatus.accepted_after_repair
 
     # --- 齐套: one item back, one still out: the set cannot complete or go to the user -------
-    kits = KittingPage(db, org.clerk, prompts=prompts)
-    show_in(window, kits)
+    assert window.go("kitting")
+    kits = window.kitting
     assert kits.select_kit(kit)
     assert cell(kits.kits_view, kits.kits_model.find(lambda k: k.number == kit), "已返回/共") == (
         "1/2"
     )
-    click(qtbot, kits.deliver_button)
-    assert kits.feedback.tone == Tone.bad and "DY-3/DY3-2026402" in kits.feedback.text()
+    assert not kits.deliver_button.isEnabled()
+    assert "DY-3/DY3-2026402" in kits.deliver_button.toolTip()
 
     # The second batch: the packing list found, the DY-3 comes back.
-    show_in(window, back)
+    window.go("back")
     click(qtbot, back.all_button)
 
     def second_batch(dialog: ReceiveBackDialog) -> None:
@@ -160,8 +159,11 @@ def test_one_return_task_from_registration_to_closed(
     assert back.feedback.tone == Tone.ok and back.groups_model.rowCount() == 0
 
     # --- 确认齐套, 交付用户, 回访 ---------------------------------------------------------------
-    show_in(window, kits)
-    kits.refresh()
+    # The kitting page was hidden when the item came back: it reads again when shown.
+    window.go("kitting")
+    assert cell(kits.kits_view, kits.kits_model.find(lambda k: k.number == kit), "已返回/共") == (
+        "2/2"
+    )
     assert kits.select_kit(kit)
     click(qtbot, kits.complete_button)
     assert kits.feedback.tone == Tone.ok and "已齐套" in kits.feedback.text()
@@ -187,7 +189,7 @@ def test_one_return_task_from_registration_to_closed(
     window.go("desk")
     desk.refresh_task()
     assert desk.header.status.text() == "已关闭"
-    board = DashboardPage(db, org.clerk)
+    board = DashboardPage(window.ctx)
     show_in(window, board)
     qtbot.waitUntil(lambda: board.board is not None, timeout=20_000)
     shown = [r.line for s in board.models.values() for r in s.rows()]
@@ -201,6 +203,7 @@ def test_the_returned_items_handover_prints_and_a_manager_plans_delivery(
     sqlite_db: Database,
     org: Org,
     prompts: ScriptedPrompts,
+    make_desk: Any,
     tmp_path: Path,
 ) -> None:
     db = sqlite_db
@@ -212,7 +215,7 @@ def test_the_returned_items_handover_prints_and_a_manager_plans_delivery(
     repair(db, org, ids[1], start + DAY, stop="in_repair")
 
     # A clerk may receive but not plan.
-    clerk = ReceiveBackPage(db, org.clerk, prompts=prompts)
+    clerk = ReceiveBackPage(make_desk(org.clerk))
     qtbot.addWidget(clerk)
     clerk.show()
     qtbot.waitExposed(clerk)
@@ -220,7 +223,7 @@ def test_the_returned_items_handover_prints_and_a_manager_plans_delivery(
     assert "只有总体/主管可以操作" in clerk.plan_button.toolTip()
 
     # The manager plans both items to come back within five days.
-    page = ReceiveBackPage(db, org.manager, prompts=prompts)
+    page = ReceiveBackPage(make_desk(org.manager))
     qtbot.addWidget(page)
     page.resize(1160, 700)
     page.show()
@@ -231,8 +234,8 @@ def test_the_returned_items_handover_prints_and_a_manager_plans_delivery(
 
     def plan(dialog: DeliveryPlanDialog) -> None:
         qtmodeltester.check(dialog.model)
-        assert [r.item.item.line_id for r in dialog.model.checked_rows()] == [ids[0]]
-        assert {r.item.item.line_id for r in dialog.model.rows()} == set(ids)
+        assert [r.item.line_id for r in dialog.model.checked_rows()] == [ids[0]]
+        assert {r.item.line_id for r in dialog.model.rows()} == set(ids)
         dialog.choose(ids[1])
         dialog.due.setDate(QDate(due.year, due.month, due.day))
         type_text(qtbot, dialog.note, "随齐套一并交付")
@@ -273,14 +276,14 @@ def test_the_returned_items_handover_prints_and_a_manager_plans_delivery(
 
 
 def test_receiving_back_is_refused_with_the_reason_when_the_state_moved(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     """Another desk took the item in meanwhile: the service's refusal is shown, nothing crashes."""
     db = sqlite_db
     start = local_today() - 20 * DAY
     _task, ids = accepted_task(db, org, [("GC-12A", "GC12A-2026421")], start)
     repair(db, org, ids[0], start + DAY)
-    page = ReceiveBackPage(db, org.clerk, prompts=prompts)
+    page = ReceiveBackPage(make_desk(org.clerk))
     qtbot.addWidget(page)
     page.show()
     qtbot.waitExposed(page)

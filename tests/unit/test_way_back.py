@@ -13,6 +13,7 @@ from app.models.states import LineStatus
 from app.services.admin import codelists
 from app.services.handover import returns
 from app.services.kernel.context import command_line_actor
+from app.services.kernel.terms import kit_step_refusal
 from app.services.oversight import dashboard, inbox
 from app.services.records import printing
 from app.services.repair import repairs
@@ -123,6 +124,7 @@ def test_scrapped_item_leaves_the_set_and_is_named(db, org, kit):
         cause_category="运输贮存",
         faulty_part="壳体",
         conclusion="壳体断裂",
+        late_reason="等待壳体检测",
     )
     repairs.scrap(db, org.manager, c, "无修复价值")
     delivery.receive_back(db, org.clerk, {a: OK, b: OK}, "陈工", "王敏", today=D(2026, 10, 20))
@@ -197,3 +199,44 @@ def test_dashboard_counts_and_scope(db, org, kit):
     mine = dashboard.dashboard(db, org.engineer, D(2026, 10, 9))
     assert dict(mine.by_stage) == {"dispatched": 1}
     assert not mine.overdue and not any(r.deadline.rule == "kitting_report" for r in mine.running)
+
+
+def test_a_kit_sets_steps_follow_its_state(db, org, kit):
+    """KIT_STEPS: one rule for the services and the window's grey buttons."""
+    number, (a, b, c) = kit
+    assert kit_step_refusal("deliver", "open") == "确认齐套后才能交付用户。"
+    assert kit_step_refusal("deliver", "kitted") == ""
+    assert kit_step_refusal("followup", "closed") == "已回访，流程已关闭。"
+    for line in (a, b, c):
+        repaired(db, org, line, D(2026, 10, 5))
+    delivery.receive_back(db, org.clerk, {a: OK, b: OK}, "陈工", "王敏", D(2026, 10, 20))
+    delivery.receive_back(db, org.clerk, {c: OK}, "孙工", "王敏", D(2026, 10, 20))
+    kitting.complete(db, org.clerk, number, D(2026, 10, 21))
+    with pytest.raises(WrongState, match="已经确认齐套"):
+        kitting.complete(db, org.clerk, number, D(2026, 10, 21))
+    delivery.deliver(db, org.clerk, number, "李参谋", "王敏", today=D(2026, 10, 22))
+    # A set gone to the user is no longer reported on, nor its deadline moved.
+    with pytest.raises(WrongState, match="不再上报齐套情况"):
+        kitting.issue_status_report(db, org.clerk, number, D(2026, 10, 23))
+    with pytest.raises(WrongState, match="不能修改时间节点"):
+        kitting.set_deadline(db, org.manager, number, D(2026, 12, 30))
+    delivery.record_followup(db, org.clerk, number, 95)
+    assert number not in {k.number for k in kitting.list_kit_sets(db, D(2026, 10, 23))}
+    # The set a person has open stays listed after it closed.
+    kept = kitting.list_kit_sets(db, D(2026, 10, 23), also=number)
+    assert [k.number for k in kept if k.status == "closed"] == [number]
+
+
+def test_plannable_lines_are_those_at_their_manufacturers(db, org, kit):
+    number, (a, b, _c) = kit
+    assert delivery.plannable_lines(db) == []
+    send(db, org, a, D(2026, 10, 2))
+    repaired(db, org, b, D(2026, 10, 3))
+    delivery.receive_back(db, org.clerk, {b: OK}, "陈工", "王敏", D(2026, 10, 20))
+    (line,) = delivery.plannable_lines(db)  # b is back: only a is still out
+    assert (line.line_id, line.item_code, line.manufacturer) == (a, "GC-12A/K-1", "惯性导航研究所")
+    assert (line.kit_number, line.kit_deadline, line.status) == (
+        number,
+        D(2026, 12, 1),
+        "dispatched",
+    )

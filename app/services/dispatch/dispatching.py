@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from app.db import Database
 from app.errors import DomainError
-from app.models.org import Unit, UnitKind
+from app.models.org import Permission, Unit, UnitKind
 from app.models.products import Item, ProductModel
 from app.models.records import HandoverKind, ReportKind
 from app.models.returns import ReturnLine
@@ -71,6 +71,72 @@ def dispatch_groups(db: Database, today: dt.date | None = None) -> list[Dispatch
         return sorted(result, key=lambda g: (g.manufacturer_id is None, g.manufacturer))
 
 
+def _manufacturer(session: Session, lines: list[ReturnLine]) -> Unit:
+    """The one manufacturer every line's model goes to; a handover record names one receiver."""
+    makers = {line.item.model.manufacturer_unit_id for line in lines}
+    if None in makers:
+        codes = "、".join(line_code(x) for x in lines if x.item.model.manufacturer_unit_id is None)
+        raise DomainError(f"{codes} 的型号还没有指定承制单位，请管理员先在型号主数据中指定。")
+    if len(makers) > 1:
+        raise DomainError("一份交接记录只能发往一个承制单位，请按承制单位分别分发。")
+    maker = session.get_one(Unit, makers.pop())
+    if maker.kind != UnitKind.manufacturer:
+        raise DomainError(f"“{maker.name}”不是承制单位。")
+    return maker
+
+
+def _late_lines(
+    db: Database,
+    session: Session,
+    lines: list[ReturnLine],
+    late_reasons: dict[int, str],
+    today: dt.date,
+) -> dict[int, str]:
+    """The lines past their dispatch deadline, each with its reason (refused without one)."""
+    cal, rules = calendar_and_rules(db, session)
+    rule = rules[RuleCode.dispatch]
+    late: dict[int, str] = {}
+    for line in lines:
+        deadline = evaluate(rule, line.accepted_on, None, today, cal)
+        if deadline.state == DeadlineState.overdue:
+            reason = late_reasons.get(line.id, "")
+            if not reason:
+                raise DomainError(
+                    f"{line_code(line)} 已超过分发时限（应于 {deadline.due} 前分发），"
+                    "请填写超期原因后再分发。"
+                )
+            late[line.id] = reason
+    return late
+
+
+def _overdue_report(
+    session: Session,
+    actor: Actor,
+    late: list[tuple[ReturnLine, str]],
+    handover_record_id: int,
+    today: dt.date,
+) -> str:
+    """The reasons of the late lines, as one overdue report (CQ) to the prime unit."""
+    prime = unit_of_kind(session, UnitKind.prime_unit)
+    if prime is None:
+        raise DomainError("尚未设置总体单位，无法上报超期情况。")
+    report = issue_report(
+        session,
+        actor,
+        prefix="CQ",
+        year=today.year,
+        kind=ReportKind.overdue_report,
+        recipients=[prime],
+        title=f"超期报告：{len(late)} 件返修产品超过 1 周分发时限",
+        body="\n".join(f"{line_code(x)}：{r}" for x, r in late),
+        handover_record_id=handover_record_id,
+        task_id=late[0][0].task_id,
+        lines=[(x.id, r) for x, r in late],
+        rule=RuleCode.dispatch,
+    )
+    return report.number
+
+
 def dispatch(
     db: Database,
     actor: Actor,
@@ -81,37 +147,15 @@ def dispatch(
     today: dt.date | None = None,
 ) -> DispatchResult:
     """Send lines of one manufacturer with one handover record; late ones need a reason (CQ)."""
-    require(actor, "dispatch")
+    require(actor, Permission.dispatch)
     if not line_ids:
         raise DomainError("请选择要分发的产品。")
     today = today or local_today()
-    late_reasons = {k: v.strip() for k, v in (late_reasons or {}).items()}
+    reasons = {k: v.strip() for k, v in (late_reasons or {}).items()}
     with db.transaction() as session:
-        cal, rules = calendar_and_rules(db, session)
-        rule = rules[RuleCode.dispatch]
         lines = [load_line(session, i) for i in dict.fromkeys(line_ids)]
-        makers = {line.item.model.manufacturer_unit_id for line in lines}
-        if None in makers:
-            codes = "、".join(
-                line_code(x) for x in lines if x.item.model.manufacturer_unit_id is None
-            )
-            raise DomainError(f"{codes} 的型号还没有指定承制单位，请管理员先在型号主数据中指定。")
-        if len(makers) > 1:
-            raise DomainError("一份交接记录只能发往一个承制单位，请按承制单位分别分发。")
-        maker = session.get_one(Unit, makers.pop())
-        if maker.kind != UnitKind.manufacturer:
-            raise DomainError(f"“{maker.name}”不是承制单位。")
-        late: list[tuple[ReturnLine, str]] = []
-        for line in lines:
-            deadline = evaluate(rule, line.accepted_on, None, today, cal)
-            if deadline.state == DeadlineState.overdue:
-                reason = late_reasons.get(line.id, "")
-                if not reason:
-                    raise DomainError(
-                        f"{line_code(line)} 已超过分发时限（应于 {deadline.due} 前分发），"
-                        "请填写超期原因后再分发。"
-                    )
-                late.append((line, reason))
+        maker = _manufacturer(session, lines)
+        late = _late_lines(db, session, lines, reasons, today)
         materials = unit_of_kind(session, UnitKind.materials_dept, actor.unit_id)
         if materials is None:
             raise DomainError("尚未设置物资管理部门单位。")
@@ -128,29 +172,13 @@ def dispatch(
             anomalies=anomalies,
         )
         for line in lines:
-            reason = late_reasons.get(line.id, "") if any(x is line for x, _ in late) else ""
+            reason = late.get(line.id, "")
             advance(session, actor, line, "dispatch", reason)
             line.dispatched_on = today
             line.dispatch_late_reason = reason
             line.manufacturer_unit_id = maker.id
         overdue_number = None
         if late:
-            prime = unit_of_kind(session, UnitKind.prime_unit)
-            if prime is None:
-                raise DomainError("尚未设置总体单位，无法上报超期情况。")
-            report = issue_report(
-                session,
-                actor,
-                prefix="CQ",
-                year=today.year,
-                kind=ReportKind.overdue_report,
-                recipients=[prime],
-                title=f"超期报告：{len(late)} 件返修产品超过 1 周分发时限",
-                body="\n".join(f"{line_code(x)}：{r}" for x, r in late),
-                handover_record_id=record.id,
-                task_id=late[0][0].task_id,
-                lines=[(x.id, r) for x, r in late],
-                rule=RuleCode.dispatch,
-            )
-            overdue_number = report.number
+            late_lines = [(x, late[x.id]) for x in lines if x.id in late]
+            overdue_number = _overdue_report(session, actor, late_lines, record.id, today)
         return DispatchResult(record.number, overdue_number, len(lines))

@@ -7,24 +7,26 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.db import Database
 from app.errors import DomainError, NotFound, WrongState
-from app.models.delivery import DeliveryPlan, DeliveryPlanLine, KitSet, ServiceEvent
-from app.models.org import Unit, UnitKind
+from app.models.delivery import DeliveryPlan, DeliveryPlanLine, KitSet, KitSetStatus, ServiceEvent
+from app.models.org import Permission, Unit, UnitKind
+from app.models.products import Item
 from app.models.records import HandoverKind
 from app.models.returns import ReturnLine, ReturnTask
-from app.models.states import FINISHED, LineStatus, TaskStatus
+from app.models.states import AT_MANUFACTURER, FINISHED, LineStatus, TaskStatus
 from app.models.workdays import Deadline, DeadlineState
 from app.services.dispatch.dispatching import route_of
 from app.services.kernel import audit
 from app.services.kernel.context import Actor, local_today, require
-from app.services.kernel.line_steps import advance, line_code, load_line, status_label, unit_of_kind
+from app.services.kernel.line_steps import advance, line_code, load_line, unit_of_kind
 from app.services.kernel.numbering import issue_number
+from app.services.kernel.terms import line_status_label
 from app.services.kernel.views import DispatchGroup, DispatchLine
 from app.services.records.registry import new_handover
-from app.services.way_back.kitting import AT_MANUFACTURER, kit_status_in
+from app.services.way_back.kitting import kit_status_in
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,44 @@ def _planned_dates(session: Session, line_ids: list[int]) -> dict[int, dt.date]:
     return found
 
 
+@dataclass(frozen=True)
+class PlanLine:
+    """A line a delivery plan may name (at its manufacturer), with the set it goes back in."""
+
+    line_id: int
+    item_code: str
+    model_name: str
+    manufacturer: str
+    status: str
+    kit_number: str
+    kit_deadline: dt.date | None
+
+
+def plannable_lines(db: Database) -> list[PlanLine]:
+    """The lines at their manufacturers, by manufacturer and by their kit set's deadline."""
+    with db.reading() as session:
+        rows = session.execute(
+            select(ReturnLine, KitSet.number, KitSet.deadline, Unit.name)
+            .outerjoin(KitSet, KitSet.id == ReturnLine.kit_set_id)
+            .outerjoin(Unit, Unit.id == ReturnLine.manufacturer_unit_id)
+            .where(ReturnLine.status.in_(sorted(AT_MANUFACTURER)))
+            .options(joinedload(ReturnLine.item).joinedload(Item.model))
+        ).all()
+        found = [
+            PlanLine(
+                line.id,
+                line_code(line),
+                line.item.model.name,
+                maker or "",
+                line.status,
+                kit_number or "",
+                kit_deadline,
+            )
+            for line, kit_number, kit_deadline, maker in rows
+        ]
+    return sorted(found, key=lambda p: (p.manufacturer, p.kit_deadline or dt.date.max, p.item_code))
+
+
 def create_delivery_plan(
     db: Database,
     actor: Actor,
@@ -103,7 +143,7 @@ def create_delivery_plan(
     today: dt.date | None = None,
 ) -> str:
     """The prime unit's plan of which repaired items come back, and by when (JF)."""
-    require(actor, "plan_delivery")
+    require(actor, Permission.plan_delivery)
     today = today or local_today()
     if not line_ids:
         raise DomainError("交付计划至少要包含一件产品。")
@@ -120,9 +160,9 @@ def create_delivery_plan(
         session.flush()
         for line_id in dict.fromkeys(line_ids):
             line = load_line(session, line_id)
-            if LineStatus(line.status) not in AT_MANUFACTURER:
+            if line.status not in AT_MANUFACTURER:
                 raise WrongState(
-                    f"{line_code(line)} 当前状态为“{status_label(line.status)}”，"
+                    f"{line_code(line)} 当前状态为“{line_status_label(line.status)}”，"
                     "只有在承制单位的产品才能列入交付计划。"
                 )
             session.add(DeliveryPlanLine(plan_id=plan.id, line_id=line.id))
@@ -147,7 +187,7 @@ def receive_back(
     today: dt.date | None = None,
 ) -> BackResult:
     """Repaired items come back from one manufacturer, in one batch of possibly several."""
-    require(actor, "receive_back")
+    require(actor, Permission.receive_back)
     today = today or local_today()
     if not checks:
         raise DomainError("请选择交回的产品。")
@@ -161,7 +201,7 @@ def receive_back(
         for line in lines.values():
             if line.status != LineStatus.accepted_after_repair:
                 raise WrongState(
-                    f"{line_code(line)} 当前状态为“{status_label(line.status)}”，"
+                    f"{line_code(line)} 当前状态为“{line_status_label(line.status)}”，"
                     "验收合格后才能交回物资部门。"
                 )
         for i, check in checks.items():
@@ -219,7 +259,7 @@ def deliver(
     today: dt.date | None = None,
 ) -> str:
     """Hand a complete kit set over to the user: lines delivered, a follow-up opens (JJ)."""
-    require(actor, "deliver")
+    require(actor, Permission.deliver)
     today = today or local_today()
     if not user_rep_name.strip() or not clerk_name.strip():
         raise DomainError("交付需要填写用户代表和物资交接员的姓名。")
@@ -228,7 +268,7 @@ def deliver(
         if kit is None:
             raise NotFound(f"找不到齐套 {kit_number}。")
         status = kit_status_in(db, session, kit, today)
-        if kit.status != "kitted":
+        if kit.status != KitSetStatus.kitted:
             missing = "、".join(f"{i.item_code}（{i.note}）" for i in status.missing[:5])
             why = f"还缺 {len(status.missing)} 件：{missing}" if status.missing else "尚未确认齐套"
             raise WrongState(f"齐套 {kit.number} {why}，不能交付用户。")
@@ -252,7 +292,7 @@ def deliver(
         for line in lines:
             advance(session, actor, line, "deliver", record.number)
             line.delivered_on = today
-        kit.status = "delivered"
+        kit.status = KitSetStatus.delivered
         kit.delivered_on = today
         session.add(
             ServiceEvent(
@@ -262,7 +302,9 @@ def deliver(
                 description=f"{kit.number} 交付后回访用户满意度",
             )
         )
-        audit.record(session, actor, "kit_set", kit.id, "delivered", "kitted", record.number)
+        audit.record(
+            session, actor, "kit_set", kit.id, "delivered", KitSetStatus.kitted, record.number
+        )
         return record.number
 
 
@@ -275,7 +317,7 @@ def record_followup(
     waived: bool = False,
 ) -> int:
     """The satisfaction follow-up (or a reasoned waiver) closes the delivered lines; returns how many."""
-    require(actor, "deliver")
+    require(actor, Permission.deliver)
     if waived and not note.strip():
         raise DomainError("免于回访需要写明原因。")
     if not waived and (satisfaction is None or not 0 <= satisfaction <= 100):
@@ -289,7 +331,7 @@ def record_followup(
                 ServiceEvent.kit_set_id == kit.id, ServiceEvent.status == "open"
             )
         )
-        if kit.status != "delivered" or event is None:
+        if kit.status != KitSetStatus.delivered or event is None:
             raise WrongState(f"齐套 {kit.number} 没有待办的回访（须先交付用户）。")
         event.status = "waived" if waived else "done"
         event.satisfaction = None if waived else satisfaction
@@ -308,8 +350,17 @@ def record_followup(
                 "close",
                 "免于回访：" + note if waived else f"满意度 {satisfaction}",
             )
-        kit.status = "closed"
-        audit.record(session, actor, "kit_set", kit.id, "followup", "delivered", event.status, note)
+        kit.status = KitSetStatus.closed
+        audit.record(
+            session,
+            actor,
+            "kit_set",
+            kit.id,
+            "followup",
+            KitSetStatus.delivered,
+            event.status,
+            note,
+        )
         _close_finished_tasks(session, actor, {x.task_id for x in lines})
         return len(lines)
 
@@ -318,8 +369,14 @@ def _close_finished_tasks(session: Session, actor: Actor, task_ids: set[int]) ->
     """A task whose every line is closed, rejected or scrapped is closed."""
     for task_id in task_ids:
         task = session.get_one(ReturnTask, task_id)
-        if task.status == TaskStatus.confirmed and all(
-            LineStatus(x.status) in FINISHED for x in task.lines
-        ):
+        if task.status == TaskStatus.confirmed and all(x.status in FINISHED for x in task.lines):
             task.status = TaskStatus.closed
-            audit.record(session, actor, "return_task", task.id, "close", "confirmed", "closed")
+            audit.record(
+                session,
+                actor,
+                "return_task",
+                task.id,
+                "close",
+                TaskStatus.confirmed,
+                TaskStatus.closed,
+            )

@@ -9,39 +9,22 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound, WrongState
-from app.models.delivery import KitSet
+from app.models.delivery import KIT_HANDED_OVER, KIT_LIVE, KIT_STEPS, KitSet, KitSetStatus
 from app.models.misc import SharedSetting
-from app.models.org import Unit, UnitKind
+from app.models.org import Permission, Unit, UnitKind
 from app.models.records import ReportKind
 from app.models.returns import ReturnLine, ReturnTask
-from app.models.states import LineStatus, TaskStatus
+from app.models.states import AT_MANUFACTURER, BACK, KIT_FIXED, LineStatus, TaskStatus
 from app.models.workdays import Deadline, DeadlineState, Rule, RuleCode, WorkCalendar
 from app.services.kernel import audit
 from app.services.kernel.calendar import calendar_and_rules
 from app.services.kernel.context import Actor, local_today, require
-from app.services.kernel.line_steps import advance, line_code, status_label, unit_of_kind
+from app.services.kernel.line_steps import advance, line_code, unit_of_kind
 from app.services.kernel.numbering import issue_number
+from app.services.kernel.terms import kit_step_refusal, line_status_label
 from app.services.kernel.views import DeadlineRow, KitItem, KitStatus
 from app.services.oversight.deadlines import line_deadlines
 from app.services.records.registry import issue_report
-
-BACK = {
-    LineStatus.back_at_materials,
-    LineStatus.kitted,
-    LineStatus.delivered,
-    LineStatus.closed,
-}
-AT_MANUFACTURER = {
-    LineStatus.dispatched,
-    LineStatus.at_manufacturer,
-    LineStatus.unboxed,
-    LineStatus.localizing,
-    LineStatus.localized,
-    LineStatus.no_fault_found,
-    LineStatus.in_repair,
-    LineStatus.repaired,
-    LineStatus.accepted_after_repair,
-}
 
 
 def new_kit_set(
@@ -56,7 +39,7 @@ def new_kit_set(
         number=issue_number(session, "QT", today.year),
         task_id=task.id if task else None,
         deadline=deadline,
-        status="open",
+        status=KitSetStatus.open,
         created_on=today,
     )
     session.add(kit)
@@ -108,16 +91,16 @@ def ensure_kit_sets(session: Session) -> None:
     session.add(SharedSetting(key=BACKFILLED, value="0005"))
 
 
-def _implied_status(lines: list[ReturnLine]) -> str:
+def _implied_status(lines: list[ReturnLine]) -> KitSetStatus:
     """What a backfilled set's lines say about it: a set delivered long ago is not still open."""
-    left = {LineStatus(x.status) for x in lines} - {LineStatus.scrapped}
+    left = {x.status for x in lines} - {LineStatus.scrapped}
     if left and left <= {LineStatus.closed}:
-        return "closed"
+        return KitSetStatus.closed
     if left and left <= {LineStatus.delivered, LineStatus.closed}:
-        return "delivered"
-    if left and left <= {LineStatus.kitted, LineStatus.delivered, LineStatus.closed}:
-        return "kitted"
-    return "open"
+        return KitSetStatus.delivered
+    if left and left <= KIT_FIXED:
+        return KitSetStatus.kitted
+    return KitSetStatus.open
 
 
 def _load_kit(session: Session, number: str) -> KitSet:
@@ -127,13 +110,19 @@ def _load_kit(session: Session, number: str) -> KitSet:
     return kit
 
 
+def _require_step(kit: KitSet, step: str) -> None:
+    """Refuse a step the set's state does not allow (KIT_STEPS), in the window's words."""
+    if kit.status not in KIT_STEPS[step]:
+        raise WrongState(f"齐套 {kit.number}：{kit_step_refusal(step, kit.status)}")
+
+
 def _report_deadline(
     kit: KitSet, rules: dict[str, Rule], cal: WorkCalendar, today: dt.date
 ) -> Deadline:
     """Due `kitting_report` calendar days before the set's deadline (counted back from it, so a
     holiday changes nothing); met when the QB report is issued."""
     rule = rules.get(RuleCode.kitting_report)
-    delivered_without = kit.status in ("delivered", "closed") and kit.report_issued_on is None
+    delivered_without = kit.status in KIT_HANDED_OVER and kit.report_issued_on is None
     if rule is None or kit.deadline is None or delivered_without:
         return Deadline(RuleCode.kitting_report, None, None, DeadlineState.not_started, None, False)
     due = kit.deadline + dt.timedelta(days=rule.length)
@@ -158,7 +147,7 @@ def _kit_item(
     cal: WorkCalendar,
     today: dt.date,
 ) -> KitItem:
-    status = LineStatus(line.status)
+    status = line.status
     maker = units.get(line.manufacturer_unit_id or -1, "")
     if status in BACK:
         where, responsible, note = materials, materials, "已返回"
@@ -170,7 +159,7 @@ def _kit_item(
             LineStatus.accepted_after_repair: "已验收，待交付物资部门",
             LineStatus.repaired: "已修复，待验收",
             LineStatus.no_fault_found: "复测无故障，待验收",
-        }.get(status, status_label(status))
+        }.get(status, line_status_label(status))
     elif status == LineStatus.scrapped:
         where, responsible, note = maker, "总体单位", "已报废，退出齐套"
     else:
@@ -235,14 +224,22 @@ def list_kit_sets(
     db: Database,
     today: dt.date | None = None,
     include_closed: bool = False,
-    statuses: tuple[str, ...] = ("open", "kitted", "delivered"),
+    statuses: tuple[KitSetStatus, ...] = (
+        KitSetStatus.open,
+        KitSetStatus.kitted,
+        KitSetStatus.delivered,
+    ),
+    also: str | None = None,
 ) -> list[KitStatus]:
-    """Kit sets by deadline: those still to be kitted, delivered or followed up (or every one)."""
+    """Kit sets by deadline: those still to be kitted, delivered or followed up (or every one).
+
+    `also` names a set listed whatever its state: the one a person has open (just closed)."""
     today = today or local_today()
     with db.reading() as session:
         stmt = select(KitSet).order_by(KitSet.deadline.is_(None), KitSet.deadline, KitSet.id)
         if not include_closed:
-            stmt = stmt.where(KitSet.status.in_(statuses))
+            wanted = KitSet.status.in_(statuses)
+            stmt = stmt.where(wanted | (KitSet.number == also.strip().upper()) if also else wanted)
         return [kit_status_in(db, session, kit, today) for kit in session.scalars(stmt)]
 
 
@@ -256,11 +253,10 @@ def kit_of_line(db: Database, line_id: int) -> str | None:
 
 def set_deadline(db: Database, actor: Actor, number: str, deadline: dt.date) -> None:
     """The set's own kitting deadline (齐套时间节点) wins over its task's default."""
-    require(actor, "regroup_kit")
+    require(actor, Permission.regroup_kit)
     with db.transaction() as session:
         kit = _load_kit(session, number)
-        if kit.status not in ("open", "kitted"):
-            raise WrongState(f"齐套 {kit.number} 已交付，不能修改时间节点。")
+        _require_step(kit, "set_deadline")
         old = kit.deadline
         kit.deadline = deadline
         audit.record(session, actor, "kit_set", kit.id, "set_deadline", old, deadline)
@@ -275,7 +271,7 @@ def regroup(
     today: dt.date | None = None,
 ) -> str:
     """Move lines into another open kit set, or into a new one (target None); returns its number."""
-    require(actor, "regroup_kit")
+    require(actor, Permission.regroup_kit)
     today = today or local_today()
     with db.transaction() as session:
         lines = [session.get(ReturnLine, i) for i in line_ids]
@@ -283,18 +279,13 @@ def regroup(
             raise NotFound("找不到要调整的产品。")
         found = [x for x in lines if x is not None]
         for line in found:
-            if line.status in (
-                LineStatus.kitted,
-                LineStatus.delivered,
-                LineStatus.closed,
-                LineStatus.rejected,
-            ):
+            if line.status in KIT_FIXED or line.status == LineStatus.rejected:
                 raise WrongState(
-                    f"{line_code(line)} 当前状态为“{status_label(line.status)}”，不能调整齐套。"
+                    f"{line_code(line)} 当前状态为“{line_status_label(line.status)}”，不能调整齐套。"
                 )
         if target:
             kit = _load_kit(session, target)
-            if kit.status != "open":
+            if kit.status != KitSetStatus.open:
                 raise WrongState(f"齐套 {kit.number} 已齐套或已交付，不能再加入产品。")
         else:
             if deadline is None:
@@ -309,12 +300,11 @@ def regroup(
 
 def complete(db: Database, actor: Actor, number: str, today: dt.date | None = None) -> KitStatus:
     """Every remaining item is back: the set is kitted (齐套), ready to hand over to the user."""
-    require(actor, "kit")
+    require(actor, Permission.kit)
     today = today or local_today()
     with db.transaction() as session:
         kit = _load_kit(session, number)
-        if kit.status != "open":
-            raise WrongState(f"齐套 {kit.number} 已经齐套。")
+        _require_step(kit, "complete")
         status = kit_status_in(db, session, kit, today)
         if not status.active:
             raise DomainError(f"齐套 {kit.number} 中没有可交付的产品。")
@@ -325,9 +315,11 @@ def complete(db: Database, actor: Actor, number: str, today: dt.date | None = No
             line = session.get_one(ReturnLine, item.line_id)
             if line.status == LineStatus.back_at_materials:
                 advance(session, actor, line, "kit", kit.number)
-        kit.status = "kitted"
+        kit.status = KitSetStatus.kitted
         kit.kitted_on = today
-        audit.record(session, actor, "kit_set", kit.id, "kitted", "open", "kitted")
+        audit.record(
+            session, actor, "kit_set", kit.id, "kitted", KitSetStatus.open, KitSetStatus.kitted
+        )
         return kit_status_in(db, session, kit, today)
 
 
@@ -335,10 +327,11 @@ def issue_status_report(
     db: Database, actor: Actor, number: str, today: dt.date | None = None
 ) -> str:
     """The kitting status report (齐套情况报告, QB) to the prime unit: what is missing and why."""
-    require(actor, "kit")
+    require(actor, Permission.kit)
     today = today or local_today()
     with db.transaction() as session:
         kit = _load_kit(session, number)
+        _require_step(kit, "report")
         status = kit_status_in(db, session, kit, today)
         prime = unit_of_kind(session, UnitKind.prime_unit)
         if prime is None:
@@ -383,9 +376,7 @@ def open_kit_count(db: Database) -> int:
     with db.reading() as session:
         return (
             session.scalar(
-                select(func.count())
-                .select_from(KitSet)
-                .where(KitSet.status.in_(("open", "kitted")))
+                select(func.count()).select_from(KitSet).where(KitSet.status.in_(sorted(KIT_LIVE)))
             )
             or 0
         )
@@ -403,7 +394,7 @@ def kit_deadline_rows(
         stmt = select(KitSet).where(KitSet.deadline.is_not(None))
         if not include_met:  # a set with its report issued is met; delivered without: not due
             stmt = stmt.where(
-                KitSet.report_issued_on.is_(None), KitSet.status.not_in(("delivered", "closed"))
+                KitSet.report_issued_on.is_(None), KitSet.status.not_in(sorted(KIT_HANDED_OVER))
             )
         for kit in session.scalars(stmt):
             d = _report_deadline(kit, rules, cal, today)

@@ -16,19 +16,11 @@ from app.models.records import Report
 from app.printing.documents import FormDocument, FormField, FormSection, FormTable
 from app.printing.forms import render_form
 from app.services.kernel.context import local_today, to_local
-from app.services.kernel.line_steps import status_label
+from app.services.kernel.terms import deadline_state_label, line_status_label
 from app.services.kernel.views import KitStatus
 from app.services.way_back.kitting import kit_status_in
 
 COLUMNS = ("产品编码", "产品名称", "返厂任务", "状态", "所在单位", "责任单位", "情况", "超期")
-STATE_TEXT = {
-    "running": "进行中",
-    "due_soon": "即将到期",
-    "overdue": "已超期",
-    "met": "按期上报",
-    "met_late": "超期上报",
-    "not_started": "—",
-}
 
 
 def _rows(status: KitStatus) -> list[tuple[str, ...]]:
@@ -38,7 +30,7 @@ def _rows(status: KitStatus) -> list[tuple[str, ...]]:
             i.item_code,
             i.model_name,
             i.task_number,
-            status_label(i.status),
+            line_status_label(i.status),
             i.where,
             i.responsible,
             i.note,
@@ -79,7 +71,7 @@ def status_form(status: KitStatus, number: str, today: dt.date) -> FormDocument:
             FormField("返厂任务", status.task_number or "（调整后的齐套）"),
             FormField("用户单位", status.user_unit or "—"),
             FormField("齐套时间节点", status.deadline.isoformat() if status.deadline else "未定"),
-            FormField("上报时限", f"{d.due or '—'}（{STATE_TEXT[d.state]}）"),
+            FormField("上报时限", f"{d.due or '—'}（{deadline_state_label(d.state)}）"),
             FormField("统计日期", today.isoformat()),
             FormField("齐套情况", _summary(status), wide=True),
         ),
@@ -132,7 +124,7 @@ def kitting_report_xlsx(db: Database, number: str, today: dt.date | None = None)
         ("返厂任务", status.task_number or "（调整后的齐套）"),
         ("用户单位", status.user_unit or "—"),
         ("齐套时间节点", status.deadline.isoformat() if status.deadline else "未定"),
-        ("上报时限", f"{d.due or '—'}（{STATE_TEXT[d.state]}）"),
+        ("上报时限", f"{d.due or '—'}（{deadline_state_label(d.state)}）"),
         ("统计日期", today.isoformat()),
         ("齐套情况", _summary(status)),
     ]
@@ -157,3 +149,20 @@ def kitting_report_xlsx(db: Database, number: str, today: dt.date | None = None)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def report_files(
+    db: Database, kit_number: str, report_number: str | None = None, today: dt.date | None = None
+) -> tuple[bytes, bytes]:
+    """What the kitting page previews: the PDF (the issued QB report, or the set's status as
+    of today when `report_number` is None) and the same report as a workbook."""
+    # records.printing prints every record kind, this report among them: imported when used.
+    from app.services.records.printing import render_record
+
+    today = today or local_today()
+    pdf = (
+        render_record(db, report_number)
+        if report_number
+        else kitting_report_pdf(db, kit_number, today)
+    )
+    return pdf, kitting_report_xlsx(db, kit_number, today)

@@ -2,51 +2,48 @@
 
 Left, the manufacturers (and the lines whose model has none yet); right, that group's lines with
 their dispatch deadline. The clerk selects lines and presses 分发…: one handover record (JJ) goes
-with them, and late lines need a reason each, collected into an overdue report (CQ).
+with them, and late lines need a reason each, collected into an overdue report (CQ). 打印标签
+prints the labels of exactly the selected items.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from app.errors import DomainError
-from app.services.dispatch import dispatching
-from app.services.kernel.context import Actor
+from app.services.dispatch import dispatching, item_labels
+from app.services.kernel.terms import Permission
 from app.services.kernel.views import DispatchGroup, DispatchLine, DispatchResult
-from app.ui.kit.formats import date_text, deadline_text
+from app.ui.dispatch.dispatch_dialog import DispatchDialog, DispatchValues
+from app.ui.kit.formats import deadline_text
 from app.ui.kit.gates import denial, gate
+from app.ui.kit.page import Desk, Page
 from app.ui.kit.paged_model import CENTER, RIGHT, Column, PagedTableModel, list_fetcher
-from app.ui.kit.prompts import Prompts
+from app.ui.kit.runner import Change, Operation, call
 from app.ui.kit.scan_field import FeedbackLine
 from app.ui.kit.style import Tone, message_css, scaled_font
 from app.ui.kit.tables import make_table, select_row
-from app.ui.records.record_previews import LABEL_SIZES, Previewer
-from app.ui.repair.step_dialogs import StepDialog, line_edit, plain, text_box
+from app.ui.way_back.previews import print_record, show_pdf
 
-if TYPE_CHECKING:
-    from app.db import Database
+__all__ = ["DispatchDialog", "DispatchPage"]
 
 NO_MAKER = "型号未指定承制单位"
 NO_MAKER_REASON = "这些产品的型号还没有指定承制单位，不能分发：请管理员先在型号主数据中指定。"
 NO_SELECTION = "请先在表格中选择要分发的产品（按住 Ctrl 或 Shift 可多选，或点“全选”）。"
+NO_LABEL_SELECTION = "请先在表格中选择要打印标签的产品（按住 Ctrl 或 Shift 可多选）。"
 EMPTY = "没有等待分发的产品：确认交接时接收的产品会出现在这里。"
+LABEL_SIZES = (("60×40 热敏标签", "60x40"), ("A4 标签页", "a4"))
+# A dispatch sends lines on, issues a JJ (and a CQ for late ones) and meets their deadlines.
+DISPATCH_CHANGES = Change.DISPATCH | Change.LINES | Change.REPORTS | Change.DEADLINES
 
 
 def group_name(group: DispatchGroup) -> str:
@@ -102,126 +99,39 @@ LINE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class DispatchValues:
-    sender_name: str
-    anomalies: str
-    late_reasons: dict[int, str]
-
-
-class DispatchDialog(StepDialog):
-    """分发: the sender, what was unusual, and a reason for every line past its deadline."""
-
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        manufacturer: str,
-        lines: Sequence[DispatchLine],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(
-            "分发",
-            f"发往 {manufacturer}：共 {len(lines)} 件，生成一份交接记录单（JJ），由承制单位签收。",
-            ok_text="分发",
-            parent=parent,
-        )
-        self.db, self.actor = db, actor
-        self.lines = list(lines)
-        codes = [x.item_code for x in self.lines]
-        shown = "\n".join(codes[:6]) + (f"\n… 等共 {len(codes)} 件" if len(codes) > 6 else "")
-        products = QLabel(shown)
-        products.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.form.addRow("产品：", products)
-        self.sender_name = line_edit("发出人姓名（必填）", actor.name)
-        self.anomalies = text_box("分发时发现的异常情况（没有可不填）", 56)
-        self.form.addRow("发出人：", self.sender_name)
-        self.form.addRow("异常情况：", self.anomalies)
-        self.reasons: dict[int, QLineEdit] = {}
-        late = [x for x in self.lines if x.overdue]
-        if late:
-            warning = QLabel(
-                f"以下 {len(late)} 件已超过分发时限（确认交接后 7 天），须逐件填写超期原因；"
-                "原因汇总为超期报告（CQ）报总体单位。"
-            )
-            warning.setWordWrap(True)
-            warning.setStyleSheet(message_css(Tone.bad))
-            self.form.addRow(warning)
-            rows = QWidget()
-            grid = QGridLayout(rows)
-            grid.setContentsMargins(0, 0, 0, 0)
-            grid.setHorizontalSpacing(10)
-            for i, x in enumerate(late):
-                due = date_text(x.dispatch_deadline.due)
-                name = QLabel(f"{x.item_code}（应于 {due} 前）")
-                edit = line_edit("超期原因（必填）")
-                edit.setObjectName(f"late_reason_{x.line_id}")
-                self.reasons[x.line_id] = edit
-                grid.addWidget(name, i, 0)
-                grid.addWidget(edit, i, 1)
-            grid.setColumnStretch(1, 1)
-            if len(late) > 6:
-                scroll = QScrollArea()
-                scroll.setWidget(rows)
-                scroll.setWidgetResizable(True)
-                scroll.setFixedHeight(220)
-                self.form.addRow("超期原因：", scroll)
-            else:
-                self.form.addRow("超期原因：", rows)
-        self.setMinimumWidth(660)
-
-    def values(self) -> DispatchValues:
-        return DispatchValues(
-            self.sender_name.text().strip(),
-            plain(self.anomalies),
-            {i: e.text().strip() for i, e in self.reasons.items()},
-        )
-
-    def problems(self) -> str:
-        values = self.values()
-        if not values.sender_name:
-            return "请填写发出人姓名。"
-        missing = [i for i, reason in values.late_reasons.items() if not reason]
-        if missing:
-            self.reasons[missing[0]].setFocus()
-            codes = "、".join(x.item_code for x in self.lines if x.line_id in missing)
-            return f"{codes} 已超过分发时限，请填写超期原因后再分发。"
-        return ""
-
-    def save(self) -> DispatchResult:
-        values = self.values()
-        return dispatching.dispatch(
-            self.db,
-            self.actor,
-            [x.line_id for x in self.lines],
-            late_reasons=values.late_reasons,
-            sender_name=values.sender_name,
-            anomalies=values.anomalies,
-        )
-
-
-class DispatchPage(QWidget):
+class DispatchPage(Page):
     """`open_item` asks for an item's history; `records_changed` says a CQ may have been issued."""
 
-    open_item = Signal(str)
     records_changed = Signal()
+    # A confirmed handover at the desk makes new lines to dispatch; a bench or another desk
+    # moves them on.
+    watches = Change.DISPATCH | Change.LINES | Change.TASKS
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        prompts: Prompts | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self.prompts = prompts or Prompts()
-        self.previewer = Previewer(db, self.prompts)
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(desk, parent)
         self.groups: list[DispatchGroup] = []
         self.group: DispatchGroup | None = None
+        self._reads = 0  # the latest read wins when an earlier one answers late
+        self.layout_.addLayout(self._build_head())
+        self.feedback = FeedbackLine()
+        self.feedback.show_idle("选择左侧的承制单位，再选择要分发的产品。")
+        self.layout_.addWidget(self.feedback)
+        self.groups_model = PagedTableModel(GROUP_COLUMNS, list_fetcher([]), parent=self)
+        self.groups_view = make_table(self.groups_model, stretch=0)
+        self.groups_view.setMinimumWidth(250)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.groups_view)
+        split.addWidget(self._build_lines())
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([270, 880])
+        split.setChildrenCollapsible(False)
+        self.layout_.addWidget(split, 1)
+        self._connect()
+        # Read when first shown (MainWindow.show_page refreshes it): not while the window is
+        # built, where dispatch_groups took 0.78 s of the GUI thread at 1M lines.
 
+    def _build_head(self) -> QHBoxLayout:
         title = QLabel("分发")
         title.setFont(scaled_font(self.font(), 1.2, bold=True))
         hint = QLabel("已接收的产品按承制单位分组；选择产品后分发，每次生成一份交接记录单。")
@@ -232,15 +142,9 @@ class DispatchPage(QWidget):
         head.addWidget(hint)
         head.addStretch(1)
         head.addWidget(self.refresh_button)
-        self.feedback = FeedbackLine()
-        self.feedback.show_idle("选择左侧的承制单位，再选择要分发的产品。")
+        return head
 
-        # --- left: the manufacturers ---
-        self.groups_model = PagedTableModel(GROUP_COLUMNS, list_fetcher([]), parent=self)
-        self.groups_view = make_table(self.groups_model, stretch=0)
-        self.groups_view.setMinimumWidth(250)
-
-        # --- right: the lines of one manufacturer ---
+    def _build_lines(self) -> QWidget:
         self.group_title = QLabel()
         self.group_title.setFont(scaled_font(self.font(), 1.1, bold=True))
         self.banner = QLabel(NO_MAKER_REASON)
@@ -276,20 +180,9 @@ class DispatchPage(QWidget):
         right_layout.addWidget(self.banner)
         right_layout.addWidget(self.lines_view, 1)
         right_layout.addLayout(buttons)
+        return right
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.groups_view)
-        split.addWidget(right)
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
-        split.setSizes([270, 880])
-        split.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(head)
-        layout.addWidget(self.feedback)
-        layout.addWidget(split, 1)
-
+    def _connect(self) -> None:
         self.refresh_button.clicked.connect(self.refresh)
         self.groups_view.selectionModel().currentRowChanged.connect(self._group_changed)
         self.lines_view.selectionModel().selectionChanged.connect(self._update)
@@ -298,20 +191,27 @@ class DispatchPage(QWidget):
         self.select_all_button.clicked.connect(self.lines_view.selectAll)
         self.dispatch_button.clicked.connect(self.dispatch_selected)
         self.labels_button.clicked.connect(self.print_labels)
-        # Read when first shown (MainWindow.show_page refreshes it): not while the window is
-        # built, where dispatch_groups took 0.78 s of the GUI thread at 1M lines.
 
     # --- reading ------------------------------------------------------------------------------
 
+    def show_failure(self, message: str) -> None:
+        self.feedback.show_result(Tone.bad, message)
+
     def refresh(self) -> None:
         """Read the groups again; the same manufacturer stays selected while it has lines."""
+        self._reads += 1
+        ticket = self._reads
         keep = self.group.manufacturer_id if self.group is not None else None
         had_group = self.group is not None
-        try:
-            self.groups = dispatching.dispatch_groups(self.db)
-        except DomainError as exc:
-            self.groups = []
-            self.feedback.show_result(Tone.bad, str(exc))
+
+        def read(groups: list[DispatchGroup]) -> None:
+            if ticket == self._reads:
+                self._show_groups(groups, keep, had_group)
+
+        self.run(call(dispatching.dispatch_groups, self.db), done=read)
+
+    def _show_groups(self, groups: list[DispatchGroup], keep: int | None, had_group: bool) -> None:
+        self.groups = groups
         self.group = None
         self.groups_model.set_fetcher(list_fetcher(self.groups))
         row = self.groups_model.find(lambda g: g.manufacturer_id == keep) if had_group else None
@@ -357,13 +257,6 @@ class DispatchPage(QWidget):
         rows = sorted({i.row() for i in self.lines_view.selectionModel().selectedRows()})
         return [self.lines_model.row(r) for r in rows]
 
-    def current_line(self) -> DispatchLine | None:
-        index = self.lines_view.selectionModel().currentIndex()
-        if index.isValid():
-            return self.lines_model.row(index.row())
-        selected = self.selected_lines()
-        return selected[0] if selected else None
-
     def _update(self, *_args: object) -> None:
         selected = self.selected_lines()
         group = self.group
@@ -378,16 +271,15 @@ class DispatchPage(QWidget):
             EMPTY if group is None else "",
             NO_MAKER_REASON if group is not None and group.manufacturer_id is None else "",
             "" if selected else NO_SELECTION,
-            denial(self.actor, "dispatch"),
+            denial(self.actor, Permission.dispatch),
             tip=f"把选中的 {len(selected)} 件发往 {group.manufacturer}" if group else "",
         )
         gate(self.select_all_button, "" if group and group.lines else EMPTY)
-        line = self.current_line()
         gate(
             self.labels_button,
-            "" if line else "请先在表格中选择一件产品：打印它所在任务的全部产品标签。",
-            denial(self.actor, "print_labels"),
-            tip=f"打印任务 {line.task_number} 中已接收产品的标签" if line else "",
+            "" if selected else NO_LABEL_SELECTION,
+            denial(self.actor, Permission.print_labels),
+            tip=f"打印选中的 {len(selected)} 件产品的标签",
         )
 
     # --- acting -------------------------------------------------------------------------------
@@ -397,28 +289,60 @@ class DispatchPage(QWidget):
         lines = self.selected_lines()
         if group is None or not lines or not self.dispatch_button.isEnabled():
             return
-        dialog = DispatchDialog(self.db, self.actor, group.manufacturer, lines, self)
+        dialog = DispatchDialog(group.manufacturer, lines, self.actor.name, self)
+        dialog.submitted.connect(lambda values: self._send(dialog, values))
         accepted = self.prompts.run(dialog)
-        result: DispatchResult | None = dialog.result_value
+        result = dialog.result_value
         dialog.deleteLater()
-        if not accepted or result is None:
-            return
+        if accepted and result is not None:
+            self._dispatched(group.manufacturer, result)
+
+    def _send(self, dialog: DispatchDialog, values: DispatchValues) -> None:
+        """The dialog's values go to the service; its answer goes back to the open dialog."""
+        self.run(
+            call(
+                dispatching.dispatch,
+                self.db,
+                self.actor,
+                [x.line_id for x in dialog.lines],
+                late_reasons=values.late_reasons,
+                sender_name=values.sender_name,
+                anomalies=values.anomalies,
+            ),
+            done=dialog.finish,
+            failed=dialog.refuse,
+            changes=DISPATCH_CHANGES,
+        )
+
+    def _dispatched(self, manufacturer: str, result: DispatchResult) -> None:
         self.refresh()
         issued = [f"交接记录单 {result.handover_number}"]
         if result.overdue_report_number:
             issued.append(f"超期报告 {result.overdue_report_number}（已报总体单位）")
             self.records_changed.emit()
-        summary = f"已分发 {result.dispatched} 件至 {group.manufacturer}。"
+        summary = f"已分发 {result.dispatched} 件至 {manufacturer}。"
         self.feedback.show_result(Tone.ok, summary + "生成" + "、".join(issued) + "。")
         text = summary + "\n\n" + "\n".join(issued) + "\n\n是否现在打印交接记录单，随产品发出？"
         if self.prompts.ask(self, "分发完成", text, yes="打印交接单", no="稍后打印"):
-            self.previewer.show_record(result.handover_number, self)
+            print_record(self, result.handover_number)
 
-    def print_labels(self) -> None:
-        line = self.current_line()
-        if line is None or not self.labels_button.isEnabled():
-            return
-        self.previewer.show_labels(line.task_number, self.label_size_box.currentData(), self)
+    def print_labels(self) -> Operation | None:
+        """The labels of exactly the selected items (they may be of several tasks)."""
+        lines = self.selected_lines()
+        if not lines or not self.labels_button.isEnabled():
+            return None
+        size = str(self.label_size_box.currentData())
+        size_text = self.label_size_box.currentText()
+        tasks = sorted({x.task_number for x in lines})
+        of = tasks[0] if len(tasks) == 1 else f"{len(tasks)} 个任务"
+        title = f"产品标签 {len(lines)} 件（{of}，{size_text}）"
+        stem = f"标签-{tasks[0] if len(tasks) == 1 else '选中'}-{len(lines)}件-{size}"
+        return self.run(
+            call(item_labels.render_line_labels, self.db, [x.line_id for x in lines], size),
+            done=lambda pdf: show_pdf(self, pdf, title, stem),
+            label=f"正在生成 {len(lines)} 件产品的标签…",
+            title="无法打印",
+        )
 
     def _line_double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -1,25 +1,23 @@
 """The way back's dialogs: items coming back from a manufacturer (文物一致), the delivery plan,
 the handover to the user, the satisfaction follow-up, regrouping a kit set and its deadline.
 
-Also the words and the check-list table model the kitting, receive-back and dashboard pages share.
+Each dialog only asks: the page takes its `values()` and hands them to the service through the
+runner, so a refusal is shown in one place (the page's message line).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -27,75 +25,30 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSizePolicy,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.services.kernel.terms import LineStatus
-from app.services.kernel.views import DispatchLine, KitItem, KitStatus
-from app.services.way_back.delivery import BackCheck
+from app.services.kernel.terms import KIT_FIXED, kit_step_refusal, line_status_label
+from app.services.kernel.views import DispatchLine, KitStatus
+from app.services.way_back.delivery import BackCheck, PlanLine
 from app.ui.kit.form_dialog import FormDialog
-from app.ui.kit.formats import date_text, line_status_label
-from app.ui.kit.paged_model import CENTER, LEFT, AnyIndex, Column
-from app.ui.kit.style import Tone, background, foreground, message_css
-
-# --- words ------------------------------------------------------------------------------------
-
-KIT_STATUS_LABELS = {
-    "open": "齐套中",
-    "kitted": "已齐套",
-    "delivered": "已交付",
-    "closed": "已关闭",
-}
-KIT_STATUS_TONES = {
-    "open": None,
-    "kitted": Tone.ok,
-    "delivered": Tone.ok,
-    "closed": Tone.muted,
-}
-# The steps of the way back, for the sentence that says why a button is grey.
-# Where an item waits for its manufacturer: dispatched up to accepted after repair.
-AT_MANUFACTURER = frozenset(
-    {
-        LineStatus.dispatched,
-        LineStatus.at_manufacturer,
-        LineStatus.unboxed,
-        LineStatus.localizing,
-        LineStatus.localized,
-        LineStatus.no_fault_found,
-        LineStatus.in_repair,
-        LineStatus.repaired,
-        LineStatus.accepted_after_repair,
-    }
+from app.ui.kit.formats import date_text
+from app.ui.kit.paged_model import CENTER, Column
+from app.ui.kit.style import Tone, message_css
+from app.ui.way_back.check_table import (
+    AnyColumn,
+    CheckColumn,
+    CheckRow,
+    CheckTableModel,
+    TextColumn,
+    check_table,
 )
-NO_KIT = "请先在上方选择一个齐套。"
-
-
-def kit_status_label(status: str) -> str:
-    return KIT_STATUS_LABELS.get(status, status)
-
-
-def item_status_text(item: KitItem) -> str:
-    return "已报废退出" if item.scrapped else line_status_label(item.status)
-
-
-def missing_text(kit: KitStatus, limit: int = 5) -> str:
-    """“还缺 2 件：A（维修中）、B（待分发）”, or "" when nothing is missing."""
-    missing = kit.missing
-    if not missing:
-        return ""
-    names = "、".join(f"{i.item_code}（{i.note}）" for i in missing[:limit])
-    more = " 等" if len(missing) > limit else ""
-    return f"还缺 {len(missing)} 件：{names}{more}"
+from app.ui.way_back.kit_columns import item_status_text
 
 
 def _qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> dt.date:
-    return dt.date(day.year(), day.month(), day.day())
 
 
 def date_field(value: dt.date, minimum: dt.date | None = None) -> QDateEdit:
@@ -109,210 +62,8 @@ def date_field(value: dt.date, minimum: dt.date | None = None) -> QDateEdit:
 
 
 def date_of(edit: QDateEdit) -> dt.date:
-    return _pydate(edit.date())
-
-
-# --- a table of rows with check boxes and a text to fill -----------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckColumn:
-    """A check box in each row; `slot` is its place in `CheckRow.checks`."""
-
-    title: str
-    slot: int = 0
-    tooltip: str = ""
-    width: int = 0
-
-
-@dataclass(frozen=True)
-class TextColumn:
-    """A text the person types into each row (an anomaly)."""
-
-    title: str
-    placeholder: str = ""
-    width: int = 0
-
-
-@dataclass
-class CheckRow:
-    """One row: the service's value, its check boxes and its text."""
-
-    item: Any
-    checks: list[bool] = field(default_factory=lambda: [False])
-    text: str = ""
-
-
-AnyColumn = Column | CheckColumn | TextColumn
-
-
-class CheckTableModel(QAbstractTableModel):
-    """Rows the person ticks (and annotates); every other column reads the row like `Column`."""
-
-    edited = Signal()
-
-    def __init__(
-        self,
-        columns: Sequence[AnyColumn],
-        rows: Sequence[CheckRow] = (),
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.columns = tuple(columns)
-        self._rows = list(rows)
-
-    # --- Qt's side ------------------------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        column = self.columns[index.column()]
-        if isinstance(column, CheckColumn):
-            return base | Qt.ItemFlag.ItemIsUserCheckable
-        if isinstance(column, TextColumn):
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = self.columns[index.column()]
-        if isinstance(column, CheckColumn):
-            if role == Qt.ItemDataRole.CheckStateRole:
-                on = row.checks[column.slot]
-                return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return column.tooltip or None
-            return None
-        if isinstance(column, TextColumn):
-            if role == Qt.ItemDataRole.EditRole:
-                return row.text
-            if role == Qt.ItemDataRole.DisplayRole:
-                # An empty cell says it can be filled in, in grey.
-                return row.text or column.placeholder
-            if role == Qt.ItemDataRole.ForegroundRole and not row.text:
-                return foreground(Tone.muted)
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return row.text or column.placeholder or None
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip(row) if column.tooltip else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align.value)
-        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
-            tone = column.tone(row) if column.tone else None
-            if tone is None:
-                return None
-            return foreground(tone) if role == Qt.ItemDataRole.ForegroundRole else background(tone)
-        return None
-
-    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return False
-        row = self._rows[index.row()]
-        column = self.columns[index.column()]
-        if isinstance(column, CheckColumn) and role == Qt.ItemDataRole.CheckStateRole:
-            checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
-            row.checks[column.slot] = checked
-        elif isinstance(column, TextColumn) and role == Qt.ItemDataRole.EditRole:
-            row.text = str(value or "")
-        else:
-            return False
-        self._row_changed(index.row())
-        return True
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        column = self.columns[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.title
-        if role == Qt.ItemDataRole.ToolTipRole and isinstance(column, CheckColumn):
-            return column.tooltip or None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            align = column.align if isinstance(column, Column) else LEFT
-            return int((CENTER if isinstance(column, CheckColumn) else align).value)
-        return None
-
-    # --- the dialog's side ----------------------------------------------------------------
-
-    def rows(self) -> tuple[CheckRow, ...]:
-        return tuple(self._rows)
-
-    def row(self, index: int) -> CheckRow:
-        return self._rows[index]
-
-    def set_rows(self, rows: Sequence[CheckRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-        self.edited.emit()
-
-    def column_of(self, title: str) -> int:
-        return next(i for i, c in enumerate(self.columns) if c.title == title)
-
-    def set_checked(self, row: int, slot: int, on: bool) -> None:
-        self._rows[row].checks[slot] = on
-        self._row_changed(row)
-
-    def set_text(self, row: int, text: str) -> None:
-        self._rows[row].text = text
-        self._row_changed(row)
-
-    def set_all(self, on: bool) -> None:
-        """Tick (or clear) every box of every row."""
-        for row in self._rows:
-            row.checks = [on] * len(row.checks)
-        if self._rows:
-            last = len(self.columns) - 1
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, last))
-        self.edited.emit()
-
-    def checked_rows(self, slot: int = 0) -> list[CheckRow]:
-        return [r for r in self._rows if r.checks[slot]]
-
-    def _row_changed(self, row: int) -> None:
-        # Other cells of the row (a verdict) may read the boxes: repaint the whole row.
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
-        self.edited.emit()
-
-
-def check_table(model: CheckTableModel, stretch: int | None = None) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(
-        QAbstractItemView.EditTrigger.DoubleClicked
-        | QAbstractItemView.EditTrigger.SelectedClicked
-        | QAbstractItemView.EditTrigger.EditKeyPressed
-        | QAbstractItemView.EditTrigger.AnyKeyPressed
-    )
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(28)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setStretchLastSection(stretch is None)
-    for i, column in enumerate(model.columns):
-        if column.width:
-            view.setColumnWidth(i, column.width)
-    if stretch is not None:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
+    day = edit.date()
+    return dt.date(day.year(), day.month(), day.day())
 
 
 def _summary_label(text: str = "", tone: Tone = Tone.muted) -> QLabel:
@@ -333,8 +84,13 @@ BACK_TIPS = (
 )
 
 
+def back_check(row: CheckRow) -> BackCheck:
+    """The row as the service reads it: the service decides what is received."""
+    return BackCheck(row.checks[0], row.checks[1], row.checks[2], row.text.strip())
+
+
 def back_verdict(row: CheckRow) -> tuple[str, Tone]:
-    if all(row.checks):
+    if back_check(row).ok:
         return "接收", Tone.ok
     if row.text.strip():
         return "退回承制单位", Tone.bad
@@ -424,16 +180,18 @@ class ReceiveBackDialog(FormDialog):
             self.model.set_checked(row, slot, on)
 
     def values(self) -> BackValues:
-        checks = {
-            r.item.line_id: BackCheck(r.checks[0], r.checks[1], r.checks[2], r.text.strip())
-            for r in self.model.rows()
-        }
+        checks = {r.item.line_id: back_check(r) for r in self.model.rows()}
         return BackValues(checks, self.deliverer.text().strip(), self.receiver.text().strip())
 
     def _check(self) -> None:
         rows = self.model.rows()
-        accepted = sum(1 for r in rows if all(r.checks))
-        unexplained = [r.item.item_code for r in rows if not all(r.checks) and not r.text.strip()]
+        checks = [back_check(r) for r in rows]
+        accepted = sum(1 for c in checks if c.ok)
+        unexplained = [
+            r.item.item_code
+            for r, c in zip(rows, checks, strict=True)
+            if not c.ok and not c.anomaly
+        ]
         refused = len(rows) - accepted - len(unexplained)
         text = f"接收 {accepted} 件"
         if refused:
@@ -453,33 +211,12 @@ class ReceiveBackDialog(FormDialog):
 # --- 交付计划: which repaired items come back, and by when ------------------------------------------
 
 
-@dataclass(frozen=True)
-class PlanLine:
-    """A line at its manufacturer that a delivery plan may name, with the set it goes back in."""
-
-    item: KitItem
-    kit_number: str
-    kit_deadline: dt.date | None
-
-
-def plan_lines(kits: Sequence[KitStatus]) -> list[PlanLine]:
-    found = [
-        PlanLine(item, kit.number, kit.deadline)
-        for kit in kits
-        for item in kit.items
-        if item.status in AT_MANUFACTURER
-    ]
-    return sorted(
-        found, key=lambda p: (p.item.where, p.kit_deadline or dt.date.max, p.item.item_code)
-    )
-
-
 PLAN_COLUMNS: tuple[AnyColumn, ...] = (
     CheckColumn("选", 0, "列入本交付计划", width=36),
-    Column("产品编码", lambda r: r.item.item.item_code, width=170),
-    Column("产品名称", lambda r: r.item.item.model_name, width=100),
-    Column("承制单位", lambda r: r.item.item.where, width=110),
-    Column("状态", lambda r: line_status_label(r.item.item.status), CENTER, width=100),
+    Column("产品编码", lambda r: r.item.item_code, width=170),
+    Column("产品名称", lambda r: r.item.model_name, width=100),
+    Column("承制单位", lambda r: r.item.manufacturer, width=110),
+    Column("状态", lambda r: line_status_label(r.item.status), CENTER, width=100),
     Column("齐套", lambda r: r.item.kit_number, width=120),
     Column("齐套时间节点", lambda r: date_text(r.item.kit_deadline), CENTER, width=100),
 )
@@ -508,7 +245,7 @@ class DeliveryPlanDialog(FormDialog):
         )
         chosen = set(preselected)
         self.model = CheckTableModel(
-            PLAN_COLUMNS, [CheckRow(line, [line.item.line_id in chosen]) for line in lines], self
+            PLAN_COLUMNS, [CheckRow(line, [line.line_id in chosen]) for line in lines], self
         )
         self.view = check_table(self.model)
         self.view.setMinimumHeight(220)
@@ -530,11 +267,11 @@ class DeliveryPlanDialog(FormDialog):
 
     def choose(self, line_id: int, on: bool = True) -> None:
         for i, row in enumerate(self.model.rows()):
-            if row.item.item.line_id == line_id:
+            if row.item.line_id == line_id:
                 self.model.set_checked(i, 0, on)
 
     def values(self) -> PlanValues:
-        ids = [r.item.item.line_id for r in self.model.checked_rows()]
+        ids = [r.item.line_id for r in self.model.checked_rows()]
         return PlanValues(ids, date_of(self.due), self.note.text().strip())
 
     def _check(self) -> None:
@@ -667,8 +404,6 @@ REGROUP_COLUMNS: tuple[AnyColumn, ...] = (
     Column("状态", lambda r: item_status_text(r.item), CENTER, width=110),
     Column("所在单位", lambda r: r.item.where, width=110),
 )
-# Lines the service will not move (kitted, handed over, finished).
-FIXED = frozenset({LineStatus.kitted, LineStatus.delivered, LineStatus.closed})
 
 
 @dataclass(frozen=True)
@@ -694,7 +429,7 @@ class RegroupDialog(FormDialog):
             ok_text="调整",
             parent=parent,
         )
-        movable = [i for i in kit.items if i.status not in FIXED]
+        movable = [i for i in kit.items if i.status not in KIT_FIXED]
         self.model = CheckTableModel(REGROUP_COLUMNS, [CheckRow(i) for i in movable], self)
         self.view = check_table(self.model)
         self.view.setMinimumHeight(min(80 + 28 * max(len(movable), 2), 260))
@@ -706,7 +441,7 @@ class RegroupDialog(FormDialog):
         group.addButton(self.into_new)
         self.target = QComboBox()
         for other in others:
-            if other.number != kit.number and other.status == "open":
+            if other.number != kit.number and not kit_step_refusal("regroup", other.status):
                 label = (
                     f"{other.number}　{other.user_unit or '—'}　"
                     f"节点 {date_text(other.deadline)}　{len(other.active)} 件"

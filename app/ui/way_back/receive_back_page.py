@@ -6,44 +6,28 @@ plan (交付计划, JF) that says which items should come back by when.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from app.errors import DomainError
-from app.services.kernel.context import Actor, local_today
+from app.services.kernel.context import local_today
+from app.services.kernel.terms import Permission
 from app.services.kernel.views import DispatchGroup, DispatchLine
-from app.services.way_back import delivery, kitting
-from app.services.way_back.delivery import BackResult
+from app.services.way_back import delivery
+from app.services.way_back.delivery import BackResult, PlanLine
 from app.ui.kit.formats import date_text
 from app.ui.kit.gates import denial, gate
+from app.ui.kit.page import Desk, Page
 from app.ui.kit.paged_model import CENTER, RIGHT, Column, PagedTableModel, list_fetcher
-from app.ui.kit.prompts import Prompts
+from app.ui.kit.runner import Change, call
 from app.ui.kit.scan_field import FeedbackLine
 from app.ui.kit.style import Tone, scaled_font
 from app.ui.kit.tables import make_table, select_row
-from app.ui.records.record_printer import RecordPrinter
-from app.ui.way_back.delivery_dialogs import (
-    CheckColumn,
-    CheckRow,
-    CheckTableModel,
-    DeliveryPlanDialog,
-    ReceiveBackDialog,
-    check_table,
-    plan_lines,
-)
-
-if TYPE_CHECKING:
-    from app.db import Database
+from app.ui.way_back.check_table import CheckColumn, CheckRow, CheckTableModel, check_table
+from app.ui.way_back.delivery_dialogs import BackValues, DeliveryPlanDialog, ReceiveBackDialog
+from app.ui.way_back.previews import print_record
 
 
 def _planned(group: DispatchGroup) -> str:
@@ -71,30 +55,71 @@ GROUP_COLUMNS = (
 )
 
 
-class ReceiveBackPage(QWidget):
+def line_columns(today: Callable[[], dt.date]) -> tuple[CheckColumn | Column, ...]:
+    """The lines' columns; `today` is asked at each paint (the window stays open overnight)."""
+    return (
+        CheckColumn("选", 0, "本批交回", width=36),
+        Column("返厂任务", lambda r: r.item.task_number, width=130),
+        Column(
+            "产品编码",
+            lambda r: r.item.item_code,
+            tooltip=lambda r: "双击查看产品履历",
+            width=180,
+        ),
+        Column("产品名称", lambda r: r.item.model_name, width=110),
+        Column(
+            "交付计划",
+            lambda r: date_text(r.item.dispatch_deadline.due, "未列入"),
+            CENTER,
+            tone=lambda r: _plan_tone(r.item, today()),
+            tooltip=lambda r: "交付计划要求的交回日期",
+            width=90,
+        ),
+        Column(
+            "故障现象",
+            lambda r: r.item.fault_description,
+            tooltip=lambda r: r.item.fault_description,
+            width=220,
+        ),
+    )
+
+
+class ReceiveBackPage(Page):
     """`open_item(code)` on a line's double-click; `records_changed` after a JJ or JF is issued."""
 
-    open_item = Signal(str)
     records_changed = Signal()
+    watches = Change.WAY_BACK | Change.LINES
 
     def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        prompts: Prompts | None = None,
-        today: dt.date | None = None,
+        self, desk: Desk, parent: QWidget | None = None, *, today: dt.date | None = None
     ) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self.prompts = prompts or Prompts()
+        super().__init__(desk, parent)
         self.today = today
-        self.printer = RecordPrinter(db, self.prompts)
         self.group: DispatchGroup | None = None
         self._loaded = False
+        self._reads = 0  # the latest read wins when an earlier one answers late
+        self.layout_.addLayout(self._build_head())
+        self.feedback = FeedbackLine()
+        self.feedback.show_idle("在左侧选择承制单位，勾选交回的产品，再点“接收交回…”。")
+        self.layout_.addWidget(self.feedback)
+        self.groups_model = PagedTableModel(GROUP_COLUMNS, list_fetcher(()), parent=self)
+        self.groups_view = make_table(self.groups_model, stretch=0)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.groups_view)
+        split.addWidget(self._build_lines())
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(1, 1)
+        split.setSizes([320, 860])
+        self.layout_.addWidget(split, 1)
+        self._connect()
+        gate(
+            self.plan_button,
+            denial(self.actor, Permission.plan_delivery),
+            tip="总体单位安排哪些修复产品在何时交回",
+        )
+        self._apply_gates()
 
+    def _build_head(self) -> QHBoxLayout:
         title = QLabel("修复产品交回")
         title.setFont(scaled_font(self.font(), 1.2, bold=True))
         hint = QLabel("验收合格、仍在承制单位的产品，按承制单位分组；可分批交回")
@@ -107,41 +132,10 @@ class ReceiveBackPage(QWidget):
         head.addStretch(1)
         head.addWidget(self.plan_button)
         head.addWidget(self.refresh_button)
-        self.feedback = FeedbackLine()
-        self.feedback.show_idle("在左侧选择承制单位，勾选交回的产品，再点“接收交回…”。")
+        return head
 
-        self.groups_model = PagedTableModel(GROUP_COLUMNS, list_fetcher(()), parent=self)
-        self.groups_view = make_table(self.groups_model, stretch=0)
-
-        now = self._today
-        self.lines_model = CheckTableModel(
-            (
-                CheckColumn("选", 0, "本批交回", width=36),
-                Column("返厂任务", lambda r: r.item.task_number, width=130),
-                Column(
-                    "产品编码",
-                    lambda r: r.item.item_code,
-                    tooltip=lambda r: "双击查看产品履历",
-                    width=180,
-                ),
-                Column("产品名称", lambda r: r.item.model_name, width=110),
-                Column(
-                    "交付计划",
-                    lambda r: date_text(r.item.dispatch_deadline.due, "未列入"),
-                    CENTER,
-                    tone=lambda r: _plan_tone(r.item, now()),
-                    tooltip=lambda r: "交付计划要求的交回日期",
-                    width=90,
-                ),
-                Column(
-                    "故障现象",
-                    lambda r: r.item.fault_description,
-                    tooltip=lambda r: r.item.fault_description,
-                    width=220,
-                ),
-            ),
-            parent=self,
-        )
+    def _build_lines(self) -> QWidget:
+        self.lines_model = CheckTableModel(line_columns(self._today), parent=self)
         self.lines_view = check_table(self.lines_model, stretch=5)
         self.lines_view.setEditTriggers(self.lines_view.EditTrigger.NoEditTriggers)
         self.lines_title = QLabel("请选择承制单位")
@@ -162,19 +156,9 @@ class ReceiveBackPage(QWidget):
         right_layout.setContentsMargins(6, 0, 0, 0)
         right_layout.addLayout(bar)
         right_layout.addWidget(self.lines_view, 1)
+        return right
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.groups_view)
-        split.addWidget(right)
-        split.setChildrenCollapsible(False)
-        split.setStretchFactor(1, 1)
-        split.setSizes([320, 860])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(head)
-        layout.addWidget(self.feedback)
-        layout.addWidget(split, 1)
-
+    def _connect(self) -> None:
         self.groups_view.selectionModel().currentRowChanged.connect(self._group_changed)
         self.lines_view.doubleClicked.connect(self._open_line)
         self.lines_model.edited.connect(self._apply_gates)
@@ -183,27 +167,29 @@ class ReceiveBackPage(QWidget):
         self.receive_button.clicked.connect(self.receive)
         self.plan_button.clicked.connect(self.plan_delivery)
         self.refresh_button.clicked.connect(self.refresh)
-        gate(
-            self.plan_button,
-            denial(actor, "plan_delivery"),
-            tip="总体单位安排哪些修复产品在何时交回",
-        )
-        self._apply_gates()
 
     # --- reading ------------------------------------------------------------------------------
 
     def _today(self) -> dt.date:
         return self.today or local_today()
 
+    def show_failure(self, message: str) -> None:
+        self.feedback.show_result(Tone.bad, message)
+
     def refresh(self) -> None:
         """Read the lines awaiting return again, keeping the selected manufacturer."""
         self._loaded = True
+        self._reads += 1
+        ticket = self._reads
         keep = self.group.manufacturer_id if self.group else None
-        try:
-            groups = delivery.awaiting_return(self.db)
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc))
-            return
+
+        def read(groups: list[DispatchGroup]) -> None:
+            if ticket == self._reads:
+                self._show_groups(groups, keep)
+
+        self.run(call(delivery.awaiting_return, self.db), done=read)
+
+    def _show_groups(self, groups: list[DispatchGroup], keep: int | None) -> None:
         self.groups_model.set_fetcher(list_fetcher(groups))
         self.groups_model.fetch_all()
         index = self.groups_model.find(lambda g: g.manufacturer_id == keep)
@@ -265,7 +251,7 @@ class ReceiveBackPage(QWidget):
         gate(self.none_button, "" if has_lines else "没有待交回的产品。")
         gate(
             self.receive_button,
-            denial(self.actor, "receive_back"),
+            denial(self.actor, Permission.receive_back),
             "" if n else "请先勾选本批交回的产品。",
             tip="逐件核对证明文件、装箱清单和文物一致，生成交接记录单",
         )
@@ -281,26 +267,28 @@ class ReceiveBackPage(QWidget):
         if group is None or not lines:
             return
         dialog = ReceiveBackDialog(group.manufacturer, lines, self.actor.name, self)
-        if not self.prompts.run(dialog):
+        accepted = self.prompts.run(dialog)
+        values: BackValues = dialog.values()
+        dialog.deleteLater()
+        if not accepted:
             return
-        values = dialog.values()
-        try:
-            result = delivery.receive_back(
+        self.run(
+            call(
+                delivery.receive_back,
                 self.db,
                 self.actor,
                 values.checks,
                 values.deliverer_name,
                 values.receiver_name,
                 self._today(),
-            )
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc))
-            return
-        self.refresh()
-        self.records_changed.emit()
-        self._received(group.manufacturer, result)
+            ),
+            done=lambda result: self._received(group.manufacturer, result),
+            changes=Change.WAY_BACK | Change.LINES | Change.DEADLINES,
+        )
 
     def _received(self, manufacturer: str, result: BackResult) -> None:
+        self.refresh()
+        self.records_changed.emit()
         summary = f"已接收 {manufacturer} 交回的 {result.received} 件，交接记录单 {result.handover_number}。"
         refused = ""
         if result.refused:
@@ -310,30 +298,39 @@ class ReceiveBackPage(QWidget):
         self.feedback.show_result(Tone.warn if result.refused else Tone.ok, summary + refused)
         text = summary + (f"\n\n{refused}" if refused else "") + "\n\n是否现在打印交接记录单？"
         if self.prompts.ask(self, "修复产品已交回", text, yes="打印交接单", no="稍后打印"):
-            self.printer.show(result.handover_number, self)
+            print_record(self, result.handover_number)
 
     def plan_delivery(self) -> None:
-        try:
-            kits = kitting.list_kit_sets(self.db, self._today())
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc))
-            return
+        self.run(call(delivery.plannable_lines, self.db), done=self._plan)
+
+    def _plan(self, lines: list[PlanLine]) -> None:
         chosen = [line.line_id for line in self.checked_lines()]
-        dialog = DeliveryPlanDialog(plan_lines(kits), self._today(), chosen, self)
-        if not self.prompts.run(dialog):
-            return
+        dialog = DeliveryPlanDialog(lines, self._today(), chosen, self)
+        accepted = self.prompts.run(dialog)
         values = dialog.values()
-        try:
-            number = delivery.create_delivery_plan(
-                self.db, self.actor, values.line_ids, values.due_date, values.note, self._today()
-            )
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc))
+        dialog.deleteLater()
+        if not accepted:
             return
-        self.refresh()
-        self.records_changed.emit()
-        self.feedback.show_result(
-            Tone.ok,
-            f"已生成交付计划 {number}：{len(values.line_ids)} 件，"
-            f"应于 {values.due_date.isoformat()} 前交回物资管理部门。",
+
+        def planned(number: str) -> None:
+            self.refresh()
+            self.records_changed.emit()
+            self.feedback.show_result(
+                Tone.ok,
+                f"已生成交付计划 {number}：{len(values.line_ids)} 件，"
+                f"应于 {values.due_date.isoformat()} 前交回物资管理部门。",
+            )
+
+        self.run(
+            call(
+                delivery.create_delivery_plan,
+                self.db,
+                self.actor,
+                values.line_ids,
+                values.due_date,
+                values.note,
+                self._today(),
+            ),
+            done=planned,
+            changes=Change.WAY_BACK,
         )

@@ -1,0 +1,214 @@
+"""A table of rows the person ticks (and annotates): the receive-back page, and the dialogs of
+the way back (items coming back, a delivery plan, regrouping a kit set)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from app.ui.kit.paged_model import CENTER, LEFT, AnyIndex, Column
+from app.ui.kit.style import Tone, background, foreground
+
+
+@dataclass(frozen=True)
+class CheckColumn:
+    """A check box in each row; `slot` is its place in `CheckRow.checks`."""
+
+    title: str
+    slot: int = 0
+    tooltip: str = ""
+    width: int = 0
+
+
+@dataclass(frozen=True)
+class TextColumn:
+    """A text the person types into each row (an anomaly)."""
+
+    title: str
+    placeholder: str = ""
+    width: int = 0
+
+
+@dataclass
+class CheckRow:
+    """One row: the service's value, its check boxes and its text."""
+
+    item: Any
+    checks: list[bool] = field(default_factory=lambda: [False])
+    text: str = ""
+
+
+AnyColumn = Column | CheckColumn | TextColumn
+
+
+class CheckTableModel(QAbstractTableModel):
+    """Rows the person ticks (and annotates); every other column reads the row like `Column`."""
+
+    edited = Signal()
+
+    def __init__(
+        self,
+        columns: Sequence[AnyColumn],
+        rows: Sequence[CheckRow] = (),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns = tuple(columns)
+        self._rows = list(rows)
+
+    # --- Qt's side ------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        column = self.columns[index.column()]
+        if isinstance(column, CheckColumn):
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        if isinstance(column, TextColumn):
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if isinstance(column, CheckColumn):
+            if role == Qt.ItemDataRole.CheckStateRole:
+                on = row.checks[column.slot]
+                return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return column.tooltip or None
+            return None
+        if isinstance(column, TextColumn):
+            if role == Qt.ItemDataRole.EditRole:
+                return row.text
+            if role == Qt.ItemDataRole.DisplayRole:
+                # An empty cell says it can be filled in, in grey.
+                return row.text or column.placeholder
+            if role == Qt.ItemDataRole.ForegroundRole and not row.text:
+                return foreground(Tone.muted)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return row.text or column.placeholder or None
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip(row) if column.tooltip else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align.value)
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+            tone = column.tone(row) if column.tone else None
+            if tone is None:
+                return None
+            return foreground(tone) if role == Qt.ItemDataRole.ForegroundRole else background(tone)
+        return None
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return False
+        row = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if isinstance(column, CheckColumn) and role == Qt.ItemDataRole.CheckStateRole:
+            checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
+            row.checks[column.slot] = checked
+        elif isinstance(column, TextColumn) and role == Qt.ItemDataRole.EditRole:
+            row.text = str(value or "")
+        else:
+            return False
+        self._row_changed(index.row())
+        return True
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(column, CheckColumn):
+            return column.tooltip or None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            align = column.align if isinstance(column, Column) else LEFT
+            return int((CENTER if isinstance(column, CheckColumn) else align).value)
+        return None
+
+    # --- the dialog's side ----------------------------------------------------------------
+
+    def rows(self) -> tuple[CheckRow, ...]:
+        return tuple(self._rows)
+
+    def row(self, index: int) -> CheckRow:
+        return self._rows[index]
+
+    def set_rows(self, rows: Sequence[CheckRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+        self.edited.emit()
+
+    def column_of(self, title: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.title == title)
+
+    def set_checked(self, row: int, slot: int, on: bool) -> None:
+        self._rows[row].checks[slot] = on
+        self._row_changed(row)
+
+    def set_text(self, row: int, text: str) -> None:
+        self._rows[row].text = text
+        self._row_changed(row)
+
+    def set_all(self, on: bool) -> None:
+        """Tick (or clear) every box of every row."""
+        for row in self._rows:
+            row.checks = [on] * len(row.checks)
+        if self._rows:
+            last = len(self.columns) - 1
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, last))
+        self.edited.emit()
+
+    def checked_rows(self, slot: int = 0) -> list[CheckRow]:
+        return [r for r in self._rows if r.checks[slot]]
+
+    def _row_changed(self, row: int) -> None:
+        # Other cells of the row (a verdict) may read the boxes: repaint the whole row.
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+        self.edited.emit()
+
+
+def check_table(model: CheckTableModel, stretch: int | None = None) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(
+        QAbstractItemView.EditTrigger.DoubleClicked
+        | QAbstractItemView.EditTrigger.SelectedClicked
+        | QAbstractItemView.EditTrigger.EditKeyPressed
+        | QAbstractItemView.EditTrigger.AnyKeyPressed
+    )
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(28)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setStretchLastSection(stretch is None)
+    for i, column in enumerate(model.columns):
+        if column.width:
+            view.setColumnWidth(i, column.width)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
