@@ -120,10 +120,10 @@ class MainWindow(QMainWindow):
         p = self.prompts
         self.dashboard = DashboardPage(db, actor)
         self.desk = HandoverDesk(db, actor, p)
-        self.dispatch_page = DispatchPage(db, actor, prompts=p)
+        self.dispatch_page = DispatchPage(self.ctx)
         self.bench = BenchPage(db, actor, prompts=p)
-        self.back_page = ReceiveBackPage(db, actor, prompts=p)
-        self.kitting = KittingPage(db, actor, prompts=p)
+        self.back_page = ReceiveBackPage(self.ctx)
+        self.kitting = KittingPage(self.ctx)
         self.lines_page = ReturnedLinesPage(db)
         self.history = HistoryPage(db, actor, prompts=p)
         self.reports = ReportsPage(db, actor, prompts=p)
