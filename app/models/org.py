@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
@@ -76,5 +76,14 @@ class User(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Wrong passwords since the last good one and when the last came: they set the wait before
+    # the next try and, at the limit, the lock that only an admin lifts (issue 8).
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # Raised whenever an admin changes what this login may do (deactivated, role or unit changed,
+    # password reset): a window signed in under an older number is refused at its next write.
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship()

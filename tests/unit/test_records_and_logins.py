@@ -32,14 +32,14 @@ def test_login_checks_the_password(db, org):
 
 def test_first_admin_only_once(db):
     assert not auth.has_users(db)
-    admin = auth.create_first_admin(db, "root", "管理员", "secret1")
+    admin = auth.create_first_admin(db, "root", "管理员", "Guan-Li-2026")
     assert admin.role == Role.admin and auth.has_users(db)
     with pytest.raises(DomainError, match="已有"):
-        auth.create_first_admin(db, "root2", "管理员", "secret1")
+        auth.create_first_admin(db, "root2", "管理员", "Guan-Li-2026")
 
 
 def test_demo_fills_an_empty_store_and_refuses_a_second_time(db):
-    auth.create_first_admin(db, "root", "管理员", "secret1")
+    auth.create_first_admin(db, "root", "管理员", "Guan-Li-2026")
     result = demo.load_demo(db, TODAY)
     assert len(result.records["rejection_notice"]) == 2
     for kind in (

@@ -18,7 +18,7 @@ from app.models.states import Decision
 from app.services.admin import codelists, masterdata
 from app.services.dispatch import dispatching
 from app.services.handover import returns
-from app.services.kernel import auth
+from app.services.kernel import auth, store_kind
 from app.services.kernel.context import ROLE_LABELS, Actor, local_today
 from app.services.oversight import deadlines
 from app.services.repair import repairs
@@ -82,6 +82,8 @@ def load_demo(db: Database, today: dt.date | None = None) -> DemoResult:
     """Fill an empty store; refuses one that already holds models or tasks."""
     if not _is_empty(db):
         raise DomainError("数据库中已有数据，演示数据只能载入空数据库。")
+    with db.transaction() as session:  # marked first: --today and the demo password (issue 8)
+        store_kind.mark_demo(session)
     today = today or local_today()
     actor = Actor(None, "演示数据", None, None, system=True)
     result = DemoResult()

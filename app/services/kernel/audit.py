@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.models.misc import AuditEvent
+from app.services.kernel import standing
 from app.services.kernel.context import Actor
 
 
@@ -18,6 +19,8 @@ def record(
     new: object = "",
     reason: str = "",
 ) -> None:
+    # A login deactivated or changed since it signed in writes nothing (issue 8).
+    standing.check(session, actor)
     session.add(
         AuditEvent(
             actor_user_id=actor.user_id,

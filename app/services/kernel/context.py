@@ -31,6 +31,9 @@ class Actor:
     unit_id: int | None
     unit_name: str = ""
     system: bool = False
+    # The login's generation when it signed in; an admin's change raises the stored one, and
+    # every write compares them (app/services/kernel/standing.py).
+    generation: int = 0
 
     @property
     def audit_name(self) -> str:
@@ -38,6 +41,8 @@ class Actor:
 
 
 def command_line_actor() -> Actor:
+    """The system acting from code (tests, scripts run in Python). The `fanxiu` command never
+    uses it: its writes sign in with a login (issue 8)."""
     try:
         os_user = getpass.getuser()
     except (KeyError, OSError):
