@@ -12,10 +12,10 @@ from PIL import Image
 from reportlab.lib.units import mm
 
 from app.errors import DomainError
-from app.printing import labels as labels_module
+from app.printing import item_labels as labels_module
 from app.printing.barcodes import LABEL_MODULE, code128_width
 from app.printing.documents import ItemLabel
-from app.printing.labels import render_labels
+from app.printing.item_labels import render_labels
 from tests.pdf_tools import (
     decode_barcodes,
     pdf_fonts,
