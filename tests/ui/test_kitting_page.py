@@ -21,6 +21,7 @@ from app.services.repair import repairs
 from app.services.way_back import delivery, kitting
 from app.ui.kit.page import Desk
 from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.runner import Change, call
 from app.ui.kit.style import Tone, foreground
 from app.ui.way_back.delivery_dialogs import (
     DeliverDialog,
@@ -377,3 +378,33 @@ def test_double_clicks_open_the_item_and_the_set(
         rect = page.items_view.visualRect(page.items_model.index(0, 0))
         qtbot.mouseDClick(page.items_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert item.args == ["DY-3/DY3-2026302"]
+
+
+def test_the_page_follows_items_coming_back_at_another_page(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any, runner: Any
+) -> None:
+    """Kitting watches WAY_BACK: an item received back elsewhere shows here without 刷新."""
+    start = local_today() - 30 * DAY
+    _task, ids = accepted_task(
+        sqlite_db, org, [("GC-12A", "GC12A-2026331")], start, local_today() + 10 * DAY
+    )
+    repair(sqlite_db, org, ids[0], start + DAY)
+    page = kitting_page(qtbot, make_desk(org.clerk))
+    assert cell(page.kits_view, 0, "已返回/共") == "0/1"
+    assert not page.complete_button.toolTip().startswith("全部产品已返回")
+    # The receive-back page's write, through the window's one runner.
+    runner.run(
+        None,
+        call(
+            delivery.receive_back,
+            sqlite_db,
+            org.clerk,
+            {ids[0]: delivery.BackCheck(True, True, True)},
+            "陈工",
+            "王敏",
+        ),
+        changes=Change.WAY_BACK | Change.LINES,
+    )
+    assert cell(page.kits_view, 0, "已返回/共") == "1/1"
+    assert cell(page.kits_view, 0, "状态") == "可确认齐套"
+    assert page.complete_button.isEnabled()
