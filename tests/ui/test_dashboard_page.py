@@ -23,12 +23,14 @@ from app.services.kernel.terms import (
     LineStatus,
     ReportKind,
     Role,
+    line_status_label,
 )
 from app.services.kernel.views import Dashboard
 from app.services.oversight import deadlines, inbox
 from app.services.way_back import kitting
-from app.ui.kit.formats import line_status_label
+from app.ui.kit.page import Desk
 from app.ui.kit.print_preview import PrintPreviewDialog
+from app.ui.kit.runner import Runner
 from app.ui.kit.style import Tone
 from app.ui.oversight.dashboard_page import DEADLINE_COLUMNS, DashboardPage
 from app.ui.oversight.reminders import Reminder, Reminders, ReminderStatus
@@ -47,12 +49,12 @@ def demo_login(db: Database, login: str) -> Actor:
     return auth.login(db, login, demo.DEMO_PASSWORD)
 
 
-def loaded_page(qtbot: Any, db: Database, actor: Actor) -> DashboardPage:
-    page = DashboardPage(db, actor, today=TODAY)
+def loaded_page(qtbot: Any, desk: Desk) -> DashboardPage:
+    page = DashboardPage(desk, today=TODAY)
     qtbot.addWidget(page)
     page.resize(1160, 760)
-    with qtbot.waitSignal(page.loaded, timeout=20_000):
-        page.show()  # the first showing reads the dashboard, off the GUI thread
+    with qtbot.waitSignal(page.board_shown, timeout=20_000):
+        page.show()  # the first showing reads the dashboard, through the runner
     return page
 
 
@@ -62,10 +64,10 @@ def expected_counts(rows: list[Any]) -> dict[str, int]:
 
 
 def test_dashboard_counts_match_the_demo_data(
-    qtbot: Any, qtmodeltester: Any, sqlite_db: Database
+    qtbot: Any, qtmodeltester: Any, sqlite_db: Database, make_desk: Any
 ) -> None:
     manager = demo_login(sqlite_db, "zhaozong")
-    page = loaded_page(qtbot, sqlite_db, manager)
+    page = loaded_page(qtbot, make_desk(manager))
 
     # Independently: every line deadline and every kit set's report deadline, by state.
     rows = deadlines.list_deadlines(sqlite_db, TODAY) + kitting.kit_deadline_rows(sqlite_db, TODAY)
@@ -93,7 +95,7 @@ def test_dashboard_counts_match_the_demo_data(
     # The overdue section in Chinese: the kit set's report, the time in repair, the dispatch.
     view = page.views[DeadlineState.overdue]
     rules = {cell(view, r, "时限") for r in range(view.model().rowCount())}
-    assert {"在修时间", "故障定位", "分发", "齐套情况上报"} <= rules
+    assert {"在修时间", "故障定位", "分发", "齐套情况报告"} <= rules
     first = page.models[DeadlineState.overdue].row(0)
     assert cell(view, 0, "剩余/超期") == f"超期 {-first.deadline.days_left} 天"
     assert cell(view, 0, "所在单位") == first.unit
@@ -119,9 +121,11 @@ def test_dashboard_counts_match_the_demo_data(
         click(qtbot, page.inbox_button)
 
 
-def test_an_engineer_sees_the_deadlines_of_their_own_unit(qtbot: Any, sqlite_db: Database) -> None:
+def test_an_engineer_sees_the_deadlines_of_their_own_unit(
+    qtbot: Any, sqlite_db: Database, make_desk: Any
+) -> None:
     engineer = demo_login(sqlite_db, "chengong")
-    page = loaded_page(qtbot, sqlite_db, engineer)
+    page = loaded_page(qtbot, make_desk(engineer))
     rows = deadlines.list_deadlines(sqlite_db, TODAY, unit_id=engineer.unit_id)
     expected = expected_counts(rows)
     assert sum(expected.values()) > 0
@@ -131,9 +135,9 @@ def test_an_engineer_sees_the_deadlines_of_their_own_unit(qtbot: Any, sqlite_db:
     assert all(r.line_id for r in shown)  # no kit sets: they are the materials department's
 
 
-def test_a_provisional_date_is_marked(qtbot: Any, sqlite_db: Database) -> None:
+def test_a_provisional_date_is_marked(qtbot: Any, sqlite_db: Database, make_desk: Any) -> None:
     manager = demo_login(sqlite_db, "zhaozong")
-    page = loaded_page(qtbot, sqlite_db, manager)
+    page = loaded_page(qtbot, make_desk(manager))
     assert page.board is not None
     row = page.board.running[0]
     guess = dataclasses.replace(row, deadline=dataclasses.replace(row.deadline, provisional=True))
@@ -160,13 +164,14 @@ def accepted_on(db: Database, org: Org, day: dt.date, serial: str) -> None:
 
 
 def test_reminders_fire_once_when_a_deadline_turns_overdue(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     confirmed = dt.date(2026, 11, 2)  # dispatch due 7 days later, on Monday 11-09
     accepted_on(sqlite_db, org, confirmed, "GC12A-2026501")
     clock = [dt.date(2026, 11, 3)]
-    reminders = Reminders(sqlite_db, org.manager, interval_ms=3_600_000, clock=lambda: clock[0])
-    page = DashboardPage(sqlite_db, org.manager)
+    desk = make_desk(org.manager)
+    reminders = Reminders(desk, interval_ms=3_600_000, clock=lambda: clock[0])
+    page = DashboardPage(desk)
     qtbot.addWidget(page)
     page.attach(reminders)
     status = ReminderStatus()
@@ -227,11 +232,11 @@ def test_reminders_fire_once_when_a_deadline_turns_overdue(
 
 
 def test_reminders_say_when_a_deadline_comes_due_soon_and_run_on_their_timer(
-    qtbot: Any, sqlite_db: Database, org: Org
+    qtbot: Any, sqlite_db: Database, org: Org, make_desk: Any
 ) -> None:
     accepted_on(sqlite_db, org, dt.date(2026, 11, 2), "GC12A-2026502")
     clock = [dt.date(2026, 11, 3)]
-    reminders = Reminders(sqlite_db, org.clerk, interval_ms=50, clock=lambda: clock[0])
+    reminders = Reminders(make_desk(org.clerk), interval_ms=50, clock=lambda: clock[0])
     fired: list[Reminder] = []
     reminders.reminded.connect(fired.append)
     with qtbot.waitSignal(reminders.updated, timeout=20_000):
@@ -248,10 +253,15 @@ def test_reminders_say_when_a_deadline_comes_due_soon_and_run_on_their_timer(
 
 
 def test_reports_page_lists_overdue_reports_and_escalations(
-    qtbot: Any, qtmodeltester: Any, sqlite_db: Database, prompts: ScriptedPrompts, tmp_path: Path
+    qtbot: Any,
+    qtmodeltester: Any,
+    sqlite_db: Database,
+    prompts: ScriptedPrompts,
+    tmp_path: Path,
+    make_desk: Any,
 ) -> None:
     manager = demo_login(sqlite_db, "zhaozong")
-    page = ReportsPage(sqlite_db, manager, prompts=prompts)
+    page = ReportsPage(make_desk(manager))
     qtbot.addWidget(page)
     page.resize(1160, 760)
     page.show()
@@ -293,12 +303,12 @@ def test_reports_page_lists_overdue_reports_and_escalations(
     page.kind_box.setCurrentIndex(page.kind_box.findData(ReportKind.escalation))
     assert {r.number[:2] for r in page.model.rows()} == {"SJ"}
     page.kind_box.setCurrentIndex(0)
-    page.unread_only.setCurrentIndex(1)
+    click(qtbot, page.unread_only)
     assert number not in {r.number for r in page.model.rows()}
 
 
 def test_only_a_manager_acknowledges_an_escalation(
-    qtbot: Any, sqlite_db: Database, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     """A clerk of the prime unit reads its escalations but may not acknowledge them."""
     quality = demo_login(sqlite_db, "liujian")
@@ -307,7 +317,7 @@ def test_only_a_manager_acknowledges_an_escalation(
     )
     pages = {}
     for actor in (quality, clerk):
-        page = ReportsPage(sqlite_db, actor, prompts=prompts)
+        page = ReportsPage(make_desk(actor))
         qtbot.addWidget(page)
         page.show()
         qtbot.waitExposed(page)
@@ -324,3 +334,29 @@ def test_only_a_manager_acknowledges_an_escalation(
     assert not page.ack_button.isEnabled()
     assert "只有总体/主管可以操作" in page.ack_button.toolTip()
     assert page.print_button.isEnabled()
+
+
+def test_the_dashboard_and_reminders_read_off_the_gui_thread(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+) -> None:
+    """With no grace at all every reading is handed over: the page stays usable meanwhile and
+    the answer arrives through the event loop."""
+    accepted_on(sqlite_db, org, dt.date(2026, 11, 2), "GC12A-2026503")
+    runner = Runner(prompts, grace_ms=0)
+    desk = Desk(sqlite_db, org.manager, prompts, runner)
+    clock = [dt.date(2026, 11, 10)]
+    reminders = Reminders(desk, interval_ms=3_600_000, clock=lambda: clock[0])
+    page = DashboardPage(desk)
+    qtbot.addWidget(page)
+    page.attach(reminders)
+    try:
+        reminders.start()
+        assert reminders.busy and page.board is None  # not answered in place
+        qtbot.waitUntil(lambda: not reminders.busy and page.board is not None, timeout=20_000)
+        assert page.counts()[DeadlineState.overdue] == 1
+        assert inbox.unread_count(sqlite_db, org.manager) == 0  # the sweep issues no CQ here
+        with qtbot.waitSignal(page.board_shown, timeout=20_000):
+            click(qtbot, page.refresh_button)  # 刷新: sweep and read again
+        reminders.stop()
+    finally:
+        runner.shutdown()

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 
 from app.db import Database
 from app.services.admin import codelists
@@ -16,19 +16,22 @@ from app.services.handover import returns
 from app.services.kernel.context import local_today
 from app.services.kernel.terms import Decision, DocumentKind
 from app.services.repair import repairs
+from app.ui.kit.page import Desk
 from app.ui.kit.print_preview import PrintPreviewDialog
 from app.ui.kit.style import Tone
-from app.ui.oversight.history_page import HistoryPage
+from app.ui.oversight.history_page import REASON_COLUMN, HistoryPage
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
-from tests.ui.helpers import cell, click, type_text
+from tests.ui.helpers import cell, click, click_row, type_text
 
 ITEM = "GC-12A/GC12A-2026201"
 SERIAL = "GC12A-2026201"
 
 
-def repaired_and_accepted(db: Database, org: Org, serial: str = SERIAL) -> tuple[str, str]:
+def repaired_and_accepted(
+    db: Database, org: Org, serial: str = SERIAL, anomaly: str = "铅封松动"
+) -> tuple[str, str]:
     """One item's way through the services up to its certificate page; (task, WX number)."""
     today = local_today()
     task = returns.create_task(db, org.clerk, "某部队修理所", today=today)
@@ -39,7 +42,7 @@ def repaired_and_accepted(db: Database, org: Org, serial: str = SERIAL) -> tuple
     returns.confirm_handover(db, org.clerk, task.id, "李参谋", "王敏", today=today)
     jj = dispatching.dispatch(db, org.clerk, [line], late_reasons={}).handover_number
     eng = org.engineer
-    repairs.receive(db, eng, jj, "陈工", anomalies={line: "铅封松动"})
+    repairs.receive(db, eng, jj, "陈工", anomalies={line: anomaly})
     repairs.record_unboxing(
         db, eng, line, repairs.Unboxing(True, False, True, True, True, "李参谋", "铅封松动")
     )
@@ -63,8 +66,8 @@ def repaired_and_accepted(db: Database, org: Org, serial: str = SERIAL) -> tuple
     return task.number, outcome.repair_record_number
 
 
-def open_history(qtbot: Any, db: Database, actor: Any, prompts: ScriptedPrompts) -> HistoryPage:
-    page = HistoryPage(db, actor, prompts=prompts)
+def open_history(qtbot: Any, desk: Desk) -> HistoryPage:
+    page = HistoryPage(desk)
     qtbot.addWidget(page)
     page.resize(1160, 760)
     page.show()
@@ -90,10 +93,15 @@ def in_order(wanted: list[str], seen: list[str]) -> bool:
 
 
 def test_scanning_a_label_shows_the_items_whole_way_in_order(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, tmp_path: Path
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    tmp_path: Path,
+    make_desk: Any,
 ) -> None:
     task, wx = repaired_and_accepted(sqlite_db, org)
-    page = open_history(qtbot, sqlite_db, org.engineer, prompts)
+    page = open_history(qtbot, make_desk(org.engineer))
     assert page.scan_field.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled) is False
     assert not page.info.isVisible()
 
@@ -166,12 +174,12 @@ def rejected_return(db: Database, org: Org, serial: str = SERIAL) -> str:
 
 
 def test_every_return_of_the_item_is_on_one_timeline(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     refused = rejected_return(sqlite_db, org)
     task, wx = repaired_and_accepted(sqlite_db, org)
-    page = open_history(qtbot, sqlite_db, org.engineer, prompts)
-    assert page.show_item(SERIAL)  # a bare serial finds the item too
+    page = open_history(qtbot, make_desk(org.engineer))
+    page.show_item(SERIAL)  # a bare serial finds the item too
     assert page.item_label.text() == ITEM
     assert "返修 2 次" in page.feedback.text()
     assert page.returns_label.text().index(refused) < page.returns_label.text().index(task)
@@ -188,10 +196,10 @@ def test_every_return_of_the_item_is_on_one_timeline(
 
 
 def test_unknown_codes_and_record_numbers(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     task, wx = repaired_and_accepted(sqlite_db, org)
-    page = open_history(qtbot, sqlite_db, org.engineer, prompts)
+    page = open_history(qtbot, make_desk(org.engineer))
 
     message = scan(qtbot, page, "GC-12A/NOPE-1")
     assert page.feedback.tone == Tone.bad and "找不到产品" in message
@@ -213,9 +221,97 @@ def test_unknown_codes_and_record_numbers(
 
 
 def test_history_model_passes_qt_checks(
-    qtmodeltester: Any, qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtmodeltester: Any, qtbot: Any, sqlite_db: Database, org: Org, make_desk: Any
 ) -> None:
     repaired_and_accepted(sqlite_db, org)
-    page = open_history(qtbot, sqlite_db, org.engineer, prompts)
-    assert page.show_item(ITEM)
+    page = open_history(qtbot, make_desk(org.engineer))
+    page.show_item(ITEM)
+    assert page.history is not None and page.history.item_code == ITEM
     qtmodeltester.check(page.model)
+
+
+# --- a row opens the record it names; its text is read whole (defect 12) -------------------------
+
+LONG = (
+    "铅封松动，外包装箱右下角有明显撞击凹痕，箱内防震泡沫破碎，产品表面有两处划痕，"
+    "开箱时须重点检查电连接器插针和四个安装脚是否变形"
+)
+
+
+def double_click(qtbot: Any, view: Any, row: int, column: int = 0) -> None:
+    index = view.model().index(row, column)
+    view.scrollTo(index)
+    center = view.visualRect(index).center()
+    # Qt 6's QTest double click carries no press of its own: click first, as a hand does.
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+
+
+def test_a_row_opens_the_record_it_names_and_its_text_is_read_whole(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
+) -> None:
+    task, wx = repaired_and_accepted(sqlite_db, org, anomaly=LONG)
+    page = open_history(qtbot, make_desk(org.engineer))
+    page.resize(1150, 760)  # the page's share of a 1280×800 window
+    opened: list[str] = []
+    page.open_record.connect(opened.append)
+    scan(qtbot, page, ITEM)
+    what = column(page, "事项")
+
+    # The unboxing record's row opens it with a double-click.
+    unboxing = what.index("开箱检查记录")
+    kx = cell(page.view, unboxing, "记录")
+    assert kx.startswith("KX-")
+    double_click(qtbot, page.view, unboxing, 1)
+    assert opened == [kx]
+    # The repair record's row, by the keyboard: Enter on the selected row.
+    repaired = what.index("维修记录")
+    click_row(qtbot, page.view, repaired)
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    assert opened[-1] == wx
+    # A row naming no record of its own opens its return task.
+    receipt = what.index("承制单位签收")
+    assert cell(page.view, receipt, "记录") == task
+    double_click(qtbot, page.view, receipt, 3)
+    assert opened[-1] == task
+    assert "双击或回车打开" in page.model.index(receipt, 0).data(Qt.ItemDataRole.ToolTipRole)
+
+    # The long reason is shown whole: it wraps in its cell, the row grows to hold it, and the
+    # tooltip carries it too.
+    index = page.model.index(receipt, REASON_COLUMN)
+    assert cell(page.view, receipt, "原因/说明") == LONG
+    assert LONG in index.data(Qt.ItemDataRole.ToolTipRole)
+    rect = page.view.visualRect(index)
+    metrics = page.view.fontMetrics()
+    assert metrics.horizontalAdvance(LONG) > rect.width()  # one line would cut it off
+    needed = metrics.boundingRect(
+        QRect(0, 0, rect.width() - 8, 10_000), Qt.TextFlag.TextWordWrap, LONG
+    ).height()
+    assert page.view.wordWrap() and rect.height() >= needed
+
+
+def test_in_the_window_a_task_row_opens_the_desk_and_a_record_row_its_preview(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, open_window: Any
+) -> None:
+    task, wx = repaired_and_accepted(sqlite_db, org)
+    window = open_window(org.clerk)
+    window.open_item(ITEM)
+    page = window.history
+    qtbot.waitUntil(lambda: page.history is not None, timeout=10_000)
+    what = column(page, "事项")
+
+    titles: list[str] = []
+
+    def look(dialog: PrintPreviewDialog) -> bool:
+        titles.append(dialog.windowTitle())
+        return False
+
+    prompts.then(look)
+    double_click(qtbot, page.view, what.index("维修记录"))
+    qtbot.waitUntil(lambda: bool(titles), timeout=20_000)
+    assert titles == [f"打印预览 — 维修记录 {wx}"]
+
+    double_click(qtbot, page.view, what.index("承制单位签收"))
+    assert window.pages.currentWidget() is window.desk
+    qtbot.waitUntil(lambda: window.desk.task is not None, timeout=10_000)
+    assert window.desk.task.number == task

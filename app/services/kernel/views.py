@@ -107,6 +107,9 @@ class ReportView:
     acknowledged_at: dt.datetime | None
     acknowledged_by: str
     body: str
+    # Addressed to the reader's unit(s), so theirs to acknowledge; False for a report the reader
+    # follows without being its addressee (one their unit issued, or about their lines).
+    mine: bool = True
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,7 @@ class HistoryEvent:
     action: str
     detail: str
     reason: str
+    record: str = ""  # the record the event names (its own number, else its task's): opens it
 
 
 @dataclass(frozen=True)

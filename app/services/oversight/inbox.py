@@ -1,42 +1,82 @@
-"""The inbox: reports addressed to a login's unit(s), read and acknowledged."""
+"""The inbox: reports addressed to a login's unit(s), read and acknowledged; and the overdue
+reports and escalations a login follows on 超期与升级."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from app.db import Database
 from app.errors import DomainError, NotFound, PermissionDenied
-from app.models.org import Role, Unit, UnitKind, User
-from app.models.records import Report, ReportKind, ReportRecipient
-from app.models.returns import ReturnTask
+from app.models.org import Permission, Role, Unit, UnitKind, User
+from app.models.records import Report, ReportKind, ReportLine, ReportRecipient
+from app.models.returns import ReturnLine, ReturnTask
+from app.models.workdays import RuleCode
 from app.services.kernel import audit
-from app.services.kernel.context import Actor
+from app.services.kernel.context import Actor, can
 from app.services.kernel.views import ReportView
 
 
-def _report_view(session: Session, r: Report, units: list[int] | None) -> ReportView:
-    """The report as one reader sees it: acknowledged means by the reader's unit(s)."""
-    task = session.get(ReturnTask, r.task_id) if r.task_id else None
-    mine = [x for x in r.recipients if units is None or x.unit_id in units]
-    done = [x for x in mine if x.acknowledged_at is not None]
-    first = min(done, key=lambda x: x.acknowledged_at) if done else None  # type: ignore[arg-type,return-value]
-    by = session.get(User, first.acknowledged_by_id) if first and first.acknowledged_by_id else None
-    names = [session.get_one(Unit, x.unit_id).name for x in r.recipients]
-    return ReportView(
-        r.id,
-        r.number,
-        r.kind,
-        r.title,
-        "、".join(names),
-        task.number if task else None,
-        r.created_at,
-        first.acknowledged_at if first and len(done) == len(mine) else None,
-        by.display_name if by else "",
-        r.body,
-    )
+@dataclass(frozen=True)
+class Acknowledged:
+    """What one 签收 of several reports did: those acknowledged, and those it could not, why."""
+
+    done: tuple[ReportView, ...]
+    refused: tuple[tuple[str, str], ...]  # (number, the reason in the clerk's words)
+
+
+def _pairs(
+    session: Session,
+    stmt: Select[int, str],
+    key: InstrumentedAttribute[int] | None,
+    wanted: Collection[int],
+) -> dict[int, str]:
+    """id → name, for the ids `wanted` (every row when `key` is None)."""
+    if key is not None:
+        if not wanted:
+            return {}
+        stmt = stmt.where(key.in_(sorted(wanted)))
+    return {k: v for k, v in session.execute(stmt)}
+
+
+def _views(
+    session: Session, reports: Sequence[Report], units: list[int] | None
+) -> list[ReportView]:
+    """The reports as one reader sees them, read with a handful of queries for the whole page."""
+    task_ids = {r.task_id for r in reports if r.task_id}
+    by_ids = {x.acknowledged_by_id for r in reports for x in r.recipients if x.acknowledged_by_id}
+    tasks = _pairs(session, select(ReturnTask.id, ReturnTask.number), ReturnTask.id, task_ids)
+    names = _pairs(session, select(Unit.id, Unit.name), None, ())
+    users = _pairs(session, select(User.id, User.display_name), User.id, by_ids)
+    found = []
+    for r in reports:
+        mine = [x for x in r.recipients if units is None or x.unit_id in units]
+        # A report the reader only follows reads as acknowledged once all its addressees have.
+        counted = mine or list(r.recipients)
+        done = [x for x in counted if x.acknowledged_at is not None]
+        first = min(done, key=lambda x: x.acknowledged_at or dt.datetime.max) if done else None
+        found.append(
+            ReportView(
+                r.id,
+                r.number,
+                r.kind,
+                r.title,
+                "、".join(names.get(x.unit_id, "") for x in r.recipients),
+                tasks.get(r.task_id) if r.task_id else None,
+                r.created_at,
+                first.acknowledged_at if first and len(done) == len(counted) else None,
+                users.get(first.acknowledged_by_id or 0, "") if first else "",
+                r.body,
+                mine=bool(mine),
+                answered_by=r.answered_by,
+                answered_on=r.answered_on,
+            )
+        )
+    return found
 
 
 def _inbox_units(session: Session, actor: Actor) -> list[int] | None:
@@ -49,7 +89,7 @@ def _inbox_units(session: Session, actor: Actor) -> list[int] | None:
     return units
 
 
-def _inbox_filter(units: list[int] | None, unread_only: bool) -> ColumnElement[bool]:
+def _addressed(units: list[int] | None, unread_only: bool) -> ColumnElement[bool]:
     """Reports with a recipient among `units` (every report when None), unread if asked."""
     cond = []
     if units is not None:
@@ -59,24 +99,86 @@ def _inbox_filter(units: list[int] | None, unread_only: bool) -> ColumnElement[b
     return Report.id.in_(select(ReportRecipient.report_id).where(*cond))
 
 
+def _page(
+    stmt: Select[Report],
+    kinds: Collection[str],
+    after: int | None,
+    limit: int,
+) -> Select[Report]:
+    """Newest first, in keyset pages: `after` is the id of the last report already shown."""
+    if kinds:
+        stmt = stmt.where(Report.kind.in_(sorted(kinds)))
+    if after is not None:
+        stmt = stmt.where(Report.id < after)
+    return stmt.options(selectinload(Report.recipients)).order_by(Report.id.desc()).limit(limit)
+
+
 def inbox(
     db: Database,
     actor: Actor,
     unread_only: bool = False,
     limit: int = 200,
     kind: str | None = None,
+    *,
+    kinds: Collection[str] = (),
+    after: int | None = None,
 ) -> list[ReportView]:
+    """Reports addressed to the login's unit(s), newest first; `kind` or `kinds` filter them."""
+    wanted = set(kinds) | ({kind} if kind else set())
     with db.reading() as session:
         units = _inbox_units(session, actor)
-        stmt = (
-            select(Report)
-            .where(Report.voided.is_(False), _inbox_filter(units, unread_only))
-            .order_by(Report.id.desc())
-            .limit(limit)
-        )
-        if kind:
-            stmt = stmt.where(Report.kind == kind)
-        return [_report_view(session, r, units) for r in session.scalars(stmt)]
+        stmt = select(Report).where(Report.voided.is_(False), _addressed(units, unread_only))
+        reports = session.scalars(_page(stmt, wanted, after, limit)).all()
+        return _views(session, reports, units)
+
+
+def _followed(session: Session, actor: Actor, units: list[int]) -> ColumnElement[bool]:
+    """Reports a login follows without being their addressee: issued by a login of their unit
+    (a clerk's late dispatch issues a CQ to the prime unit), or about the lines whose clock is
+    their unit's (a manufacturer's lines at its bench; the materials department's dispatch)."""
+    if actor.unit_id is None:
+        return false()
+    colleagues = select(User.id).where(User.unit_id == actor.unit_id)
+    at_their_bench = (
+        select(ReportLine.report_id)
+        .join(ReturnLine, ReturnLine.id == ReportLine.line_id)
+        .where(ReturnLine.manufacturer_unit_id == actor.unit_id)
+    )
+    cond: list[ColumnElement[bool]] = [
+        Report.created_by_id.in_(colleagues),
+        and_(Report.id.in_(at_their_bench), Report.rule != RuleCode.dispatch),
+    ]
+    kind = session.scalar(select(Unit.kind).where(Unit.id == actor.unit_id))
+    if kind == UnitKind.materials_dept:
+        cond.append(Report.rule == RuleCode.dispatch)
+    return or_(*cond)
+
+
+def followed_reports(
+    db: Database,
+    actor: Actor,
+    kinds: Collection[str] = (ReportKind.overdue_report, ReportKind.escalation),
+    unread_only: bool = False,
+    limit: int = 200,
+    after: int | None = None,
+) -> list[ReportView]:
+    """超期与升级: the reports addressed to the login's unit(s) and those they follow (see
+    `_followed`), newest first. Unread means not yet acknowledged by the reader's unit, or,
+    for a report they only follow, by its addressees."""
+    with db.reading() as session:
+        units = _inbox_units(session, actor)
+        if units is None:
+            cond = _addressed(None, unread_only)
+        else:
+            mine = _addressed(units, False)
+            seen = or_(mine, _followed(session, actor, units))
+            if unread_only:
+                unread = or_(_addressed(units, True), and_(~mine, _addressed(None, True)))
+                seen = and_(seen, unread)
+            cond = seen
+        stmt = select(Report).where(Report.voided.is_(False), cond)
+        reports = session.scalars(_page(stmt, kinds, after, limit)).all()
+        return _views(session, reports, units)
 
 
 def unread_count(db: Database, actor: Actor) -> int:
@@ -85,34 +187,76 @@ def unread_count(db: Database, actor: Actor) -> int:
         stmt = (
             select(func.count())
             .select_from(Report)
-            .where(Report.voided.is_(False), _inbox_filter(units, True))
+            .where(Report.voided.is_(False), _addressed(units, True))
         )
         return session.scalar(stmt) or 0
 
 
-def acknowledge(db: Database, actor: Actor, number: str) -> ReportView:
+def _refusal(
+    report: Report | None, number: str, actor: Actor, units: list[int] | None
+) -> DomainError | None:
+    """Why this login may not acknowledge this report now; None when it may."""
+    if report is None or report.voided:
+        return NotFound(f"报告 {number} 不存在。")
+    mine = [r for r in report.recipients if units is None or r.unit_id in units]
+    if not mine:
+        return PermissionDenied(f"报告 {number} 不是发给本单位的，不能签收。")
+    if report.kind == ReportKind.escalation and not can(actor, Permission.acknowledge_escalation):
+        return PermissionDenied(f"升级报告 {number} 需由总体/主管签收。")
+    if all(r.acknowledged_at is not None for r in mine):
+        return DomainError(f"报告 {number} 已经签收过了。")
+    return None
+
+
+def acknowledge_many(db: Database, actor: Actor, numbers: Sequence[str]) -> Acknowledged:
+    """签收 several reports in one transaction.
+
+    Each acknowledgement is a receipt on its own, not a joint decision: a manager who selects
+    twenty reports expects the nineteen signed even when one was signed by a colleague meanwhile
+    or is an escalation their role may not sign. So every report that can be is acknowledged,
+    and those that cannot are named with the reason; only when none can is it refused whole.
+    """
+    wanted = list(dict.fromkeys(n.strip().upper() for n in numbers if n.strip()))
+    if not wanted:
+        raise DomainError("请先选择要签收的报告。")
     with db.transaction() as session:
-        report = session.scalar(select(Report).where(Report.number == number))
-        if report is None:
-            raise NotFound(f"报告 {number} 不存在。")
         units = _inbox_units(session, actor)
-        mine = [r for r in report.recipients if units is None or r.unit_id in units]
-        if not mine:
-            raise PermissionDenied(f"报告 {number} 不是发给本单位的，不能签收。")
-        if report.kind == ReportKind.escalation and not (
-            actor.system or actor.role == Role.manager
-        ):
-            raise PermissionDenied(f"升级报告 {number} 需由总体/主管签收。")
-        pending = [r for r in mine if r.acknowledged_at is None]
-        if not pending:
-            raise DomainError(f"报告 {number} 已经签收过了。")
+        found = {
+            r.number: r
+            for r in session.scalars(
+                select(Report)
+                .where(Report.number.in_(wanted))
+                .options(selectinload(Report.recipients))
+            )
+        }
         now = dt.datetime.now(dt.UTC)
-        for recipient in pending:
-            recipient.acknowledged_at = now
-            recipient.acknowledged_by_id = actor.user_id
-        audit.record(session, actor, "report", report.id, "acknowledge", "", "acknowledged")
+        signed: list[Report] = []
+        refused: list[tuple[str, DomainError]] = []
+        for number in wanted:
+            report = found.get(number)
+            why = _refusal(report, number, actor, units)
+            if why is not None or report is None:
+                refused.append((number, why or NotFound(number)))
+                continue
+            for recipient in report.recipients:
+                if (units is None or recipient.unit_id in units) and not recipient.acknowledged_at:
+                    recipient.acknowledged_at = now
+                    recipient.acknowledged_by_id = actor.user_id
+            audit.record(session, actor, "report", report.id, "acknowledge", "", "acknowledged")
+            signed.append(report)
+        if not signed:
+            if len(refused) == 1:
+                raise refused[0][1]
+            raise DomainError("没有可签收的报告：" + "；".join(str(e) for _n, e in refused))
         session.flush()
-        return _report_view(session, report, units)
+        return Acknowledged(
+            tuple(_views(session, signed, units)), tuple((n, str(e)) for n, e in refused)
+        )
+
+
+def acknowledge(db: Database, actor: Actor, number: str) -> ReportView:
+    """签收 one report (refused with the reason when it cannot be)."""
+    return acknowledge_many(db, actor, [number]).done[0]
 
 
 def get_report(db: Database, number: str) -> ReportView:
@@ -120,4 +264,4 @@ def get_report(db: Database, number: str) -> ReportView:
         report = session.scalar(select(Report).where(Report.number == number))
         if report is None:
             raise NotFound(f"报告 {number} 不存在。")
-        return _report_view(session, report, None)
+        return _views(session, [report], None)[0]

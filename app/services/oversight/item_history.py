@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from app.db import Database
@@ -14,7 +16,20 @@ from app.models.repair import (
 from app.models.returns import ReturnLine, ReturnTask
 from app.services.admin.masterdata import item_code
 from app.services.handover.returns import ITEM_CODE_RE, normalize_code
+from app.services.kernel.numbering import parse_number
 from app.services.kernel.views import HistoryEvent, ItemHistory
+
+NUMBER_IN_TEXT = re.compile(r"[A-Z]{2}-\d{4}-\d{6}")
+
+
+def named_record(task_number: str, *texts: str) -> str:
+    """The record an event names: a record number in its text (the unboxing record, the repair
+    record, the kit set it joined), else the return task it belongs to; "" when none."""
+    for text in texts:
+        for found in NUMBER_IN_TEXT.findall(text or ""):
+            if parse_number(found):
+                return found
+    return task_number
 
 
 def find_items(db: Database, code: str) -> list[int]:
@@ -51,17 +66,20 @@ def item_history(db: Database, code: str) -> ItemHistory:
             )
             .order_by(AuditEvent.id)
         ).scalars()
-        history = tuple(
-            HistoryEvent(
-                e.at,
-                task_of.get(e.entity_id, "") if e.entity == "return_line" else "",
-                e.actor_name,
-                e.action,
-                e.new_value,
-                e.reason,
+        history = []
+        for e in events:
+            task = task_of.get(e.entity_id, "") if e.entity == "return_line" else ""
+            history.append(
+                HistoryEvent(
+                    e.at,
+                    task,
+                    e.actor_name,
+                    e.action,
+                    e.new_value,
+                    e.reason,
+                    named_record(task, e.new_value, e.reason),
+                )
             )
-            for e in events
-        )
         pages = session.scalars(
             select(RepairRecord.number)
             .join(QualityCertificate, QualityCertificate.id == RepairRecord.certificate_id)
@@ -79,5 +97,5 @@ def item_history(db: Database, code: str) -> ItemHistory:
             item.model.name,
             tuple(tasks),
             tuple(pages),
-            history,
+            tuple(history),
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -25,16 +24,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.kernel.context import Actor, local_today
-from app.services.kernel.terms import DeadlineState, Role
+from app.services.kernel.context import local_today
+from app.services.kernel.terms import (
+    DeadlineState,
+    Role,
+    deadline_state_label,
+    kit_set_status_label,
+    line_status_label,
+    rule_label,
+)
 from app.services.kernel.views import Dashboard, DeadlineRow, ReportView
 from app.services.oversight import dashboard
-from app.ui.kit.formats import date_text, line_status_label
+from app.ui.kit.formats import date_text
+from app.ui.kit.page import Desk, Page
 from app.ui.kit.paged_model import CENTER, RIGHT, Column, PagedTableModel, list_fetcher
+from app.ui.kit.runner import Change, call
 from app.ui.kit.scan_field import FeedbackLine
 from app.ui.kit.style import BACKGROUND, FOREGROUND, Tone, scaled_font
 from app.ui.kit.tables import make_table
-from app.ui.kit.worker import Progress, ServiceOp
 from app.ui.oversight.reminders import (
     PROVISIONAL_MARK,
     PROVISIONAL_TIP,
@@ -43,23 +50,21 @@ from app.ui.oversight.reminders import (
     Reminders,
     days_text,
     row_key,
-    rule_label,
 )
-from app.ui.way_back.delivery_dialogs import kit_status_label
-
-if TYPE_CHECKING:
-    from app.db import Database
 
 WEEKDAYS = "一二三四五六日"
-SECTIONS = (
-    (DeadlineState.overdue, "已超期", Tone.bad),
-    (DeadlineState.due_soon, "即将到期", Tone.warn),
-    (DeadlineState.running, "进行中", None),
+SECTIONS = tuple(
+    (state, deadline_state_label(state), tone)
+    for state, tone in (
+        (DeadlineState.overdue, Tone.bad),
+        (DeadlineState.due_soon, Tone.warn),
+        (DeadlineState.running, None),
+    )
 )
 
 
 def _status_text(row: DeadlineRow) -> str:
-    return kit_status_label(row.status) if row.line_id == 0 else line_status_label(row.status)
+    return kit_set_status_label(row.status) if row.line_id == 0 else line_status_label(row.status)
 
 
 def _due_text(row: DeadlineRow) -> str:
@@ -205,50 +210,39 @@ def _section_title(text: str, n: int | None, tone: Tone | None) -> str:
     return f"{text}{count}"
 
 
-class DashboardPage(QWidget):
+class DashboardPage(Page):
     """`open_item(code)` for a line's row, `open_record(number)` for a kit set or a report,
     `open_inbox()` for the button under the unread reports."""
 
-    open_item = Signal(str)
-    open_record = Signal(str)
     open_inbox = Signal()
-    loaded = Signal(object)  # the Dashboard just shown
+    board_shown = Signal(object)  # the Dashboard just shown
+
+    # Every action along the way moves a count or a clock here.
+    watches = (
+        Change.TASKS
+        | Change.LINES
+        | Change.DISPATCH
+        | Change.BENCH
+        | Change.WAY_BACK
+        | Change.REPORTS
+        | Change.DEADLINES
+        | Change.CALENDAR
+    )
 
     def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: dt.date | None = None,
+        self, desk: Desk, parent: QWidget | None = None, *, today: dt.date | None = None
     ) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.actor = actor
+        super().__init__(desk, parent)
         self.today = today
         self.board: Dashboard | None = None
         self.reminders: Reminders | None = None
-        self._op: ServiceOp | None = None
+        self._reading = False
+        self._again = False
         self._loaded = False
-
-        title = QLabel("工作台")
-        title.setFont(scaled_font(self.font(), 1.35, bold=True))
-        self.date_label = QLabel()
-        self.date_label.setStyleSheet("color: palette(mid);")
-        self.refresh_button = QPushButton("刷新")
-        self.refresh_button.setToolTip("重新检查各项时限和收件箱")
-        head = QHBoxLayout()
-        head.addWidget(title)
-        head.addSpacing(12)
-        head.addWidget(self.date_label)
-        head.addStretch(1)
-        head.addWidget(self.refresh_button)
-
         self.banner = ReminderBanner()
         self.banner.view_requested.connect(self._view_reminder)
         self.feedback = FeedbackLine()
         self.feedback.hide()
-
         self.tiles = {
             state: CountTile(text, tone if state != DeadlineState.running else None)
             for state, text, tone in SECTIONS
@@ -258,8 +252,35 @@ class DashboardPage(QWidget):
         tiles.setSpacing(10)
         for tile in (*self.tiles.values(), self.unread_tile):
             tiles.addWidget(tile, 1)
+        body = QHBoxLayout()
+        body.setSpacing(10)
+        body.addWidget(self._sections(), 1)
+        body.addWidget(self._side())
+        self.layout_.addLayout(self._head())
+        self.layout_.addWidget(self.banner)
+        self.layout_.addWidget(self.feedback)
+        self.layout_.addLayout(tiles)
+        self.layout_.addLayout(body, 1)
+        self._show_date(self._today())
 
-        # --- left: the three sections ---
+    def _head(self) -> QHBoxLayout:
+        title = QLabel("工作台")
+        title.setFont(scaled_font(self.font(), 1.35, bold=True))
+        self.date_label = QLabel()
+        self.date_label.setStyleSheet("color: palette(mid);")
+        self.refresh_button = QPushButton("刷新")
+        self.refresh_button.setToolTip("重新检查各项时限和收件箱")
+        self.refresh_button.clicked.connect(self.check_now)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addSpacing(12)
+        head.addWidget(self.date_label)
+        head.addStretch(1)
+        head.addWidget(self.refresh_button)
+        return head
+
+    def _sections(self) -> QSplitter:
+        """Left: overdue, due soon and running deadlines, one table each."""
         self.models: dict[DeadlineState, PagedTableModel] = {}
         self.views: dict[DeadlineState, QTableView] = {}
         self.section_labels: dict[DeadlineState, QLabel] = {}
@@ -269,7 +290,7 @@ class DashboardPage(QWidget):
             model = PagedTableModel(DEADLINE_COLUMNS, list_fetcher(()), parent=self)
             view = make_table(model, stretch=len(DEADLINE_COLUMNS) - 1)
             view.setToolTip("")
-            view.doubleClicked.connect(lambda index, s=state: self._open_row(s, index))
+            view.activated.connect(lambda index, s=state: self._open_row(s, index))
             label = QLabel(_section_title(text, None, tone))
             label.setFont(scaled_font(self.font(), 1.1, bold=True))
             if tone is not None:
@@ -285,8 +306,10 @@ class DashboardPage(QWidget):
             self.views[state] = view
             self.section_labels[state] = label
         sections.setSizes([230, 150, 300])
+        return sections
 
-        # --- right: by stage, by unit, unread reports ---
+    def _side(self) -> QScrollArea:
+        """Right: open lines by stage, by unit, and the unread reports."""
         self.stages = ChipGrid(2)
         self.units = ChipGrid(1)
         stage_box = QGroupBox("各阶段在办产品")
@@ -296,7 +319,7 @@ class DashboardPage(QWidget):
         self.unread_model = PagedTableModel(UNREAD_COLUMNS, list_fetcher(()), parent=self)
         self.unread_view = make_table(self.unread_model, stretch=1)
         self.unread_view.setMinimumHeight(120)
-        self.unread_view.doubleClicked.connect(self._open_report)
+        self.unread_view.activated.connect(self._open_report)
         self.inbox_button = QPushButton("打开收件箱")
         self.inbox_button.clicked.connect(self.open_inbox)
         self.unread_box = QGroupBox("未签收报告")
@@ -316,21 +339,7 @@ class DashboardPage(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(340)
         scroll.setMaximumWidth(400)
-
-        body = QHBoxLayout()
-        body.setSpacing(10)
-        body.addWidget(sections, 1)
-        body.addWidget(scroll)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(head)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.feedback)
-        layout.addLayout(tiles)
-        layout.addLayout(body, 1)
-        self.refresh_button.clicked.connect(self.refresh)
-        self._show_date(self._today())
+        return scroll
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -359,26 +368,46 @@ class DashboardPage(QWidget):
         if reminders.last is not None:
             self.show_dashboard(reminders.last)
 
+    def check_now(self) -> None:
+        """刷新: sweep the deadlines (with reminders attached) and read everything again."""
+        if self.reminders is not None:
+            self._loaded = True
+            self.reminders.check_now()
+        else:
+            self.refresh()
+
     def refresh(self) -> None:
-        """Read the dashboard again, off the GUI thread; `loaded` says when it is shown."""
+        """Read the dashboard again through the runner (off the GUI thread when it lasts: at a
+        million lines it does); `board_shown` says when it is shown."""
         self._loaded = True
         if self.reminders is not None:
-            self.reminders.check_now()
+            self.reminders.read_now()
             return
-        if self._op is not None:
+        if self._reading:
+            self._again = True
             return
-        db, actor, today = self.db, self.actor, self._today()
-
-        def job(_progress: Progress) -> Dashboard:
-            return dashboard.dashboard(db, actor, today)
-
-        op = ServiceOp(job)
-        op.finished.connect(self.show_dashboard)
-        op.failed.connect(self._failed)
-        op.ended.connect(self._ended)
-        self._op = op
+        self._reading = True
         self.refresh_button.setEnabled(False)
-        op.start()
+        self.run(
+            call(dashboard.dashboard, self.db, self.actor, self._today()),
+            done=self._read,
+            failed=self._read_failed,
+        )
+
+    def _read(self, board: Dashboard) -> None:
+        self._ended()
+        self.show_dashboard(board)
+
+    def _read_failed(self, message: str) -> None:
+        self._ended()
+        self._failed(message)
+
+    def _ended(self) -> None:
+        self._reading = False
+        self.refresh_button.setEnabled(True)
+        if self._again:
+            self._again = False
+            self.refresh()
 
     def ensure_loaded(self) -> None:
         if not self._loaded:
@@ -387,12 +416,6 @@ class DashboardPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.ensure_loaded()
-
-    def _ended(self) -> None:
-        op, self._op = self._op, None
-        if op is not None:
-            op.deleteLater()
-        self.refresh_button.setEnabled(True)
 
     def _failed(self, message: str) -> None:
         self.feedback.show_result(Tone.bad, f"工作台未能刷新：{message}")
@@ -423,7 +446,7 @@ class DashboardPage(QWidget):
         self.unread_model.fetch_all()
         self.unread_tile.set_count(board.unread_count)
         self.unread_box.setTitle(f"未签收报告（{board.unread_count}）")
-        self.loaded.emit(board)
+        self.board_shown.emit(board)
 
     def show_reminder(self, reminder: Reminder) -> None:
         self.banner.show_reminder(reminder)

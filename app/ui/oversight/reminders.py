@@ -11,28 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from app.services.kernel.context import Actor, local_today
-from app.services.kernel.terms import Deadline, DeadlineState, RuleCode
+from app.services.kernel.context import local_today
+from app.services.kernel.terms import Deadline, DeadlineState, rule_label
 from app.services.kernel.views import Dashboard, DeadlineRow, ReportView
 from app.services.oversight import dashboard, deadlines
+from app.ui.kit.page import Desk
+from app.ui.kit.runner import Change, call
 from app.ui.kit.style import Tone, message_css
-from app.ui.kit.worker import Progress, ServiceOp
-
-if TYPE_CHECKING:
-    from app.db import Database
 
 DEFAULT_INTERVAL_MS = 5 * 60_000
-RULE_LABELS = {
-    RuleCode.dispatch: "分发",
-    RuleCode.localization: "故障定位",
-    RuleCode.repair: "在修时间",
-    RuleCode.kitting_report: "齐套情况上报",
-}
 PROVISIONAL_TIP = "临时日历：该年度节假日安排尚未公布，按周一至周五推算，日期可能变化。"
 PROVISIONAL_MARK = "△"
 # How urgent each state is: a reminder goes out when a deadline moves up this scale.
@@ -40,13 +31,6 @@ URGENCY = {DeadlineState.running: 0, DeadlineState.due_soon: 1, DeadlineState.ov
 
 Clock = Callable[[], dt.date]
 Key = tuple[int, str, str]
-
-
-def rule_label(rule: str) -> str:
-    try:
-        return RULE_LABELS.get(RuleCode(rule), rule)
-    except ValueError:
-        return rule
 
 
 def days_text(deadline: Deadline) -> str:
@@ -127,10 +111,12 @@ class Tracker:
 
 
 class Reminders(QObject):
-    """Sweeps and reads the dashboard every `interval_ms` (and at `start`), off the GUI thread.
+    """Sweeps and reads the dashboard every `interval_ms` (and at `start`), through the runner.
 
-    `updated` carries each new Dashboard, `reminded` a Reminder when something became urgent,
-    `failed` the reason a reading failed (the next one tries again).
+    The sweep is a write (it may issue overdue reports and escalations: Change.REPORTS and
+    DEADLINES); the reading after it is a read, off the GUI thread when it lasts. `updated`
+    carries each new Dashboard, `reminded` a Reminder when something became urgent, `failed`
+    the reason a reading failed (the next one tries again; never a message box).
     """
 
     updated = Signal(object)
@@ -139,8 +125,7 @@ class Reminders(QObject):
 
     def __init__(
         self,
-        db: Database,
-        actor: Actor,
+        desk: Desk,
         parent: QObject | None = None,
         *,
         interval_ms: int = DEFAULT_INTERVAL_MS,
@@ -148,22 +133,23 @@ class Reminders(QObject):
         sweep: bool = True,
     ) -> None:
         super().__init__(parent)
-        self.db = db
-        self.actor = actor
+        self.desk = desk
         self.clock: Clock = clock or local_today
         self.sweep = sweep
         self.tracker = Tracker()
         self.last: Dashboard | None = None
         self.last_reminder: Reminder | None = None
-        self._op: ServiceOp | None = None
-        self._again = False
+        # "" idle, "sweep" sweeping (a reading follows), "read" reading.
+        self._stage = ""
+        self._again_sweep = False
+        self._again_read = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check_now)
 
     @property
     def busy(self) -> bool:
-        return self._op is not None
+        return bool(self._stage)
 
     def start(self) -> None:
         """Read now without sweeping (the window shows what is there at once), then sweep and
@@ -175,41 +161,65 @@ class Reminders(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
+    def read_now(self) -> None:
+        """Read the dashboard again without sweeping (another page changed what it shows)."""
+        self.check_now(sweep=False)
+
     def check_now(self, sweep: bool | None = None) -> None:
-        """Sweep and read; a request while a reading runs is served right after it."""
-        if self._op is not None:
-            self._again = True
-            return
-        db, actor, today = self.db, self.actor, self.clock()
+        """Sweep and read; a request while one runs is served right after it."""
         sweep = self.sweep if sweep is None else sweep and self.sweep
-
-        def job(_progress: Progress) -> Dashboard:
+        if self._stage:
             if sweep:
-                deadlines.sweep(db, today)
-            return dashboard.dashboard(db, actor, today)
+                self._again_sweep = True
+            elif self._stage == "read":
+                self._again_read = True
+            # While sweeping, the reading that follows the sweep serves a request to read.
+            return
+        today = self.clock()
+        if not sweep:
+            self._read(today)
+            return
+        self._stage = "sweep"
+        self.desk.runner.run(
+            None,
+            call(deadlines.sweep, self.desk.db, today),
+            done=lambda _issued: self._read(today),
+            failed=self._failed,
+            changes=Change.REPORTS | Change.DEADLINES,
+            origin=self,
+        )
 
-        op = ServiceOp(job)  # no parent: it must outlive a window closed while it runs
-        op.finished.connect(self._finished)
-        op.failed.connect(self.failed)
-        op.ended.connect(self._ended)
-        self._op = op
-        op.start()
+    def _read(self, today: dt.date) -> None:
+        self._stage = "read"
+        self.desk.runner.run(
+            None,
+            call(dashboard.dashboard, self.desk.db, self.desk.actor, today),
+            done=self._finished,
+            failed=self._failed,
+            origin=self,
+        )
 
     def _finished(self, board: Dashboard) -> None:
         self.last = board
         reminder = self.tracker.take(board)
+        self._ended()
         self.updated.emit(board)
         if reminder is not None:
             self.last_reminder = reminder
             self.reminded.emit(reminder)
 
+    def _failed(self, message: str) -> None:
+        self._ended()
+        self.failed.emit(message)
+
     def _ended(self) -> None:
-        op, self._op = self._op, None
-        if op is not None:
-            op.deleteLater()
-        if self._again:
-            self._again = False
+        self._stage = ""
+        if self._again_sweep:
+            self._again_sweep = self._again_read = False
             self.check_now()
+        elif self._again_read:
+            self._again_read = False
+            self.check_now(sweep=False)
 
 
 class ReminderBanner(QFrame):

@@ -118,16 +118,16 @@ class MainWindow(QMainWindow):
 
     def _make_pages(self, db: Database, actor: Actor) -> dict[str, QWidget]:
         p = self.prompts
-        self.dashboard = DashboardPage(db, actor)
+        self.dashboard = DashboardPage(self.ctx)
         self.desk = HandoverDesk(db, actor, p)
         self.dispatch_page = DispatchPage(self.ctx)
         self.bench = BenchPage(db, actor, prompts=p)
         self.back_page = ReceiveBackPage(self.ctx)
         self.kitting = KittingPage(self.ctx)
-        self.lines_page = ReturnedLinesPage(db)
-        self.history = HistoryPage(db, actor, prompts=p)
-        self.reports = ReportsPage(db, actor, prompts=p)
-        self.inbox = InboxPage(db, actor, p)
+        self.lines_page = ReturnedLinesPage(self.ctx)
+        self.history = HistoryPage(self.ctx)
+        self.reports = ReportsPage(self.ctx)
+        self.inbox = InboxPage(self.ctx)
         self.printer = RecordPrinter(db, p)
         widgets: dict[str, QWidget] = {
             "dashboard": self.dashboard,
@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
         self.busy_label.setVisible(bool(text))
 
     def _start_timers(self, db: Database, actor: Actor) -> None:
-        self.reminders = Reminders(db, actor, self)
+        self.reminders = Reminders(self.ctx, self)
         self.dashboard.attach(self.reminders)
         self.reminders.reminded.connect(self.reminder_label.show_reminder)
         self.reminder_label.view_requested.connect(lambda: self.go("dashboard"))
@@ -215,7 +215,6 @@ class MainWindow(QMainWindow):
             self.bench,
             self.back_page,
             self.kitting,
-            self.reports,
         ):
             page.records_changed.connect(self.inbox.update_unread)
         self.desk.records_changed.connect(self.inbox.refresh)
