@@ -92,26 +92,26 @@ def test_the_clerk_sees_the_cq_their_late_dispatch_issued(
     assert prompts.errors == []
 
 
-def test_reports_the_clerk_neither_issued_nor_handles_stay_out(
-    sqlite_db: Database, org: Org
-) -> None:
-    """An overdue localization (the manufacturer's clock) is not the clerk's; it is the
-    manufacturer's engineer's and the quality department's."""
+def test_whose_overdue_reports_each_desk_follows(sqlite_db: Database, org: Org) -> None:
+    """The materials department follows every returned line (it owes each back to the user);
+    a manufacturer the lines at its bench, not the dispatch that was late before they came."""
     from app.services.dispatch import dispatching
     from app.services.oversight import deadlines
     from app.services.repair import repairs
 
     line = accepted_ten_days_ago(sqlite_db, org, "GC12A-2026302")
     jj = dispatching.dispatch(sqlite_db, org.clerk, [line], late_reasons={line: REASON})
+    assert jj.overdue_report_number
     received = local_today() - dt.timedelta(days=20)
     repairs.receive(sqlite_db, org.engineer, jj.handover_number, "陈工", today=received)
-    issued = deadlines.sweep(sqlite_db, local_today())
-    assert any(n.startswith("CQ-") for n in issued)
+    (localization,) = deadlines.sweep(sqlite_db, local_today())
+    assert localization.startswith("CQ-")
     kinds = (ReportKind.overdue_report, ReportKind.escalation)
-    clerk = {r.number for r in inbox.followed_reports(sqlite_db, org.clerk, kinds)}
-    engineer = {r.number for r in inbox.followed_reports(sqlite_db, org.engineer, kinds)}
-    quality = {r.number for r in inbox.followed_reports(sqlite_db, org.quality, kinds)}
-    assert clerk == {jj.overdue_report_number}
-    assert set(issued) <= engineer and jj.overdue_report_number not in engineer
-    assert set(issued) & quality
-    assert all(not r.mine for r in inbox.followed_reports(sqlite_db, org.engineer, kinds))
+
+    def followed(actor: Any) -> dict[str, bool]:
+        return {r.number: r.mine for r in inbox.followed_reports(sqlite_db, actor, kinds)}
+
+    assert followed(org.clerk) == {jj.overdue_report_number: False, localization: False}
+    assert followed(org.engineer) == {localization: False}
+    assert followed(org.quality) == {localization: True}  # addressed to the quality department
+    assert followed(org.manager) == {jj.overdue_report_number: True, localization: True}

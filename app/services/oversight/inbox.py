@@ -132,26 +132,26 @@ def inbox(
         return _views(session, reports, units)
 
 
-def _followed(session: Session, actor: Actor, units: list[int]) -> ColumnElement[bool]:
-    """Reports a login follows without being their addressee: issued by a login of their unit
-    (a clerk's late dispatch issues a CQ to the prime unit), or about the lines whose clock is
-    their unit's (a manufacturer's lines at its bench; the materials department's dispatch)."""
+def _followed(session: Session, actor: Actor) -> ColumnElement[bool]:
+    """Reports a login follows without being their addressee: those issued by a login of their
+    unit (a clerk's late dispatch issues a CQ to the prime unit), and those about the lines in
+    their keeping. A manufacturer keeps the lines at its bench (their localization and repair
+    clocks). The materials department keeps every returned line: it received each from the user
+    and owes it back, so a late localization or repair delays what it must kit and deliver."""
     if actor.unit_id is None:
         return false()
     colleagues = select(User.id).where(User.unit_id == actor.unit_id)
-    at_their_bench = (
-        select(ReportLine.report_id)
-        .join(ReturnLine, ReturnLine.id == ReportLine.line_id)
-        .where(ReturnLine.manufacturer_unit_id == actor.unit_id)
-    )
-    cond: list[ColumnElement[bool]] = [
-        Report.created_by_id.in_(colleagues),
-        and_(Report.id.in_(at_their_bench), Report.rule != RuleCode.dispatch),
-    ]
+    about_lines = select(ReportLine.report_id)
     kind = session.scalar(select(Unit.kind).where(Unit.id == actor.unit_id))
+    kept: ColumnElement[bool]
     if kind == UnitKind.materials_dept:
-        cond.append(Report.rule == RuleCode.dispatch)
-    return or_(*cond)
+        kept = Report.id.in_(about_lines)
+    else:
+        at_their_bench = about_lines.join(ReturnLine, ReturnLine.id == ReportLine.line_id).where(
+            ReturnLine.manufacturer_unit_id == actor.unit_id
+        )
+        kept = and_(Report.id.in_(at_their_bench), Report.rule != RuleCode.dispatch)
+    return or_(Report.created_by_id.in_(colleagues), kept)
 
 
 def followed_reports(
@@ -171,7 +171,7 @@ def followed_reports(
             cond = _addressed(None, unread_only)
         else:
             mine = _addressed(units, False)
-            seen = or_(mine, _followed(session, actor, units))
+            seen = or_(mine, _followed(session, actor))
             if unread_only:
                 unread = or_(_addressed(units, True), and_(~mine, _addressed(None, True)))
                 seen = and_(seen, unread)

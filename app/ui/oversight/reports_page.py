@@ -1,7 +1,7 @@
 """超期与升级: every overdue report (CQ) and escalation (SJ) the login follows, in one list, with
 its reasons: those addressed to their unit, and those their unit issued or that concern the
-lines whose clock is theirs (a clerk's late dispatch issues a CQ to the prime unit: the clerk
-sees it here at once). 签收 (several at a time) and 打印 / 预览."""
+lines in its keeping (a clerk's late dispatch issues a CQ to the prime unit: the clerk sees it
+here at once; see inbox.followed_reports). 签收 (several at a time) and 打印 / 预览."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ class ReportsPage(ReportListPage):
         if self.actor.system or self.actor.role == Role.manager:
             return "（全部单位）"
         unit = self.actor.unit_name or "本单位"
-        return f"（发给{unit}的，及{unit}发出或涉及本单位产品的）"
+        return f"（发给{unit}的，及{unit}发出或经手产品的）"
 
     def reading(self, after: int | None, limit: int) -> Call[list[ReportView]]:
         return call(
