@@ -23,6 +23,7 @@ from app.services.kernel.terms import (
     LineStatus,
     ReportKind,
     Role,
+    RuleCode,
     line_status_label,
 )
 from app.services.kernel.views import Dashboard
@@ -97,7 +98,15 @@ def test_dashboard_counts_match_the_demo_data(
     rules = {cell(view, r, "时限") for r in range(view.model().rowCount())}
     assert {"在修时间", "故障定位", "分发", "齐套情况报告"} <= rules
     first = page.models[DeadlineState.overdue].row(0)
-    assert cell(view, 0, "剩余/超期") == f"超期 {-first.deadline.days_left} 天"
+    assert cell(view, 0, "剩余/超期") == f"超期 {-first.deadline.days_left} 天"  # 在修: calendar
+    # A localization clock counts working days, and says so.
+    local = next(
+        r
+        for r in range(view.model().rowCount())
+        if page.models[DeadlineState.overdue].row(r).deadline.rule == RuleCode.localization
+    )
+    late = page.models[DeadlineState.overdue].row(local).deadline
+    assert cell(view, local, "剩余/超期") == f"超期 {-late.left} 个工作日"
     assert cell(view, 0, "所在单位") == first.unit
     assert "星期日" in page.date_label.text() and "2026-11-22" in page.date_label.text()
 

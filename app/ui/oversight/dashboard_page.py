@@ -109,7 +109,7 @@ DEADLINE_COLUMNS = (
         tone=lambda r: Tone.warn if r.deadline.provisional else None,
         width=96,
     ),
-    Column("剩余/超期", lambda r: days_text(r.deadline), RIGHT, tone=_urgency_tone, width=84),
+    Column("剩余/超期", lambda r: days_text(r.deadline), RIGHT, tone=_urgency_tone, width=112),
     Column("所在单位", lambda r: r.unit, tooltip=lambda r: r.unit, width=120),
 )
 UNREAD_COLUMNS = (

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.services.kernel.context import local_today
-from app.services.kernel.terms import Deadline, DeadlineState, rule_label
+from app.services.kernel.terms import Deadline, DeadlineState, rule_label, span_text
 from app.services.kernel.views import Dashboard, DeadlineRow, ReportView
 from app.services.oversight import dashboard, deadlines
 from app.ui.kit.page import Desk
@@ -34,13 +34,14 @@ Key = tuple[int, str, str]
 
 
 def days_text(deadline: Deadline) -> str:
-    """超期 3 天 / 今天到期 / 剩 5 天 / —"""
-    left = deadline.days_left
+    """超期 3 天 / 今天到期 / 剩 2 个工作日 / —: in the clock's own unit (a localization clock
+    counts working days; saying 天 there misleads by a weekend)."""
+    left = deadline.left if deadline.left is not None else deadline.days_left
     if left is None:
         return "—"
     if deadline.state == DeadlineState.overdue or left < 0:
-        return f"超期 {-left} 天"
-    return "今天到期" if left == 0 else f"剩 {left} 天"
+        return f"超期 {span_text(-left, deadline.unit)}"
+    return "今天到期" if left == 0 else f"剩 {span_text(left, deadline.unit)}"
 
 
 def row_key(row: DeadlineRow) -> Key:
