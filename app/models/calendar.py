@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import Boolean, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,14 +11,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, UtcDateTime, utcnow
 
 
+class DayKind(enum.StrEnum):
+    """What a day is in the factory's calendar (shown in the admin's year view)."""
+
+    workday = "workday"
+    weekend = "weekend"
+    holiday = "holiday"  # a day off the notice lists (weekends inside a range too), or a shutdown
+    makeup_workday = "makeup_workday"  # a Saturday or Sunday worked in exchange (调休上班)
+
+
 class CalendarDay(Base):
-    """A day that differs from Monday–Friday: a holiday on a weekday or a make-up workday."""
+    """A day the Monday–Friday pattern does not tell: a holiday (on a weekday, or a weekend
+    inside a holiday range), a make-up workday, or an admin's override."""
 
     __tablename__ = "calendar_day"
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
-    # statutory (from chinese-calendar) or factory (an admin's override)
+    # statutory (chinese-calendar or the State Council's notice) or factory (an admin's override)
     source: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(100), default="")
 

@@ -7,8 +7,23 @@ from pathlib import Path
 
 import chinese_calendar
 import pytest
+from sqlalchemy import delete, select
 
+from app.db import Database
+from app.errors import PermissionDenied
+from app.models.calendar import CalendarDay, CalendarYear, DayKind
+from app.models.misc import AuditEvent
+from app.models.returns import DocumentKind
+from app.models.states import Decision
+from app.models.workdays import Deadline
 from app.services.admin.holiday_notice import NoticeUnreadable, read_notice
+from app.services.dispatch import dispatching
+from app.services.handover import returns
+from app.services.kernel import calendar
+from app.services.kernel.calendar import WorkdayAnswer
+from app.services.oversight import deadlines
+from app.services.repair import repairs
+from tests.conftest import Org
 
 NOTICES = Path(__file__).resolve().parents[1] / "support" / "notices"
 D = dt.date
@@ -147,3 +162,127 @@ def test_prose_and_signature_after_the_items_are_not_read() -> None:
     text = notice_text(2026)
     cut = text.split("鼓励单位")[0] + "国务院办公厅\n2025年11月4日\n"
     assert read_notice(cut).workdays == read_notice(text).workdays
+
+
+# --- applying a notice to the store's calendar -------------------------------------------------
+
+
+def forget_year(db: Database, year: int) -> None:
+    """The store of an installation whose chinese-calendar ended the year before."""
+    first, last = D(year, 1, 1), D(year, 12, 31)
+    with db.transaction() as session:
+        session.execute(delete(CalendarDay).where(CalendarDay.day.between(first, last)))
+        session.execute(delete(CalendarYear).where(CalendarYear.year == year))
+    db.cache.pop("calendar", None)
+
+
+def test_a_notice_makes_a_provisional_year_official_and_audits_it(db: Database, org: Org) -> None:
+    forget_year(db, 2026)
+    assert calendar.nth_working_day(db, D(2026, 9, 29), 5) == WorkdayAnswer(D(2026, 10, 6), True)
+    notice = read_notice(notice_text(2026))
+    preview = calendar.preview_notice(db, notice_text(2026))
+    # Weekdays off and weekends worked change; a weekend inside a range was a day off already.
+    expected = {d for d in notice.holidays if d.weekday() < 5} | set(notice.workdays)
+    assert {c.day for c in preview.changes} == expected and not preview.was_official
+    spring = next(c for c in preview.changes if c.day == D(2026, 2, 16))
+    assert (spring.was, spring.becomes, spring.note) == (
+        DayKind.workday,
+        DayKind.holiday,
+        "春节",
+    )
+    assert calendar.year_view(db, 2026).official is False  # a preview writes nothing
+
+    applied = calendar.apply_notice(db, org.admin, notice)
+    assert applied.changes == preview.changes and applied.kept == ()
+    view = calendar.year_view(db, 2026)
+    assert view.official and view.source == calendar.NOTICE_SOURCE
+    assert [d.day for d in view.days if d.kind == DayKind.holiday] == notice.holidays
+    assert [d.day for d in view.days if d.kind == DayKind.makeup_workday] == notice.workdays
+    assert view.day(D(2026, 10, 10)).note == "国庆节调休上班"
+    assert calendar.nth_working_day(db, D(2026, 9, 29), 5) == WorkdayAnswer(D(2026, 10, 12), False)
+    with db.reading() as session:
+        event = session.execute(
+            select(
+                AuditEvent.entity,
+                AuditEvent.entity_id,
+                AuditEvent.actor_name,
+                AuditEvent.old_value,
+                AuditEvent.new_value,
+                AuditEvent.reason,
+            ).where(AuditEvent.action == "apply_notice")
+        ).one()
+    assert tuple(event[:5]) == ("calendar_year", 2026, "管理员", "provisional", "official")
+    assert "放假 33 天，调休上班 6 天" in event.reason
+
+
+def test_only_an_admin_applies_a_notice(db: Database, org: Org) -> None:
+    forget_year(db, 2026)
+    notice = read_notice(notice_text(2026))
+    for person in (org.clerk, org.manager):
+        with pytest.raises(PermissionDenied):
+            calendar.apply_notice(db, person, notice)
+    assert not calendar.year_view(db, 2026).official
+    assert calendar.year_view(db, 2026).count(DayKind.holiday) == 0
+
+
+def test_a_notice_replaces_the_statutory_days_and_keeps_the_factory_s_own(
+    db: Database, org: Org
+) -> None:
+    """The store had chinese-calendar's 2026; the admin had marked two days of the plant's own."""
+    calendar.set_day(db, org.admin, D(2026, 10, 10), False, "停电检修")  # a make-up Saturday
+    calendar.set_day(db, org.admin, D(2026, 12, 31), False, "年终盘点")
+    # A notice that drops the make-up Sunday 20 September (as a corrected notice might).
+    text = notice_text(2026).replace(
+        "9月20日（周日）、10月10日（周六）上班", "10月10日（周六）上班"
+    )
+    preview = calendar.preview_notice(db, text)
+    assert [(c.day, c.was, c.becomes) for c in preview.changes] == [
+        (D(2026, 9, 20), DayKind.makeup_workday, DayKind.weekend)
+    ]
+    assert [(k.day, k.note) for k in preview.kept] == [(D(2026, 10, 10), "停电检修")]
+    calendar.apply_notice(db, org.admin, preview.notice)
+    view = calendar.year_view(db, 2026)
+    assert view.day(D(2026, 9, 20)).kind == DayKind.weekend
+    assert (
+        view.day(D(2026, 10, 10)).kind == DayKind.holiday and view.day(D(2026, 10, 10)).overridden
+    )
+    assert view.day(D(2026, 12, 31)).note == "年终盘点"  # a day the notice does not name
+    assert view.day(D(2026, 10, 9)).kind == DayKind.workday
+
+
+def test_a_localization_deadline_across_a_new_holiday_moves(db: Database, org: Org) -> None:
+    """A 5-working-day clock started on 29 September: Mon–Fri it ends 6 October (provisional);
+    with the notice's National Day and make-up Saturday it ends 12 October (official)."""
+    forget_year(db, 2026)
+    task = returns.create_task(db, org.clerk, "某部队修理所", today=D(2026, 9, 21))
+    line = returns.add_line(db, org.clerk, task.id, "GC-12A", "G-1", "自检不通过")
+    for kind in DocumentKind:
+        returns.set_document(db, org.clerk, line.id, kind, True, True)
+    returns.decide_line(db, org.clerk, line.id, Decision.accept)
+    returns.confirm_handover(db, org.clerk, task.id, "李参谋", "王敏", today=D(2026, 9, 21))
+    sent = dispatching.dispatch(db, org.clerk, [line.id], today=D(2026, 9, 25))
+    repairs.receive(db, org.engineer, sent.handover_number, "陈工", today=D(2026, 9, 29))
+
+    def localization() -> Deadline:
+        rows = deadlines.list_deadlines(db, D(2026, 9, 30))
+        return next(
+            r.deadline for r in rows if r.line_id == line.id and r.deadline.rule == "localization"
+        )
+
+    before = localization()
+    assert (before.due, before.provisional) == (D(2026, 10, 6), True)
+    calendar.apply_notice(db, org.admin, read_notice(notice_text(2026)))
+    after = localization()
+    assert (after.due, after.provisional) == (D(2026, 10, 12), False)
+
+
+def test_next_year_provisional_warns_from_november(db: Database, org: Org) -> None:
+    assert calendar.calendar_warning(db, D(2026, 10, 31)) is None
+    warning = calendar.calendar_warning(db, D(2026, 11, 1))
+    assert warning is not None and warning.year == 2027
+    assert warning.text.startswith("2027 年的法定节假日安排尚未录入")
+    # In January, a year still provisional is this year's.
+    this_year = calendar.calendar_warning(db, D(2027, 1, 5))
+    assert this_year is not None and this_year.text.startswith("今年（2027 年）")
+    calendar.mark_year_official(db, org.admin, 2027)
+    assert calendar.calendar_warning(db, D(2026, 12, 20)) is None
