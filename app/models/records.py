@@ -89,6 +89,10 @@ class Report(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An overdue report or escalation is answered by the late step's record (DW, WX): its
+    # number and date close the report (issue 7, defect 8).
+    answered_by: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    answered_on: Mapped[dt.date | None] = mapped_column(Date)
 
     lines: Mapped[list[ReportLine]] = relationship(order_by="ReportLine.id")
     recipients: Mapped[list[ReportRecipient]] = relationship(order_by="ReportRecipient.id")

@@ -1,13 +1,15 @@
-"""The manufacturer's records: unboxing, investigation plan, localization, repair, acceptance."""
+"""The manufacturer's records: unboxing, investigation plan, localization, repair, acceptance,
+and the scrap requests a manager approves (报废审批单, BF) or refuses."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, UtcDateTime, utcnow
+from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
 
 
 class UnboxingInspection(Base):
@@ -64,6 +66,9 @@ class FaultLocalization(Base):
     cause_category: Mapped[str] = mapped_column(String(50), default="")
     faulty_part: Mapped[str] = mapped_column(String(100), default="")
     localized_on: Mapped[dt.date] = mapped_column(Date)
+    # Localized after its deadline: by how many working days, and why (issue 7, defect 8).
+    late_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    late_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
@@ -96,6 +101,9 @@ class RepairRecord(Base):
     tests: Mapped[str] = mapped_column(Text, default="")
     repaired_by: Mapped[str] = mapped_column(String(50))
     repaired_on: Mapped[dt.date] = mapped_column(Date)
+    # Finished past the time in repair: by how many calendar days, and why.
+    late_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    late_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
@@ -147,3 +155,36 @@ class CodeListEntry(Base):
     label: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ScrapDecision(enum.StrEnum):
+    pending = "pending"
+    approved = "approved"
+    refused = "refused"
+
+
+class ScrapRequest(Base):
+    """An engineer's request to scrap an item, and the manager's answer. An approval is the
+    numbered record 报废审批单 (BF); a refusal sends the item back to the bench with its note."""
+
+    __tablename__ = "scrap_request"
+    __table_args__ = (Index("ix_scrap_request_line_id_decision", "line_id", "decision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Issued on approval only: a refused request is not a record of its own.
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"))
+    # The line's state when it was asked (localized or in repair), for the record.
+    line_status: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(50))
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    decision: Mapped[ScrapDecision] = mapped_column(
+        StrEnumType(ScrapDecision, 20), default=ScrapDecision.pending
+    )
+    decided_by: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -109,6 +109,17 @@ class Deadline:
     # Calendar days until due (negative: overdue by); None when not running.
     days_left: int | None
     provisional: bool
+    # The rule's own unit and what is left in it: working days on a working-day clock, so
+    # the window can say "剩 3 个工作日" (negative: overdue by; for met_late, how late).
+    unit: str = "calendar_days"
+    left: int | None = None
+
+
+def units_between(rule: Rule, start: dt.date, end: dt.date, cal: WorkCalendar) -> int:
+    """How many of the rule's units lie in (start, end]; negative when end is before start."""
+    if rule.unit == "working_days":
+        return cal.working_days_between(start, end)
+    return (end - start).days
 
 
 def due_date(rule: Rule, start: dt.date, cal: WorkCalendar) -> dt.date:
@@ -135,7 +146,7 @@ def evaluate(
 ) -> Deadline:
     """The state of one deadline: `start` starts the clock, `end` is the event that meets it."""
     if start is None:
-        return Deadline(rule.code, None, None, DeadlineState.not_started, None, False)
+        return Deadline(rule.code, None, None, DeadlineState.not_started, None, False, rule.unit)
     due = due_date(rule, start, cal)
     # Only working-day counts depend on the holiday notice; calendar days are exact anyway.
     provisional = rule.unit == "working_days" and (
@@ -143,7 +154,8 @@ def evaluate(
     )
     if end is not None:
         state = DeadlineState.met if end <= due else DeadlineState.met_late
-        return Deadline(rule.code, start, due, state, None, provisional)
+        late = -units_between(rule, due, end, cal) if state == DeadlineState.met_late else None
+        return Deadline(rule.code, start, due, state, None, provisional, rule.unit, late)
     days_left = (due - today).days
     if today > due:
         state = DeadlineState.overdue
@@ -151,4 +163,5 @@ def evaluate(
         state = DeadlineState.due_soon
     else:
         state = DeadlineState.running
-    return Deadline(rule.code, start, due, state, days_left, provisional)
+    left = units_between(rule, today, due, cal)
+    return Deadline(rule.code, start, due, state, days_left, provisional, rule.unit, left)

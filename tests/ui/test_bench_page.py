@@ -19,17 +19,9 @@ from app.services.repair import repairs
 from app.ui.kit.print_preview import PrintPreviewDialog
 from app.ui.kit.style import Tone
 from app.ui.repair.bench_page import BenchPage
-from app.ui.repair.step_dialogs import (
-    AcceptanceDialog,
-    LocalizeDialog,
-    NoFaultDialog,
-    PlanDialog,
-    ReceiptDialog,
-    RepairPlanDialog,
-    RepairRecordDialog,
-    ScrapDialog,
-    UnboxingDialog,
-)
+from app.ui.repair.plan_steps import LocalizeDialog, NoFaultDialog, PlanDialog
+from app.ui.repair.receipt_steps import ReceiptDialog, UnboxingDialog
+from app.ui.repair.repair_steps import AcceptanceDialog, RepairPlanDialog, RepairRecordDialog
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -60,8 +52,8 @@ def dispatched_lines(
     return ids, numbers
 
 
-def open_bench(qtbot: Any, db: Database, actor: Any, prompts: ScriptedPrompts) -> BenchPage:
-    page = BenchPage(db, actor, prompts=prompts)
+def open_bench(qtbot: Any, make_desk: Any, actor: Any) -> BenchPage:
+    page = BenchPage(make_desk(actor))
     qtbot.addWidget(page)
     page.resize(1160, 760)
     page.show()
@@ -119,17 +111,22 @@ def photo_file(tmp_path: Path) -> Path:
 
 
 def test_engineer_whole_way_from_receipt_to_accepted_repair(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, tmp_path: Path
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    make_desk: Any,
+    tmp_path: Path,
 ) -> None:
     (line, other), (jj, _power_jj) = dispatched_lines(
         sqlite_db, org, [("GC-12A", "GC12A-2026101"), ("DY-3", "DY3-2026101")]
     )
-    bench = open_bench(qtbot, sqlite_db, org.engineer, prompts)
+    bench = open_bench(qtbot, make_desk, org.engineer)
     assert [b.item_code for b in bench.rows()] == [ITEM]
     assert "惯性导航研究所" in bench.scope.text()
 
     # Another unit's engineer sees only their own line, none of this one.
-    power = open_bench(qtbot, sqlite_db, org.power, prompts)
+    power = open_bench(qtbot, make_desk, org.power)
     assert [b.line_id for b in power.rows()] == [other]
 
     # Nothing selected: the step button says why it is grey.
@@ -224,6 +221,7 @@ def test_engineer_whole_way_from_receipt_to_accepted_repair(
     # 记录维修 with one replaced part typed into the table.
     def fill_record(dialog: RepairRecordDialog) -> None:
         assert dialog.repaired_by.text() == "陈工"
+        assert dialog.certificate.number() == ""  # the item's certificate is not yet identified
         type_text(qtbot, dialog.work_done, "更换 X 轴陀螺，重新标定")
         type_text(qtbot, dialog.tests, "全温性能测试合格")
         click(qtbot, dialog.add_part_button)
@@ -231,6 +229,9 @@ def test_engineer_whole_way_from_receipt_to_accepted_repair(
         view = dialog.parts_view
         edit_cell(qtbot, view, 0, 0, "光纤陀螺")
         edit_cell(qtbot, view, 0, 2, "GY-2023-11")
+        click(qtbot, dialog.ok_button)  # the certificate's number is required
+        assert "产品质量证明文件编号" in dialog.error_label.text()
+        type_text(qtbot, dialog.certificate.edit, "ZM-GC12A-2026101")
         click(qtbot, dialog.ok_button)  # a part without its part number is refused
         assert "第 1 行缺少零件号" in dialog.error_label.text()
         edit_cell(qtbot, view, 0, 1, "GY-100")
@@ -253,7 +254,7 @@ def test_engineer_whole_way_from_receipt_to_accepted_repair(
     assert "质量检验员" in bench.next_button.toolTip()
 
     # 验收 by the quality login: one point fails → back in repair.
-    quality = open_bench(qtbot, sqlite_db, org.quality, prompts)
+    quality = open_bench(qtbot, make_desk, org.quality)
     assert quality.mine_box.isChecked()
     assert [b.item_code for b in quality.rows()] == [ITEM]  # only what waits for acceptance
     select(qtbot, quality, ITEM)
@@ -280,10 +281,14 @@ def test_engineer_whole_way_from_receipt_to_accepted_repair(
     click(qtbot, bench.refresh_button)
     select(qtbot, bench, ITEM)
     assert bench.next_button.text() == "记录维修"
-    prompts.expect(
-        RepairRecordDialog,
-        lambda d: type_text(qtbot, d.work_done, "重新标定零偏"),
-    )
+
+    def again(dialog: RepairRecordDialog) -> None:
+        # The certificate is identified now: its number is shown, not typed again.
+        assert dialog.certificate.number() == "ZM-GC12A-2026101"
+        assert dialog.certificate.edit.isReadOnly()
+        type_text(qtbot, dialog.work_done, "重新标定零偏")
+
+    prompts.expect(RepairRecordDialog, again)
     click(qtbot, bench.next_button)
     assert status(sqlite_db, line) == LineStatus.repaired
 
@@ -308,6 +313,9 @@ def test_engineer_whole_way_from_receipt_to_accepted_repair(
 
     text = pdf_tools.pdf_text(pdf)
     assert ITEM in text and wx in text
+    flat = "".join(text.split())
+    assert "ZM-GC12A-2026101" in flat and "经检验，该产品修复合格，准予放行。" in flat
+    assert "授权放行人签字" in flat
     pages = pdf_tools.render_pages(pdf, tmp_path / "wx", dpi=300)
     found = {code for page in pages for code in pdf_tools.decode_barcodes(page)}
     assert wx in found
@@ -315,7 +323,7 @@ def test_engineer_whole_way_from_receipt_to_accepted_repair(
 
 
 def test_refusal_keeps_what_was_typed_and_new_plan_versions(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     (line,), (jj,) = dispatched_lines(sqlite_db, org, [("GC-12A", "GC12A-2026102")])
     eng = org.engineer
@@ -324,7 +332,7 @@ def test_refusal_keeps_what_was_typed_and_new_plan_versions(
         sqlite_db, eng, line, repairs.Unboxing(True, True, True, True, True, "李参谋")
     )
     repairs.write_investigation_plan(sqlite_db, eng, line, "GC12A-PC-02", "A", "陈工")
-    bench = open_bench(qtbot, sqlite_db, eng, prompts)
+    bench = open_bench(qtbot, make_desk, eng)
     select(qtbot, bench, "GC-12A/GC12A-2026102")
 
     # 新版排查方案: prefilled from the last plan; the service refuses a version that exists,
@@ -352,7 +360,10 @@ def test_refusal_keeps_what_was_typed_and_new_plan_versions(
     assert status(sqlite_db, line) == LineStatus.localizing
     # Both versions are printable from the 打印 menu, after the two handover records.
     assert [n[:2] for n in bench.records] == ["JJ", "JJ", "KX", "PC", "PC"]
-    assert len(bench.print_menu.actions()) == 5
+    titles = [a.text() for a in bench.print_menu.actions()]
+    assert len(titles) == 5
+    # Each version of the plan is listed with its letter (issue 7, defect 14).
+    assert titles[0].endswith("（B 版）") and titles[1].endswith("（A 版）")
 
     # 复测无故障: the line goes to acceptance without repair.
     prompts.expect(NoFaultDialog, lambda d: type_text(qtbot, d.conclusion, "高低温复测 3 次均正常"))
@@ -362,49 +373,8 @@ def test_refusal_keeps_what_was_typed_and_new_plan_versions(
     assert bench.next_button.text() == "验收" and not bench.nff_button.isEnabled()
 
 
-def test_scrapping_is_for_a_manager(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
-) -> None:
-    (line,), (jj,) = dispatched_lines(sqlite_db, org, [("DY-3", "DY3-2026103")], days_ago=2)
-    power = org.power
-    repairs.receive(sqlite_db, power, jj, "孙工")
-    repairs.record_unboxing(
-        sqlite_db, power, line, repairs.Unboxing(True, True, False, True, True, "李参谋", "壳体裂")
-    )
-    repairs.write_investigation_plan(sqlite_db, power, line, "DY3-PC-01", "A", "孙工")
-    repairs.localize(
-        sqlite_db,
-        power,
-        line,
-        fault_mode="外观/结构损伤",
-        cause_category="运输贮存",
-        faulty_part="壳体",
-        conclusion="壳体断裂",
-    )
-    engineer = open_bench(qtbot, sqlite_db, power, prompts)
-    select(qtbot, engineer, "DY-3/DY3-2026103")
-    assert not engineer.scrap_button.isEnabled()
-    assert "总体/主管" in engineer.scrap_button.toolTip()
-
-    manager = open_bench(qtbot, sqlite_db, org.manager, prompts)
-    select(qtbot, manager, "DY-3/DY3-2026103")
-    assert not manager.next_button.isEnabled()  # the repair plan is the engineer's
-    assert manager.scrap_button.isEnabled()
-
-    def give_reason(dialog: ScrapDialog) -> None:
-        click(qtbot, dialog.ok_button)
-        assert "原因" in dialog.error_label.text()
-        type_text(qtbot, dialog.reason, "壳体断裂，无修复价值")
-
-    prompts.expect(ScrapDialog, give_reason)
-    click(qtbot, manager.scrap_button)
-    assert status(sqlite_db, line) == LineStatus.scrapped
-    assert "已批准报废" in manager.feedback.text()
-    assert manager.model.find(lambda b: b.line_id == line) is None
-
-
 def test_bench_lists_nearest_deadline_first_and_opens_history(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
     (old, new), (jj,) = dispatched_lines(
         sqlite_db, org, [("GC-12A", "GC12A-2026104"), ("GC-12A", "GC12A-2026105")]
@@ -412,7 +382,7 @@ def test_bench_lists_nearest_deadline_first_and_opens_history(
     eng = org.engineer
     # Received twelve days ago and still not localized: overdue, first on the bench.
     repairs.receive(sqlite_db, eng, jj, "陈工", today=local_today() - dt.timedelta(days=12))
-    bench = open_bench(qtbot, sqlite_db, eng, prompts)
+    bench = open_bench(qtbot, make_desk, eng)
     assert len(bench.rows()) == 2
     deadline = cell(bench.view, 0, "最近时限")
     assert deadline.startswith("故障定位 ") and "超期" in deadline
@@ -428,11 +398,11 @@ def test_bench_lists_nearest_deadline_first_and_opens_history(
 
 
 def test_bench_model_passes_qt_checks(
-    qtmodeltester: Any, qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts
+    qtmodeltester: Any, qtbot: Any, sqlite_db: Database, org: Org, make_desk: Any
 ) -> None:
     dispatched_lines(
         sqlite_db, org, [("GC-12A", "GC12A-2026106"), ("GC-12A", "GC12A-2026107")], days_ago=3
     )
-    bench = open_bench(qtbot, sqlite_db, org.engineer, prompts)
+    bench = open_bench(qtbot, make_desk, org.engineer)
     assert bench.model.rowCount() == 2
     qtmodeltester.check(bench.model)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from app.db import Database
 from app.services.handover import returns
+from app.services.kernel.terms import record_title
 from app.services.records import printing
+from app.ui.kit.page import Desk
 from app.ui.kit.print_preview import PrintPreviewDialog
-from app.ui.records.record_printer import record_title
+from app.ui.kit.runner import Runner
+from app.ui.records.record_previews import Previewer
+from app.ui.records.record_printer import RecordPrinter
 from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -31,7 +39,7 @@ def test_preview_saves_and_prints(
     dialog = PrintPreviewDialog(pdf, record_title(number), number, prompts)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert dialog.windowTitle() == f"打印预览 — 返厂交接清单 {number}"
+    assert dialog.windowTitle() == f"打印预览 — 返厂交接任务 {number}"
     assert dialog.document.pageCount() == 1 and dialog.pages_label.text() == "共 1 页"
 
     saved = dialog.save_pdf(tmp_path / "清单")
@@ -62,3 +70,69 @@ def test_bytes_that_are_not_a_pdf_are_refused(qtbot: Any) -> None:
         assert "无法显示" in str(exc)
     else:
         raise AssertionError("a broken PDF was shown")
+
+
+def _visible_progress_boxes() -> list[QWidget]:
+    return [
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, QProgressDialog) and w.isVisible()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("open_preview", "linger_ms"),
+    [
+        # Qt shows a progress dialog it was never told to hide ~4 s after it was made: a
+        # person looks at a preview that long (the old worker left its box to do just that).
+        (lambda desk, number, parent: Previewer(desk).show_record(number, parent), 4_500),
+        (lambda desk, number, parent: RecordPrinter(desk).show(number, parent), 600),
+    ],
+    ids=["bench-history-dispatch", "desk-inbox-scan"],
+)
+def test_a_slow_render_leaves_no_progress_box_over_the_preview(
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    monkeypatch: pytest.MonkeyPatch,
+    open_preview: Callable[[Desk, str, QWidget], object],
+    linger_ms: int,
+) -> None:
+    """Issue 7, defect 1: a render that lasts shows "正在生成…"; the box is gone before the
+    preview opens, so the preview's buttons answer at once."""
+    number, pdf = unconfirmed_list(sqlite_db, org)
+
+    def slow_render(db: Database, wanted: str) -> bytes:
+        time.sleep(0.7)  # past the 400 ms after which the progress box shows
+        assert wanted == number
+        return pdf
+
+    monkeypatch.setattr(printing, "render_record", slow_render)
+    runner = Runner(prompts, grace_ms=20)  # a desk's short grace: the render is handed over
+    desk = Desk(sqlite_db, org.clerk, prompts, runner)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    seen: dict[str, Any] = {}
+
+    def preview(dialog: PrintPreviewDialog) -> bool:
+        # As a person at the preview: it is open (modal, its own event loop) for a while.
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        qtbot.wait(linger_ms)
+        seen["title"] = dialog.windowTitle()
+        seen["boxes"] = _visible_progress_boxes()
+        dialog.close()
+        return False
+
+    prompts.then(preview)
+    open_preview(desk, number, parent)
+    # While the render runs, the person sees the box (and may cancel it).
+    qtbot.waitUntil(lambda: bool(_visible_progress_boxes()) or "title" in seen, timeout=5_000)
+    assert [b.labelText() for b in _visible_progress_boxes()] in ([], ["正在生成…"])
+    qtbot.waitUntil(lambda: "title" in seen, timeout=15_000)
+    assert seen["title"] == f"打印预览 — {record_title(number)}"
+    assert seen["boxes"] == []
+    qtbot.waitUntil(lambda: runner.pending == 0)
+    runner.shutdown()

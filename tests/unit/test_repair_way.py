@@ -266,6 +266,7 @@ def test_scrap_needs_a_manager_and_a_reason(db, people):
         cause_category="运输贮存",
         faulty_part="壳体",
         conclusion="壳体断裂",
+        today=RECEIVED + dt.timedelta(days=2),
     )
     with pytest.raises(PermissionDenied):
         repairs.scrap(db, people.engineer, line, "无修复价值")
@@ -327,6 +328,7 @@ def test_a_lines_records_and_plans_in_order(db, people):
         cause_category="元器件",
         faulty_part="陀螺",
         conclusion="陀螺失效",
+        today=RECEIVED + dt.timedelta(days=2),
     )
     numbers = bench.line_records(db, line)
     assert [n[:2] for n in numbers] == ["JJ", "JJ", "KX", "PC", "PC", "DW"]

@@ -24,6 +24,7 @@ PREFIXES = {
     "JF": "delivery_plan",
     "QT": "kit_set",
     "QB": "kitting_status_report",
+    "BF": "scrap_approval",
 }
 NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z]{2})-(?P<year>\d{4})-(?P<seq>\d{6})$")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, or_, select, text
@@ -13,32 +14,25 @@ from app.models.org import Unit, UnitKind
 from app.models.products import Item, ProductModel
 from app.models.records import Report, ReportKind, ReportLine
 from app.models.returns import ReturnLine, ReturnTask
-from app.models.states import FINISHED, LineStatus
+from app.models.states import BEFORE_DISPATCH, OPEN, LineStatus
 from app.models.workdays import Deadline, DeadlineState, Rule, RuleCode, WorkCalendar, evaluate
 from app.services.admin.masterdata import item_code
+from app.services.kernel import audit
 from app.services.kernel.calendar import calendar_and_rules
 from app.services.kernel.context import Actor, local_today
 from app.services.kernel.line_steps import line_code, unit_of_kind, units_of_kind
+from app.services.kernel.terms import rule_label, span_text
 from app.services.kernel.views import DeadlineRow
 from app.services.records.registry import issue_report
 
 SWEEP_LOCK = 0x46580001  # "FX" and a serial: the advisory lock of the deadline sweep
 MONITOR = Actor(None, "时限监控", None, None, system=True)
-OPEN_STATES = [s.value for s in LineStatus if s not in FINISHED]
-# The repair clock runs from receipt until acceptance after repair.
-REPAIR_CLOCK_STOPS = {
-    LineStatus.accepted_after_repair,
-    LineStatus.back_at_materials,
-    LineStatus.kitted,
-    LineStatus.delivered,
-    LineStatus.closed,
-}
 
 
 class LineDates(Protocol):
     """What the deadlines of a line are computed from: an ORM line or a plain row."""
 
-    status: str
+    status: LineStatus
     accepted_on: dt.date | None
     dispatched_on: dt.date | None
     received_on: dt.date | None
@@ -99,7 +93,7 @@ def list_deadlines(
             .join(ReturnTask, ReturnTask.id == ReturnLine.task_id)
             .join(Item, Item.id == ReturnLine.item_id)
             .join(ProductModel, ProductModel.id == Item.model_id)
-            .where(ReturnLine.status.in_(OPEN_STATES))
+            .where(ReturnLine.status.in_(sorted(OPEN)))
         )
         if not include_met:
             # Only lines with a clock still running: waiting for dispatch, or at a manufacturer
@@ -124,7 +118,7 @@ def list_deadlines(
         rows = []
         for line in session.execute(stmt):
             where = units.get(line.manufacturer_unit_id or -1) or home
-            if line.status in (LineStatus.accepted, LineStatus.registered):
+            if line.status in BEFORE_DISPATCH:
                 where = home
             for d in line_deadlines(line, rules, cal, today):
                 if not include_met and d.state in (DeadlineState.met, DeadlineState.met_late):
@@ -170,7 +164,7 @@ def sweep(db: Database, today: dt.date | None = None) -> list[str]:
         cal, rules = calendar_and_rules(db, session)
         lines = session.scalars(
             select(ReturnLine).where(
-                ReturnLine.status.in_(OPEN_STATES), _maybe_overdue(rules, today)
+                ReturnLine.status.in_(sorted(OPEN)), _maybe_overdue(rules, today)
             )
         ).all()
         for line in lines:
@@ -266,3 +260,73 @@ def _escalate(session: Session, line: ReturnLine, d: Deadline, today: dt.date) -
         rule=RuleCode.repair,
     )
     return report.number
+
+
+# --- late steps -------------------------------------------------------------------------------
+
+# The report a missed deadline calls for, by rule: the late step answers it.
+REPORT_OF_RULE = {
+    RuleCode.localization: ReportKind.overdue_report,
+    RuleCode.repair: ReportKind.escalation,
+}
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """A step taken after its deadline: by how much (in the rule's own unit) and which open
+    overdue reports (CQ) or escalations (SJ) it answers."""
+
+    rule: str
+    due: dt.date
+    late_by: int
+    unit: str
+    reports: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """“故障定位应于 2026-11-20 前完成，已超期 3 个工作日”."""
+        return (
+            f"{rule_label(self.rule)}应于 {self.due.isoformat()} 前完成，"
+            f"已超期 {span_text(self.late_by, self.unit)}"
+        )
+
+
+def step_lateness(
+    db: Database, session: Session, line: ReturnLine, rule: str, today: dt.date
+) -> Lateness | None:
+    """How late a step that ends `rule`'s clock would be, taken today; None when on time."""
+    cal, rules = calendar_and_rules(db, session)
+    found = next((d for d in line_deadlines(line, rules, cal, today) if d.rule == rule), None)
+    if found is None or found.due is None or found.state != DeadlineState.overdue:
+        return None
+    kind = REPORT_OF_RULE.get(RuleCode(rule))
+    reports: tuple[str, ...] = ()
+    if kind is not None:
+        reports = tuple(
+            session.scalars(
+                select(Report.number)
+                .join(ReportLine, ReportLine.report_id == Report.id)
+                .where(
+                    ReportLine.line_id == line.id,
+                    Report.kind == kind,
+                    Report.rule == rule,
+                    Report.answered_on.is_(None),
+                )
+                .order_by(Report.id)
+            )
+        )
+    late_by = -(found.left if found.left is not None else -(today - found.due).days)
+    return Lateness(rule, found.due, late_by, found.unit, reports)
+
+
+def answer_reports(
+    session: Session, actor: Actor, lateness: Lateness, record_number: str, today: dt.date
+) -> None:
+    """The late step's record answers the overdue reports it was late for: they close."""
+    for number in lateness.reports:
+        report = session.scalar(select(Report).where(Report.number == number))
+        if report is None or report.answered_on is not None:
+            continue
+        report.answered_by = record_number
+        report.answered_on = today
+        audit.record(session, actor, "report", report.id, "report_answered", "", record_number)

@@ -14,7 +14,6 @@ from app.models.delivery import DeliveryPlan
 from app.models.org import Unit
 from app.models.products import Item
 from app.models.records import (
-    HandoverKind,
     HandoverRecord,
     HandoverRecordLine,
     Report,
@@ -26,9 +25,10 @@ from app.models.repair import (
     FaultLocalization,
     InvestigationPlan,
     RepairRecord,
+    ScrapRequest,
     UnboxingInspection,
 )
-from app.models.returns import DocumentKind, ReturnLine, ReturnTask
+from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import Decision, TaskStatus
 from app.printing.documents import (
     FormDocument,
@@ -41,39 +41,17 @@ from app.printing.handover import render_handover, render_rejection_notice
 from app.services.admin.masterdata import item_code
 from app.services.kernel.context import to_local
 from app.services.kernel.numbering import parse_number
+from app.services.kernel.terms import document_short_label, handover_kind_label, verdict_label
 from app.services.records import repair_forms
-
-_DOC_SHORT = {
-    DocumentKind.certificate: "证明文件",
-    DocumentKind.fault_report: "故障单",
-    DocumentKind.packing_list: "装箱清单",
-}
-
-
-HANDOVER_TITLES = {
-    HandoverKind.user_to_materials: "返厂产品交接记录单",
-    HandoverKind.materials_to_manufacturer: "返修产品分发交接记录单",
-    HandoverKind.manufacturer_to_materials: "修复产品交回交接记录单",
-    HandoverKind.materials_to_user: "修复产品交付用户交接记录单",
-}
 
 
 def _documents_text(line: ReturnLine) -> str:
+    """One line per document: its verdict and the clerk's note (issue 7, defect 3)."""
     parts = []
     for doc in line.documents:
-        label = _DOC_SHORT[DocumentKind(doc.kind)]
-        if doc.present is None:
-            mark = "未查"
-        elif not doc.present:
-            mark = "缺失"
-        elif doc.consistent is False:
-            mark = "不一致"
-        elif doc.consistent:
-            mark = "√"
-        else:
-            mark = "未核"
-        parts.append(f"{label}{mark}")
-    return " ".join(parts)
+        text = f"{document_short_label(doc.kind)}：{verdict_label(doc.verdict)}"
+        parts.append(f"{text}（{doc.note.strip()}）" if doc.note.strip() else text)
+    return "\n".join(parts)
 
 
 def _result_text(line: ReturnLine, accepted: bool | None) -> str:
@@ -99,6 +77,7 @@ def _print_line(line: ReturnLine, seq: int, accepted: bool | None) -> PrintLine:
         fault_description=line.fault_description,
         documents=_documents_text(line),
         result=_result_text(line, accepted),
+        accepted=accepted,
     )
 
 
@@ -129,7 +108,7 @@ def handover_document(session: Session, record: HandoverRecord) -> HandoverDocum
     ).all()
     return HandoverDocument(
         number=record.number,
-        title=HANDOVER_TITLES.get(HandoverKind(record.kind), "交接记录单"),
+        title=handover_kind_label(record.kind),
         task_number=task.number if task else "",
         from_party=session.get_one(Unit, record.from_unit_id).name,
         to_party=session.get_one(Unit, record.to_unit_id).name,
@@ -242,6 +221,7 @@ _BENCH = {
     "WX": (RepairRecord, repair_forms.repair_form),
     "YS": (AcceptanceInspection, repair_forms.acceptance_form),
     "JF": (DeliveryPlan, repair_forms.delivery_plan_form),
+    "BF": (ScrapRequest, repair_forms.scrap_form),
 }
 
 

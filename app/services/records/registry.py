@@ -24,6 +24,7 @@ from app.models.repair import (
     FaultLocalization,
     InvestigationPlan,
     RepairRecord,
+    ScrapRequest,
     UnboxingInspection,
 )
 from app.models.returns import ReturnLine, ReturnTask
@@ -43,6 +44,7 @@ _TABLES = {
     "KX": UnboxingInspection,
     "JF": DeliveryPlan,
     "QT": KitSet,
+    "BF": ScrapRequest,
 }
 
 
@@ -56,10 +58,16 @@ def find_record_in(session: Session, number: str) -> RecordRef | None:
     if row is None:
         return None
     task_id = row.id if table is ReturnTask else getattr(row, "task_id", None)
+    line_id = getattr(row, "line_id", None)
+    if task_id is None and line_id is not None:
+        # A bench record (KX, PC, DW, WX, YS, BF) belongs to its line's task.
+        task_id = session.scalar(select(ReturnLine.task_id).where(ReturnLine.id == line_id))
     return RecordRef(number, PREFIXES[prefix], row.id, task_id)
 
 
 def find_record(db: Database, number: str) -> RecordRef:
+    """The record a scanned or typed number names (any prefix), e.g. for a history row that
+    names a record: its kind, its row and its task. Refused in words when there is none."""
     number = number.strip().upper()
     with db.reading() as session:
         if parse_number(number) is None:

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from app.models.delivery import DeliveryPlan, DeliveryPlanLine
 from app.models.misc import Attachment
 from app.models.org import Unit, User
-from app.models.products import ChecklistItem
-from app.models.records import Report, ReportKind, ReportLine
+from app.models.products import ChecklistItem, QualityCertificate
+from app.models.records import Report, ReportLine
 from app.models.repair import (
     AcceptanceInspection,
     AcceptanceResult,
@@ -20,20 +20,32 @@ from app.models.repair import (
     RepairPlan,
     RepairRecord,
     ReplacedPart,
+    ScrapDecision,
+    ScrapRequest,
     UnboxingInspection,
     UnboxingPhoto,
 )
 from app.models.returns import ReturnLine
+from app.models.workdays import RuleCode
 from app.printing.documents import FormDocument, FormField, FormSection, FormTable
 from app.services.admin.masterdata import item_code
 from app.services.kernel.context import to_local
+from app.services.kernel.terms import line_status_label, report_kind_label, rule_label, span_text
 
 F = FormField
-RULE_TEXT = {
-    "dispatch": "分发（1 周）",
-    "localization": "故障定位（5 个工作日）",
-    "repair": "在修时间（60 天）",
+# The default length printed beside a rule's name (DOMAIN.md, Deadlines).
+DEFAULT_LENGTHS: dict[str, str] = {
+    RuleCode.dispatch: "1 周",
+    RuleCode.localization: "5 个工作日",
+    RuleCode.repair: "60 天",
 }
+
+
+def _rule_text(rule: str) -> str:
+    if not rule:
+        return "—"
+    length = DEFAULT_LENGTHS.get(rule)
+    return f"{rule_label(rule)}（{length}）" if length else rule_label(rule)
 
 
 def _now() -> str:
@@ -176,6 +188,7 @@ def localization_form(session: Session, loc: FaultLocalization) -> FormDocument:
             *_item_fields(session, line),
             F("收到日期", _date(line.received_on)),
             F("定位日期", _date(loc.localized_on)),
+            F("定位时限", _late_text(loc.late_days, "working_days", loc.late_reason), wide=True),
             F("故障现象", line.fault_description or "—", wide=True),
         ),
         sections=(conclusion, FormSection("依据的技术文件", table=_plans_table(session, line.id))),
@@ -244,20 +257,103 @@ def repair_form(session: Session, rec: RepairRecord) -> FormDocument:
         )
     )
     fault = f"{loc.fault_mode}；{loc.faulty_part}" if loc and not loc.no_fault_found else "—"
+    released = rec.certificate_id is not None and acceptance is not None
+    sections.append(_release_section(rec, released))
+    fields = [
+        *_item_fields(session, line),
+        F("质量证明文件编号", _certificate_no(session, rec, line) or "（未登记）"),
+        F("维修日期", _date(rec.repaired_on)),
+        F("故障现象", line.fault_description or "—", wide=True),
+        F("故障定位", fault, wide=True),
+        F("维修人", rec.repaired_by),
+    ]
+    if rec.late_days:
+        fields.append(F("在修时限", _late_text(rec.late_days, "calendar_days", rec.late_reason)))
     return FormDocument(
         number=rec.number,
         title="维修记录",
         subtitle="（产品质量证明文件 · 维修记录页）",
         item_code=_code(line),
+        fields=tuple(fields),
+        sections=tuple(sections),
+        signatures=("维修人", "检验员", "授权放行人") if released else ("维修人", "检验员"),
+        printed_at=_now(),
+    )
+
+
+RELEASE = "经检验，该产品修复合格，准予放行。"
+RELEASE_NO_FAULT = "经复测和检验，该产品未见故障，质量合格，准予放行。"
+NOT_RELEASED = "该产品尚未验收合格，不得放行。"
+
+
+def _release_section(rec: RepairRecord, released: bool) -> FormSection:
+    """The release statement the authorised person signs under (issue 7, defect 11)."""
+    if not released:
+        return FormSection("放行", text=NOT_RELEASED)
+    statement = RELEASE_NO_FAULT if rec.outcome == "no_fault_found" else RELEASE
+    return FormSection("放行", text=statement)
+
+
+def _certificate_no(session: Session, rec: RepairRecord, line: ReturnLine) -> str:
+    """The number of the certificate this page belongs to (the item's, before it is filed)."""
+    if rec.certificate_id is not None:
+        cert = session.get(QualityCertificate, rec.certificate_id)
+    else:
+        cert = session.scalar(
+            select(QualityCertificate).where(QualityCertificate.item_id == line.item_id)
+        )
+    return cert.certificate_no if cert is not None else ""
+
+
+def _late_text(days: int, unit: str, reason: str) -> str:
+    """“按期完成”, or “超期 2 个工作日；原因：…”."""
+    if not days:
+        return "按期完成"
+    return f"超期 {span_text(days, unit)}；原因：{reason or '—'}"
+
+
+def scrap_form(session: Session, req: ScrapRequest) -> FormDocument:
+    """报废审批单 (BF): the engineer's request and the manager's approval of scrapping an item."""
+    line = session.get_one(ReturnLine, req.line_id)
+    loc = session.scalar(
+        select(FaultLocalization)
+        .where(FaultLocalization.line_id == line.id)
+        .order_by(FaultLocalization.id.desc())
+    )
+    approved = req.decision == ScrapDecision.approved
+    fault = f"{loc.fault_mode}；{loc.faulty_part}（{loc.number}）" if loc else "—"
+    return FormDocument(
+        number=req.number or "",
+        title="报废审批单",
+        subtitle="承制单位申请，总体/主管审批",
+        item_code=_code(line),
         fields=(
             *_item_fields(session, line),
             F("故障现象", line.fault_description or "—", wide=True),
             F("故障定位", fault, wide=True),
-            F("维修人", rec.repaired_by),
-            F("维修日期", _date(rec.repaired_on)),
         ),
-        sections=tuple(sections),
-        signatures=("维修人", "检验员"),
+        sections=(
+            FormSection(
+                "报废申请",
+                fields=(
+                    F("申请人", req.requested_by),
+                    F("申请日期", _date(req.requested_on)),
+                    F("申请时状态", line_status_label(req.line_status), wide=True),
+                ),
+                text=req.reason,
+            ),
+            FormSection(
+                "审批意见",
+                fields=(
+                    F("审批结论", "同意报废" if approved else "不同意报废"),
+                    F("审批日期", _date(req.decided_on)),
+                    F("审批人", req.decided_by or "—", wide=True),
+                ),
+                text=req.decision_note
+                or "同意报废。该产品不再维修，退出所在齐套（齐套情况报告中注明）。",
+            ),
+        ),
+        signatures=("申请人", "审批人"),
         printed_at=_now(),
     )
 
@@ -312,7 +408,6 @@ def acceptance_form(session: Session, ins: AcceptanceInspection) -> FormDocument
 
 def report_form(session: Session, report: Report) -> FormDocument:
     """An overdue report (CQ) or an escalation (SJ): which items, which deadline, why."""
-    titles = {ReportKind.overdue_report: "超期报告", ReportKind.escalation: "升级报告"}
     rows = session.execute(
         select(ReturnLine, ReportLine.reason)
         .join(ReportLine, ReportLine.line_id == ReturnLine.id)
@@ -326,17 +421,19 @@ def report_form(session: Session, report: Report) -> FormDocument:
         for r in report.recipients
         if r.acknowledged_at
     ]
+    answer = answer_text(session, report)
     return FormDocument(
         number=report.number,
-        title=titles.get(ReportKind(report.kind), report.title),
+        title=report_kind_label(report.kind),
         subtitle=f"报送：{to}",
         item_code="",
         fields=(
             F("事由", report.title, wide=True),
-            F("时限", RULE_TEXT.get(report.rule, report.rule or "—")),
+            F("时限", _rule_text(report.rule)),
             F("报告日期", to_local(report.created_at).date().isoformat()),
             F("报告人", by.display_name if by else "时限监控（系统）"),
             F("签收", "；".join(acks) or "未签收"),
+            F("处理情况", answer or "未关闭：超期事项尚未办结", wide=True),
         ),
         sections=(
             FormSection(
@@ -344,7 +441,10 @@ def report_form(session: Session, report: Report) -> FormDocument:
                 table=FormTable(
                     "",
                     ("产品编码", "返厂任务", "状态说明"),
-                    tuple((_code(line), line.task.number, reason) for line, reason in rows),
+                    tuple(
+                        (_code(line), line.task.number, _row_state(report, reason, answer))
+                        for line, reason in rows
+                    ),
                     barcode_column=0,
                 ),
             ),
@@ -352,6 +452,36 @@ def report_form(session: Session, report: Report) -> FormDocument:
         signatures=("报告人", "签收人"),
         printed_at=_now(),
     )
+
+
+def answer_text(session: Session, report: Report) -> str:
+    """How an overdue report or escalation was closed: “已关闭：2026-11-29 完成故障定位（DW-…），
+    超期 2 个工作日；原因：…”; "" while it is open."""
+    if report.answered_on is None:
+        return ""
+    number = report.answered_by
+    late: tuple[int, str, str] | None = None
+    loc = session.scalar(select(FaultLocalization).where(FaultLocalization.number == number))
+    if loc is not None:
+        what = "复测无故障" if loc.no_fault_found else "完成故障定位"
+        late = (loc.late_days, "working_days", loc.late_reason)
+    else:
+        rec = session.scalar(select(RepairRecord).where(RepairRecord.number == number))
+        what = "完成维修"
+        if rec is not None:
+            late = (rec.late_days, "calendar_days", rec.late_reason)
+    text = f"已关闭：{report.answered_on.isoformat()} {what}（{number}）"
+    if late and late[0]:
+        text += f"，超期 {span_text(late[0], late[1])}；原因：{late[2]}"
+    return text
+
+
+def _row_state(report: Report, reason: str, answer: str) -> str:
+    """A closed report no longer says the step is still missing (“至今未定位”)."""
+    if not answer:
+        return reason
+    before = reason.split("，至今")[0]
+    return f"{before}；{answer}"
 
 
 def delivery_plan_form(session: Session, plan: DeliveryPlan) -> FormDocument:

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound, PermissionDenied, WrongState
-from app.models.delivery import KitSet
-from app.models.org import UnitKind, User
+from app.models.org import Permission, UnitKind, User
 from app.models.products import QualityCertificate
 from app.models.records import HandoverKind, HandoverRecord, HandoverRecordLine, ReportKind
 from app.models.repair import (
@@ -27,7 +26,8 @@ from app.models.repair import (
     UnboxingPhoto,
 )
 from app.models.returns import ReturnLine
-from app.models.states import FINISHED, LineStatus, TaskStatus
+from app.models.states import PLAN_EDITABLE, LineStatus
+from app.models.workdays import RuleCode
 from app.services.admin.codelists import CAUSE_CATEGORY, FAULT_MODE, check_code, checklist
 from app.services.kernel import attachments, audit
 from app.services.kernel.context import Actor, local_today, require
@@ -40,6 +40,8 @@ from app.services.kernel.line_steps import (
     units_of_kind,
 )
 from app.services.kernel.numbering import issue_number
+from app.services.kernel.terms import span_text
+from app.services.oversight.deadlines import Lateness, answer_reports, step_lateness
 from app.services.records.registry import issue_report
 
 
@@ -68,7 +70,7 @@ class ReceiptResult:
     received: int
 
 
-def _bench_line(session: Session, actor: Actor, line_id: int, permission: str) -> ReturnLine:
+def _bench_line(session: Session, actor: Actor, line_id: int, permission: Permission) -> ReturnLine:
     require(actor, permission)
     line = load_line(session, line_id)
     check_own_unit(session, actor, line)
@@ -85,7 +87,7 @@ def receive(
     today: dt.date | None = None,
 ) -> ReceiptResult:
     """Countersign a dispatch handover at the manufacturer: its lines arrive, the clocks start."""
-    require(actor, "receive_at_manufacturer")
+    require(actor, Permission.receive_at_manufacturer)
     today = today or local_today()
     if not receiver_name.strip():
         raise DomainError("签收需要填写接收人姓名。")
@@ -132,7 +134,7 @@ def record_unboxing(
     if not unboxing.user_rep_name.strip():
         raise DomainError("开箱检查须有用户代表在场，请填写用户代表姓名。")
     with db.transaction() as session:
-        line = _bench_line(session, actor, line_id, "unbox")
+        line = _bench_line(session, actor, line_id, Permission.unbox)
         advance(session, actor, line, "unbox")
         record = UnboxingInspection(
             number=issue_number(session, "KX", today.year),
@@ -173,7 +175,7 @@ def write_investigation_plan(
     if not document_no or not version or not author:
         raise DomainError("排查方案需要文件编号、版本和编写人。")
     with db.transaction() as session:
-        line = _bench_line(session, actor, line_id, "investigate")
+        line = _bench_line(session, actor, line_id, Permission.investigate)
         existing = session.scalars(
             select(InvestigationPlan).where(InvestigationPlan.line_id == line.id)
         ).all()
@@ -181,11 +183,7 @@ def write_investigation_plan(
             raise DomainError(f"排查方案 {document_no} 版本 {version} 已存在，请使用新的版本号。")
         if line.status == LineStatus.unboxed:
             advance(session, actor, line, "write_plan")
-        elif not existing or line.status not in (
-            LineStatus.localizing,
-            LineStatus.localized,
-            LineStatus.in_repair,
-        ):
+        elif not existing or line.status not in PLAN_EDITABLE:
             check_step(line, "write_plan")
         stored = attachments.store(session, *attachment) if attachment else None
         plan = InvestigationPlan(
@@ -222,6 +220,11 @@ def _report_localization(
     if not recipients:
         raise DomainError("尚未设置主管部门和质量部门，无法报送故障定位情况。")
     what = "复测无故障" if loc.no_fault_found else f"{loc.fault_mode}（{loc.cause_category}）"
+    body = loc.conclusion
+    if loc.late_days:
+        body += (
+            f"\n超期 {span_text(loc.late_days, 'working_days')}完成定位，原因：{loc.late_reason}"
+        )
     issue_report(
         session,
         actor,
@@ -229,7 +232,7 @@ def _report_localization(
         kind=ReportKind.localization_report,
         recipients=recipients,
         title=f"故障定位情况报告：{line_code(line)} {what}",
-        body=loc.conclusion,
+        body=body,
         task_id=line.task_id,
         lines=[(line.id, what)],
     )
@@ -244,14 +247,19 @@ def localize(
     cause_category: str,
     faulty_part: str,
     conclusion: str,
+    late_reason: str = "",
     today: dt.date | None = None,
 ) -> str:
-    """A confirmed fault: the localization report (DW) goes to the competent and quality depts."""
+    """A confirmed fault: the localization report (DW) goes to the competent and quality depts.
+
+    Past the 5-working-day deadline the reason is required; the DW says how late, and closes
+    the overdue report (CQ) the deadline sweep issued."""
     today = today or local_today()
     if not conclusion.strip() or not faulty_part.strip():
         raise DomainError("故障定位需要填写定位结论和故障部位。")
     with db.transaction() as session:
-        line = _bench_line(session, actor, line_id, "investigate")
+        line = _bench_line(session, actor, line_id, Permission.investigate)
+        check_step(line, "localize")  # the state first: a late step still may not skip one
         mode = check_code(session, FAULT_MODE, fault_mode, "故障模式")
         cause = check_code(session, CAUSE_CATEGORY, cause_category, "原因类别")
         return _localized(
@@ -260,6 +268,7 @@ def localize(
             line,
             "localize",
             today,
+            _late(db, session, line, RuleCode.localization, late_reason, today),
             conclusion=conclusion.strip(),
             fault_mode=mode,
             cause_category=cause,
@@ -267,10 +276,29 @@ def localize(
         )
 
 
+def _late(
+    db: Database, session: Session, line: ReturnLine, rule: str, reason: str, today: dt.date
+) -> tuple[Lateness, str] | None:
+    """A step past its deadline must say why (issue 7, defect 8); None when it is on time."""
+    lateness = step_lateness(db, session, line, rule, today)
+    if lateness is None:
+        return None
+    if not reason.strip():
+        raise DomainError(f"{lateness.text}。请填写超期原因。")
+    return lateness, reason.strip()
+
+
 def _localized(
-    session: Session, actor: Actor, line: ReturnLine, step: str, today: dt.date, **found: str
+    session: Session,
+    actor: Actor,
+    line: ReturnLine,
+    step: str,
+    today: dt.date,
+    late: tuple[Lateness, str] | None,
+    **found: str,
 ) -> str:
-    """Either end of localization: the line moves on, the DW is written and reported."""
+    """Either end of localization: the line moves on, the DW is written and reported; a late
+    one answers the overdue report."""
     advance(session, actor, line, step)
     line.localized_on = today
     loc = FaultLocalization(
@@ -279,25 +307,36 @@ def _localized(
         no_fault_found=step == "no_fault_found",
         localized_on=today,
         created_by_id=actor.user_id,
+        late_days=late[0].late_by if late else 0,
+        late_reason=late[1] if late else "",
         **found,
     )
     session.add(loc)
     session.flush()
     _report_localization(session, actor, line, loc)
+    if late:
+        answer_reports(session, actor, late[0], loc.number, today)
     return loc.number
 
 
 def no_fault_found(
-    db: Database, actor: Actor, line_id: int, conclusion: str, today: dt.date | None = None
+    db: Database,
+    actor: Actor,
+    line_id: int,
+    conclusion: str,
+    today: dt.date | None = None,
+    late_reason: str = "",
 ) -> str:
     """Retest finds no fault (复测无故障): repair is skipped, acceptance is not."""
     today = today or local_today()
     if not conclusion.strip():
         raise DomainError("请写明复测情况和结论。")
     with db.transaction() as session:
-        line = _bench_line(session, actor, line_id, "investigate")
+        line = _bench_line(session, actor, line_id, Permission.investigate)
+        check_step(line, "no_fault_found")
+        late = _late(db, session, line, RuleCode.localization, late_reason, today)
         return _localized(
-            session, actor, line, "no_fault_found", today, conclusion=conclusion.strip()
+            session, actor, line, "no_fault_found", today, late, conclusion=conclusion.strip()
         )
 
 
@@ -318,7 +357,7 @@ def plan_repair(
     if planned_completion < today:
         raise DomainError("计划完成日期不能早于今天。")
     with db.transaction() as session:
-        line = _bench_line(session, actor, line_id, "repair")
+        line = _bench_line(session, actor, line_id, Permission.repair)
         if line.status != LineStatus.in_repair:
             advance(session, actor, line, "start_repair")
         session.add(
@@ -351,8 +390,13 @@ def record_repair(
     tests: str = "",
     parts: list[Part] | None = None,
     today: dt.date | None = None,
+    *,
+    certificate_no: str = "",
+    late_reason: str = "",
 ) -> str:
-    """The repair done (维修记录, WX): work, parts with their numbers, tests, who, when."""
+    """The repair done (维修记录, WX): work, parts with their numbers, tests, who, when, and
+    the quality certificate it goes into (its number confirmed or entered here). Past the time
+    in repair the reason is required; the WX answers the escalation (SJ)."""
     today = today or local_today()
     if not work_done.strip() or not repaired_by.strip():
         raise DomainError("维修记录需要填写维修内容和维修人。")
@@ -360,11 +404,14 @@ def record_repair(
         if not part.part_no.strip():
             raise DomainError("更换的零件需要填写零件号。")
     with db.transaction() as session:
-        line = _bench_line(session, actor, line_id, "repair")
+        line = _bench_line(session, actor, line_id, Permission.repair)
         if not session.scalar(
             select(func.count()).select_from(RepairPlan).where(RepairPlan.line_id == line.id)
         ):
             raise WrongState(f"{line_code(line)} 还没有维修方案，请先制定维修方案和计划。")
+        check_step(line, "finish_repair")
+        late = _late(db, session, line, RuleCode.repair, late_reason, today)
+        _certificate(session, actor, line, certificate_no)
         advance(session, actor, line, "finish_repair")
         record = RepairRecord(
             number=issue_number(session, "WX", today.year),
@@ -375,9 +422,13 @@ def record_repair(
             repaired_by=repaired_by.strip(),
             repaired_on=today,
             created_by_id=actor.user_id,
+            late_days=late[0].late_by if late else 0,
+            late_reason=late[1] if late else "",
         )
         session.add(record)
         session.flush()
+        if late:
+            answer_reports(session, actor, late[0], record.number, today)
         for part in parts or []:
             session.add(
                 ReplacedPart(
@@ -408,9 +459,10 @@ def inspect_acceptance(
     inspector: str = "",
     passed: bool | None = None,
     today: dt.date | None = None,
+    certificate_no: str = "",
 ) -> AcceptanceOutcome:
     """Acceptance against the model's checklist (验收, YS); a pass writes the certificate page."""
-    require(actor, "inspect_acceptance")
+    require(actor, Permission.inspect_acceptance)
     today = today or local_today()
     with db.transaction() as session:
         line = load_line(session, line_id)
@@ -452,23 +504,60 @@ def inspect_acceptance(
             was_nff = line.status == LineStatus.no_fault_found
             advance(session, actor, line, "accept_repair", inspection.number)
             line.repair_accepted_on = today
-            page = _write_certificate(session, actor, line, was_nff, today)
+            cert = _certificate(session, actor, line, certificate_no)
+            page = _write_certificate(session, actor, line, cert, was_nff, today)
         else:
             advance(session, actor, line, "fail_acceptance", findings.strip())
         return AcceptanceOutcome(inspection.number, verdict, page)
 
 
-def _write_certificate(
-    session: Session, actor: Actor, line: ReturnLine, no_fault: bool, today: dt.date
-) -> str:
-    """Append this return's repair to the item's quality certificate; the page is its WX record."""
+def _certificate(
+    session: Session, actor: Actor, line: ReturnLine, number: str
+) -> QualityCertificate:
+    """The item's quality certificate (产品质量证明文件), made on first use; `number` confirms
+    the one on file or, where none is on file yet, identifies it (issue 7, defect 11)."""
+    number = number.strip()
     cert = session.scalar(
         select(QualityCertificate).where(QualityCertificate.item_id == line.item_id)
     )
     if cert is None:
-        cert = QualityCertificate(item_id=line.item_id)
+        cert = QualityCertificate(item_id=line.item_id, certificate_no="")
         session.add(cert)
         session.flush()
+    if number and cert.certificate_no and number != cert.certificate_no:
+        raise DomainError(
+            f"{line_code(line)} 的产品质量证明文件编号为 {cert.certificate_no}，"
+            f"与填写的 {number} 不一致，请核对证明文件。"
+        )
+    if number and not cert.certificate_no:
+        cert.certificate_no = number
+        audit.record(session, actor, "item", line.item_id, "certificate_no", "", number)
+    return cert
+
+
+def certificate_number(db: Database, line_id: int) -> str:
+    """The number of the item's quality certificate on file ("" when not yet identified)."""
+    with db.reading() as session:
+        line = load_line(session, line_id)
+        return (
+            session.scalar(
+                select(QualityCertificate.certificate_no).where(
+                    QualityCertificate.item_id == line.item_id
+                )
+            )
+            or ""
+        )
+
+
+def _write_certificate(
+    session: Session,
+    actor: Actor,
+    line: ReturnLine,
+    cert: QualityCertificate,
+    no_fault: bool,
+    today: dt.date,
+) -> str:
+    """Append this return's repair to the item's quality certificate; the page is its WX record."""
     if no_fault:
         loc = session.scalar(
             select(FaultLocalization)
@@ -509,36 +598,10 @@ def _retested_by(session: Session, loc: FaultLocalization | None) -> str:
 
 def scrap(
     db: Database, actor: Actor, line_id: int, reason: str, today: dt.date | None = None
-) -> None:
-    """Scrapping needs a manager's approval and a reason; the item leaves its kit set."""
-    require(actor, "approve_scrap")
-    if not reason.strip():
-        raise DomainError("报废必须写明原因。")
-    with db.transaction() as session:
-        line = load_line(session, line_id)
-        advance(session, actor, line, "scrap", reason.strip())
-        session.flush()
-        _close_emptied_kit(session, actor, line)
+) -> str:
+    """A manager scraps at once (the demo, the command line): request and approval in one, with
+    the same 报废审批单 (BF) and audit trail; returns the BF number. The window goes through
+    `scrapping.request_scrap` and `scrapping.decide_scrap`."""
+    from app.services.repair import scrapping  # it builds on this module
 
-
-def _close_emptied_kit(session: Session, actor: Actor, line: ReturnLine) -> None:
-    """A set whose every item was scrapped has nothing left to deliver: it closes, and so does
-    its task when all its lines are finished."""
-    if line.kit_set_id is None:
-        return
-    kit = session.get_one(KitSet, line.kit_set_id)
-    left = session.scalar(
-        select(func.count())
-        .select_from(ReturnLine)
-        .where(ReturnLine.kit_set_id == kit.id, ReturnLine.status != LineStatus.scrapped)
-    )
-    if left or kit.status != "open":
-        return
-    kit.status = "closed"
-    audit.record(session, actor, "kit_set", kit.id, "close", "open", "closed", "全部产品已报废")
-    task = line.task
-    if task.status == TaskStatus.confirmed and all(
-        LineStatus(x.status) in FINISHED for x in task.lines
-    ):
-        task.status = TaskStatus.closed
-        audit.record(session, actor, "return_task", task.id, "close", "confirmed", "closed")
+    return scrapping.scrap(db, actor, line_id, reason, today).number
