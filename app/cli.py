@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app import __version__
+from app import __version__, cli_logins
+from app.cli_logins import (
+    CommandRefused,
+    add_login_option,
+    check_today,
+    refuse_demo_on_a_store_with_logins,
+    require_login_given,
+    sign_in,
+)
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_ROWS = 0, 1, 2
 
@@ -52,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--kitting-deadline", type=_date, metavar="D")
     imp.add_argument("--skip-bad-rows", action="store_true")
     imp.add_argument("--json", action="store_true")
+    add_login_option(imp)
     dl = sub.add_parser("deadlines", parents=[common], help="列出在办产品的各项时限")
-    dl.add_argument("--today", type=_date, help="以该日期为“今天”计算")
+    dl.add_argument("--today", type=_date, help="以该日期为“今天”计算（仅演示数据库）")
     dl.add_argument("--all", action="store_true", help="也列出已完成（按期/超期完成）的时限")
     dl.add_argument("--json", action="store_true")
 
@@ -69,8 +78,26 @@ def build_parser() -> argparse.ArgumentParser:
     kr = sub.add_parser("kitting-report", parents=[common], help="写出某个齐套的当前齐套情况报告")
     kr.add_argument("kit")
     kr.add_argument("-o", "--output", required=True, metavar="FILE.xlsx|FILE.pdf")
-    kr.add_argument("--today", type=_date, help="以该日期为“今天”统计")
+    kr.add_argument("--today", type=_date, help="以该日期为“今天”统计（仅演示数据库）")
+    cli_logins.add_parsers(sub, common)
+    _add_calendar_parser(sub, common)
     return parser
+
+
+def _add_calendar_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    cal = sub.add_parser("calendar", parents=[common], help="工作日历：读入国务院放假通知")
+    actions = cal.add_subparsers(dest="calendar_command", required=True, metavar="操作")
+    notice = actions.add_parser(
+        "notice",
+        parents=[common],
+        help="读入国务院办公厅关于某年部分节假日安排的通知（文本文件），列出放假与调休上班日",
+    )
+    notice.add_argument("file", metavar="FILE.txt")
+    notice.add_argument(
+        "--apply", action="store_true", help="写入工作日历并将该年标记为正式（须系统管理员登录）"
+    )
+    notice.add_argument("--json", action="store_true")
+    cli_logins.add_login_option(notice)
 
 
 def _write(path: str, data: bytes) -> None:
@@ -99,6 +126,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from app.services.kernel.terms import record_kind_label
 
     db = _open(args)
+    refuse_demo_on_a_store_with_logins(db)
     result = load_demo(db, args.today)
     if args.json:
         print(json.dumps({"tasks": result.tasks, "records": result.records}, ensure_ascii=False))
@@ -109,7 +137,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if numbers:  # worded by the numbers' own kind (JJ → 交接记录单), never the code name
             print(f"{record_kind_label(numbers[0].split('-')[0])}：" + " ".join(numbers))
     if result.logins:
-        print("登录账号（用户名 / 密码 / 角色 / 单位）：")
+        # The published password is the demo's alone: the policy refuses it for real logins.
+        print(
+            "登录账号（用户名 / 密码 / 角色 / 单位；演示密码仅供体验，正式使用的账号须另设密码）："
+        )
         for login, password, role, unit in result.logins:
             print(f"  {login} / {password} / {role} / {unit}")
     return EXIT_OK
@@ -135,7 +166,6 @@ def _user_unit_from_title(title: str) -> str:
 def cmd_import(args: argparse.Namespace) -> int:
     from app.errors import DomainError
     from app.services.handover.list_import import import_list, preview_list
-    from app.services.kernel.context import command_line_actor
 
     def report(payload: dict[str, Any]) -> None:
         if args.json:
@@ -143,13 +173,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     empty: dict[str, Any] = {"task": None, "imported": 0, "new_models": [], "rejected": []}
     try:
+        require_login_given(args)
         db = _open(args)
+        actor = sign_in(args, db)
         user_unit = args.user_unit
         if not user_unit:
             user_unit = _user_unit_from_title(preview_list(db, args.file).title) or "未注明用户单位"
         result = import_list(
             db,
-            command_line_actor(),
+            actor,
             args.file,
             user_unit=user_unit,
             node_date=args.node_date,
@@ -159,6 +191,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     except DomainError as exc:
         report({**empty, "error": exc.message})
         return _fail(exc.message)
+    except CommandRefused as exc:
+        report({**empty, "error": str(exc)})
+        return _fail(str(exc))
     payload = {
         "task": result.task_number,
         "imported": result.imported,
@@ -187,6 +222,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     from app.services.way_back import kitting
 
     db = _open(args)
+    check_today(args, db)
     # Listing deadlines also records the reports that missed ones call for (CQ, SJ).
     issued = deadlines.sweep(db, args.today)
     rows = deadlines.list_deadlines(db, args.today, include_met=args.all)
@@ -232,7 +268,9 @@ def cmd_workdays(args: argparse.Namespace) -> int:
     answer = nth_working_day(_open(args), args.date, args.n)
     calendar = "provisional" if answer.provisional else "official"
     if args.json:
-        print(json.dumps({"date": answer.date.isoformat(), "calendar": calendar}))
+        # "provisional" beside "calendar" (issue 8): the year's notice is in or not.
+        payload = {"date": answer.date.isoformat(), "calendar": calendar}
+        print(json.dumps({**payload, "provisional": answer.provisional}))
     else:
         note = (
             "（临时日历：该年的法定节假日安排尚未录入，按周一至周五计算）"
@@ -257,12 +295,97 @@ def cmd_kitting_report(args: argparse.Namespace) -> int:
     if suffix not in (".xlsx", ".pdf"):
         return _fail("输出文件应为 .xlsx 或 .pdf。")
     db = _open(args)
+    check_today(args, db)
     if suffix == ".xlsx":
         data = kitting_report.kitting_report_xlsx(db, args.kit, args.today)
     else:
         data = kitting_report.kitting_report_pdf(db, args.kit, args.today)
     _write(args.output, data)
     return EXIT_OK
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    return cli_logins.cmd_setup(args, _open(args))
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    require_login_given(args)
+    return cli_logins.cmd_passwd(args, _open(args))
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    require_login_given(args)
+    return cli_logins.cmd_user(args, _open(args))
+
+
+def _notice_text(path: str) -> str:
+    """A notice saved by hand: UTF-8 (with or without BOM), else the GB18030 of Chinese Windows."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    """`calendar notice FILE [--apply] [--json]`: 0 read (and written), 2 unreadable text."""
+    from app.services.admin.holiday_notice import NoticeUnreadable, read_notice
+
+    if args.apply:
+        cli_logins.require_login_given(args)  # refused before anything is read or opened
+    try:
+        text = _notice_text(args.file)
+    except FileNotFoundError:
+        return _fail(f"找不到文件 {args.file}。")
+    except OSError as exc:
+        return _fail(f"无法读取文件 {args.file}（{type(exc).__name__}）。")
+    try:
+        notice = read_notice(text)
+    except NoticeUnreadable as exc:
+        print(f"fanxiu: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_ROWS
+    applied = None
+    if args.apply:
+        from app.services.kernel import calendar
+
+        db = _open(args)
+        applied = calendar.apply_notice(db, cli_logins.sign_in(args, db), notice)
+    if args.json:
+        days = {k: [d.isoformat() for d in getattr(notice, k)] for k in ("holidays", "workdays")}
+        print(json.dumps({"year": notice.year, **days}, ensure_ascii=False))
+        return EXIT_OK
+    print(f"{notice.year} 年：放假 {len(notice.holidays)} 天，调休上班 {len(notice.workdays)} 天")
+    for item in notice.lines:
+        work = "、".join(_days_text(item.workdays))
+        print(
+            f"  {item.name}：{'、'.join(_days_text(item.holidays))} 放假"
+            + (f"；{work} 上班" if work else "")
+        )
+    if applied is not None:
+        kept = f"，保留本厂设定 {len(applied.kept)} 天" if applied.kept else ""
+        print(
+            f"已写入 {applied.year} 年工作日历并标记为正式日历；"
+            f"与原日历相比变动 {len(applied.changes)} 天{kept}。"
+        )
+    return EXIT_OK
+
+
+def _days_text(days: Sequence[dt.date]) -> list[str]:
+    """Runs of consecutive days as "10月1日至7日", single days as "1月26日"."""
+    runs: list[list[dt.date]] = []
+    for day in days:
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    texts = []
+    for run in runs:
+        first, last = run[0], run[-1]
+        text = f"{first.month}月{first.day}日"
+        if last != first:
+            text += f"至{'' if last.month == first.month else f'{last.month}月'}{last.day}日"
+        texts.append(text)
+    return texts
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -280,6 +403,10 @@ COMMANDS = {
     "workdays": cmd_workdays,
     "labels": cmd_labels,
     "kitting-report": cmd_kitting_report,
+    "setup": cmd_setup,
+    "passwd": cmd_passwd,
+    "user": cmd_user,
+    "calendar": cmd_calendar,
     None: cmd_gui,
 }
 
@@ -292,6 +419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except DomainError as exc:
         return _fail(exc.message)
+    except CommandRefused as exc:  # refused before anything was changed
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("已中断。")
     except Exception as exc:  # one line for the person at the shell, never a traceback

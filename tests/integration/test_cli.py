@@ -62,15 +62,30 @@ class Run:
         return json.loads(lines[0])
 
 
-def run_all(data_dir: Path, *commands: Sequence[str]) -> list[Run]:
-    """Run the commands at the same time (they are independent), each to its end."""
-    env = {k: v for k, v in os.environ.items() if k != "FANXIU_DATABASE_URL"}
+def run_all(
+    data_dir: Path, *commands: Sequence[str], password: str | None = None, new_password: str = ""
+) -> list[Run]:
+    """Run the commands at the same time (they are independent), each to its end.
+
+    `password` goes where a signed-in command reads it (FANXIU_PASSWORD); stdin is not a
+    terminal, so a command that would ask for one refuses instead.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("FANXIU_DATABASE_URL", "FANXIU_PASSWORD", "FANXIU_NEW_PASSWORD")
+    }
     env["FANXIU_DATA_DIR"] = str(data_dir)
+    if password is not None:
+        env["FANXIU_PASSWORD"] = password
+    if new_password:
+        env["FANXIU_NEW_PASSWORD"] = new_password
     procs = [
         (
             tuple(args),
             subprocess.Popen(
                 [*_command(), *args],
+                stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -94,8 +109,28 @@ def run_all(data_dir: Path, *commands: Sequence[str]) -> list[Run]:
     return runs
 
 
-def run(data_dir: Path, *args: str) -> Run:
-    return run_all(data_dir, args)[0]
+def run(data_dir: Path, *args: str, password: str | None = None, new_password: str = "") -> Run:
+    return run_all(data_dir, args, password=password, new_password=new_password)[0]
+
+
+ADMIN, ADMIN_PASSWORD = "chief", "Guan-Li-2026"
+CLERK, CLERK_PASSWORD = "wangmin", "Jiao-Jie-2026"
+
+
+def set_up_store(data_dir: Path) -> None:
+    """The default store of `data_dir` as a factory sets it up: its admin, then a clerk."""
+    from app.models.org import Role, UnitKind
+    from app.services.admin import logins, masterdata
+    from app.services.kernel import auth
+    from app.services.kernel.bootstrap import open_store
+
+    db = open_store(f"sqlite:///{data_dir / 'fanxiu.db'}")
+    try:
+        admin = auth.create_first_admin(db, ADMIN, "张主任", ADMIN_PASSWORD)
+        masterdata.add_unit(db, admin, "质量部", UnitKind.quality_dept)
+        logins.create_login(db, admin, CLERK, "王敏", "物资管理部门", Role.clerk, CLERK_PASSWORD)
+    finally:
+        db.dispose()
 
 
 @contextlib.contextmanager
@@ -215,6 +250,7 @@ def test_print_writes_a_pdf_of_a_task_a_handover_record_and_a_rejection_notice(
 @pytest.fixture
 def messy(tmp_path: Path) -> Iterator[tuple[Path, Any]]:
     built = write_messy_list(tmp_path / "清单.xlsx")
+    set_up_store(tmp_path / "data")
     yield tmp_path / "data", built
 
 
@@ -222,7 +258,15 @@ def test_import_of_a_list_with_bad_rows_writes_nothing_and_names_the_rows(
     messy: tuple[Path, Any],
 ) -> None:
     data_dir, built = messy
-    result = run(data_dir, "import-list", str(built.path), "--json")
+    result = run(
+        data_dir,
+        "import-list",
+        str(built.path),
+        "--json",
+        "--login",
+        CLERK,
+        password=CLERK_PASSWORD,
+    )
     assert result.code == 2, result
     assert "Traceback" not in result.err
     payload = result.json()
@@ -243,7 +287,15 @@ def test_import_of_a_list_with_bad_rows_writes_nothing_and_names_the_rows(
 
 def test_import_skipping_bad_rows_prints_the_task_number(messy: tuple[Path, Any]) -> None:
     data_dir, built = messy
-    result = run(data_dir, "import-list", str(built.path), "--skip-bad-rows")
+    result = run(
+        data_dir,
+        "import-list",
+        str(built.path),
+        "--skip-bad-rows",
+        "--login",
+        CLERK,
+        password=CLERK_PASSWORD,
+    )
     assert result.code == 0, result
     number = result.out.strip()
     assert result.out == number + "\n" and re.fullmatch(r"FX-\d{4}-000001", number), result
@@ -263,9 +315,14 @@ def test_import_of_unreadable_files_fails_with_one_line(tmp_path: Path) -> None:
     encrypted = write_encrypted_list(tmp_path / "加密.xlsx").path
     missing = tmp_path / "不存在.xlsx"
     data_dir = tmp_path / "data"
+    set_up_store(data_dir)
     runs = run_all(
         data_dir,
-        *[("import-list", str(f), "--json") for f in (corrupt, encrypted, missing)],
+        *[
+            ("import-list", str(f), "--json", "--login", CLERK)
+            for f in (corrupt, encrypted, missing)
+        ],
+        password=CLERK_PASSWORD,
     )
     messages = []
     for result in runs:
