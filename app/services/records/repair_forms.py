@@ -339,8 +339,8 @@ def scrap_form(session: Session, req: ScrapRequest) -> FormDocument:
                     F("申请人", req.requested_by),
                     F("申请日期", _date(req.requested_on)),
                     F("申请时状态", line_status_label(req.line_status), wide=True),
+                    F("报废原因", req.reason, wide=True),
                 ),
-                text=req.reason,
             ),
             FormSection(
                 "审批意见",
@@ -348,9 +348,9 @@ def scrap_form(session: Session, req: ScrapRequest) -> FormDocument:
                     F("审批结论", "同意报废" if approved else "不同意报废"),
                     F("审批日期", _date(req.decided_on)),
                     F("审批人", req.decided_by or "—", wide=True),
+                    F("审批意见", req.decision_note or "—", wide=True),
                 ),
-                text=req.decision_note
-                or "同意报废。该产品不再维修，退出所在齐套（齐套情况报告中注明）。",
+                text="该产品不再维修，退出所在齐套（齐套情况报告中注明）。" if approved else "",
             ),
         ),
         signatures=("申请人", "审批人"),
@@ -481,7 +481,8 @@ def _row_state(report: Report, reason: str, answer: str) -> str:
     if not answer:
         return reason
     before = reason.split("，至今")[0]
-    return f"{before}；{answer}"
+    day = report.answered_on.isoformat() if report.answered_on else ""
+    return f"{before}；已办结（{report.answered_by}，{day}）"
 
 
 def delivery_plan_form(session: Session, plan: DeliveryPlan) -> FormDocument:

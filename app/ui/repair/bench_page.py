@@ -112,7 +112,7 @@ def bench_columns(may_take: Callable[[BenchLine], bool]) -> tuple[Column, ...]:
         Column("任务编号", lambda b: b.task_number, width=140),
         Column("产品编码", lambda b: b.item_code, tooltip=lambda b: b.item_code, width=190),
         Column("产品名称", lambda b: b.model_name, tooltip=lambda b: b.model_name, width=110),
-        Column("状态", status_text, CENTER, tone=_status_tone, width=110),
+        Column("状态", status_text, CENTER, tone=_status_tone, width=150),
         Column(
             "最近时限",
             lambda b: deadline_cell(b.nearest),

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QRadioButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QWidget
 
 from app.services.kernel.views import BenchLine
 from app.services.repair import scrapping
 from app.services.repair.scrapping import ScrapView
 from app.ui.kit.runner import Call, call
-from app.ui.kit.style import Tone
-from app.ui.repair.step_form import REQUIRED, StepDialog, hint_label, plain, text_box
+from app.ui.repair.step_form import REQUIRED, StepDialog, plain, text_box
 
 if TYPE_CHECKING:
     from app.ui.kit.page import Desk
@@ -66,9 +65,12 @@ class ScrapDecisionDialog(StepDialog):
             desk=desk,
         )
         self.line = line
-        asked = f"{request.requested_by}　{request.requested_on.isoformat()}"
-        self.form.addRow("申请：", hint_label(asked, Tone.muted))
-        self.form.addRow("报废原因：", hint_label(request.reason, Tone.warn))
+        asked = QLabel(f"{request.requested_by}　{request.requested_on.isoformat()}")
+        self.reason = text_box("", 64)
+        self.reason.setPlainText(request.reason)
+        self.reason.setReadOnly(True)
+        self.form.addRow("申请人：", asked)
+        self.form.addRow("报废原因：", self.reason)
         self.approve = QRadioButton("同意报废")
         self.refuse = QRadioButton("不同意，退回维修")
         self._group = QButtonGroup(self)

@@ -58,9 +58,13 @@ def code_combo(labels: Sequence[str], placeholder: str) -> QComboBox:
 
 
 def hint_label(text: str, tone: Tone = Tone.muted) -> QLabel:
+    """A line of help under a field (grey), or a warning in the form's own words (boxed)."""
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet(message_css(tone))
+    # A wrapped label in a form row is first measured narrow; keep it from folding to a column.
+    label.setMinimumWidth(420)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setStyleSheet("color: palette(mid);" if tone == Tone.muted else message_css(tone))
     return label
 
 
