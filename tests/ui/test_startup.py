@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
 from app.db import Database
@@ -40,27 +41,27 @@ def test_first_start_creates_the_admin(
     dialog = FirstStartDialog(sqlite_db, live_runner)
     qtbot.addWidget(dialog)
     dialog.show()
-    fill_admin(dialog, "secret1", "secret2")
+    fill_admin(dialog, "Guan-Li-2026", "Guan-Li-2027")
     click(qtbot, dialog.ok_button)
     assert "不一致" in dialog.error_label.text() and not auth.has_users(sqlite_db)
 
     fill_admin(dialog, "123", "123")
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: "至少 6 位" in dialog.error_label.text())
+    qtbot.waitUntil(lambda: "至少 8 位" in dialog.error_label.text())
     assert not auth.has_users(sqlite_db) and dialog.ok_button.isEnabled()
 
-    fill_admin(dialog, "secret1", "secret1")
+    fill_admin(dialog, "Guan-Li-2026", "Guan-Li-2026")
     with qtbot.waitSignal(dialog.accepted, timeout=30_000):
         click(qtbot, dialog.ok_button)
     assert dialog.admin is not None and dialog.admin.role == "admin"
-    assert auth.login(sqlite_db, "chief", "secret1").name == "张主任"
+    assert auth.login(sqlite_db, "chief", "Guan-Li-2026").name == "张主任"
 
 
 def test_first_start_with_the_demo(qtbot: Any, sqlite_db: Database, live_runner: Runner) -> None:
     dialog = FirstStartDialog(sqlite_db, live_runner)
     qtbot.addWidget(dialog)
     dialog.show()
-    fill_admin(dialog, "secret1", "secret1")
+    fill_admin(dialog, "Guan-Li-2026", "Guan-Li-2026")
     click(qtbot, dialog.load_demo)
     click(qtbot, dialog.ok_button)
     assert not dialog.ok_button.isEnabled()  # while the demo is written
@@ -72,8 +73,19 @@ def test_first_start_with_the_demo(qtbot: Any, sqlite_db: Database, live_runner:
     assert auth.login(sqlite_db, login, password).name
 
 
-def test_login_dialog(qtbot: Any, sqlite_db: Database, live_runner: Runner) -> None:
-    auth.create_first_admin(sqlite_db, "chief", "张主任", "secret1")
+class SlowHasher(PasswordHasher):
+    """Verifies as slowly as argon2 at production cost on a slow desk computer."""
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002
+        time.sleep(0.2)
+        return super().verify(hash, password)
+
+
+def test_login_dialog(
+    qtbot: Any, sqlite_db: Database, live_runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    auth.create_first_admin(sqlite_db, "chief", "张主任", "Guan-Li-2026")
+    monkeypatch.setattr(auth, "_hasher", SlowHasher(time_cost=1, memory_cost=1024, parallelism=1))
     dialog = LoginDialog(sqlite_db, live_runner, "chief")
     qtbot.addWidget(dialog)
     dialog.show()
@@ -82,7 +94,7 @@ def test_login_dialog(qtbot: Any, sqlite_db: Database, live_runner: Runner) -> N
     assert dialog.ok_button.text() == "正在登录…"  # checked off the GUI thread
     qtbot.waitUntil(lambda: "用户名或密码不正确" in dialog.error_label.text())
     assert dialog.actor is None and dialog.password.text() == ""
-    qtbot.keyClicks(dialog.password, "secret1")
+    qtbot.keyClicks(dialog.password, "Guan-Li-2026")
     with qtbot.waitSignal(dialog.accepted):
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     assert dialog.actor is not None and dialog.actor.name == "张主任"
@@ -91,8 +103,8 @@ def test_login_dialog(qtbot: Any, sqlite_db: Database, live_runner: Runner) -> N
 def test_startup_flow_to_the_main_window(qtbot: Any, sqlite_url: str) -> None:
     """First start on an empty store: admin dialog, then login, then the window replaces the shell."""
     prompts = ScriptedPrompts(qtbot)
-    prompts.expect(FirstStartDialog, lambda d: fill_admin(d, "secret1", "secret1"))
-    prompts.expect(LoginDialog, lambda d: d.password.setText("secret1"))
+    prompts.expect(FirstStartDialog, lambda d: fill_admin(d, "Guan-Li-2026", "Guan-Li-2026"))
+    prompts.expect(LoginDialog, lambda d: d.password.setText("Guan-Li-2026"))
     codes: list[int] = []
     shell = ShellWindow()
     qtbot.addWidget(shell)

@@ -55,11 +55,11 @@ def _row(user: User, now: dt.datetime) -> LoginRow:
 
 
 def list_logins(db: Database, actor: Actor) -> list[LoginRow]:
-    """Every login, by unit then login name (a factory has tens to hundreds: one read)."""
+    """Every login by login name (a factory has tens to hundreds of them: one read)."""
     require(actor, Permission.manage_users)
     now = utcnow()
     with db.reading() as session:
-        users = session.scalars(select(User).join(User.unit).order_by(Unit.name, User.login)).all()
+        users = session.scalars(select(User).join(User.unit).order_by(User.login)).all()
         return [_row(u, now) for u in users]
 
 

@@ -38,7 +38,7 @@ class FirstStartDialog(FormDialog):
         self.password_again = QLineEdit()
         for field in (self.password, self.password_again):
             field.setEchoMode(QLineEdit.EchoMode.Password)
-            field.setPlaceholderText("至少 6 位")
+            field.setPlaceholderText("至少 8 位，不能包含登录名，不能是常见密码")
         self.load_demo = QCheckBox("加载演示数据")
         self.load_demo.setToolTip(
             "载入演示用的单位、产品型号、各角色的账号和几个返厂任务，便于熟悉程序。"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.services.kernel.context import Actor
 from app.services.kernel.terms import Role, role_label
+from app.ui.admin.logins_page import LoginsPage
 from app.ui.dispatch.page import DispatchPage
 from app.ui.handover.desk import HandoverDesk
 from app.ui.kit.page import Desk
@@ -36,6 +37,7 @@ from app.ui.oversight.reports_page import ReportsPage
 from app.ui.records.record_printer import RecordPrinter
 from app.ui.repair.bench_page import BenchPage
 from app.ui.shell.frame import DEFAULT_SIZE, WINDOW_TITLE
+from app.ui.shell.login_dialog import PasswordButton
 from app.ui.way_back.kitting_page import KittingPage
 from app.ui.way_back.receive_back_page import ReceiveBackPage
 
@@ -58,6 +60,7 @@ PAGES: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("history", "产品履历", EVERYONE),
     ("reports", "超期与升级", frozenset({Role.clerk, Role.manager, Role.quality, Role.admin})),
     ("inbox", "收件箱", EVERYONE),
+    ("logins", "登录账号", frozenset({Role.admin})),
 )
 
 
@@ -140,6 +143,7 @@ class MainWindow(QMainWindow):
             "history": self.history,
             "reports": self.reports,
             "inbox": self.inbox,
+            "logins": LoginsPage(self.ctx),
         }
         return widgets
 
@@ -188,6 +192,7 @@ class MainWindow(QMainWindow):
         self.runner.busy.connect(self._show_busy)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.store_label)
+        self.statusBar().addPermanentWidget(PasswordButton(self.ctx))
 
     def _show_busy(self, text: str) -> None:
         self.busy_label.setText(text)

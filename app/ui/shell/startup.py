@@ -31,6 +31,7 @@ def demo_logins_html(logins: list[tuple[str, str, str, str]]) -> str:
     )
     return (
         "<p>演示数据已载入。可以用下列账号登录，体验不同角色：</p>"
+        "<p>这些账号的密码只用于演示数据库；正式使用时新建的登录须设符合规则的密码。</p>"
         "<table cellspacing='0' cellpadding='6' border='1'>"
         "<tr><th>用户名</th><th>密码</th><th>角色</th><th>单位</th></tr>"
         f"{rows}</table>"

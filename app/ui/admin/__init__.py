@@ -1,0 +1,1 @@
+"""The admin's pages: the working calendar (issue 8)."""
