@@ -318,27 +318,13 @@ def cmd_user(args: argparse.Namespace) -> int:
     return cli_logins.cmd_user(args, _open(args))
 
 
-def _notice_text(path: str) -> str:
-    """A notice saved by hand: UTF-8 (with or without BOM), else the GB18030 of Chinese Windows."""
-    data = Path(path).read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
-
-
 def cmd_calendar(args: argparse.Namespace) -> int:
     """`calendar notice FILE [--apply] [--json]`: 0 read (and written), 2 unreadable text."""
-    from app.services.admin.holiday_notice import NoticeUnreadable, read_notice
+    from app.services.admin.holiday_notice import NoticeUnreadable, notice_file_text, read_notice
 
     if args.apply:
         cli_logins.require_login_given(args)  # refused before anything is read or opened
-    try:
-        text = _notice_text(args.file)
-    except FileNotFoundError:
-        return _fail(f"找不到文件 {args.file}。")
-    except OSError as exc:
-        return _fail(f"无法读取文件 {args.file}（{type(exc).__name__}）。")
+    text = notice_file_text(args.file)  # a DomainError: one line, exit 1
     try:
         notice = read_notice(text)
     except NoticeUnreadable as exc:
@@ -356,11 +342,8 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"{notice.year} 年：放假 {len(notice.holidays)} 天，调休上班 {len(notice.workdays)} 天")
     for item in notice.lines:
-        work = "、".join(_days_text(item.workdays))
-        print(
-            f"  {item.name}：{'、'.join(_days_text(item.holidays))} 放假"
-            + (f"；{work} 上班" if work else "")
-        )
+        work = f"；{item.workdays_text} 上班" if item.workdays else ""
+        print(f"  {item.name}：{item.holidays_text} 放假{work}")
     if applied is not None:
         kept = f"，保留本厂设定 {len(applied.kept)} 天" if applied.kept else ""
         print(
@@ -368,24 +351,6 @@ def cmd_calendar(args: argparse.Namespace) -> int:
             f"与原日历相比变动 {len(applied.changes)} 天{kept}。"
         )
     return EXIT_OK
-
-
-def _days_text(days: Sequence[dt.date]) -> list[str]:
-    """Runs of consecutive days as "10月1日至7日", single days as "1月26日"."""
-    runs: list[list[dt.date]] = []
-    for day in days:
-        if runs and (day - runs[-1][-1]).days == 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    texts = []
-    for run in runs:
-        first, last = run[0], run[-1]
-        text = f"{first.month}月{first.day}日"
-        if last != first:
-            text += f"至{'' if last.month == first.month else f'{last.month}月'}{last.day}日"
-        texts.append(text)
-    return texts
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

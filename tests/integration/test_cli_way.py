@@ -31,11 +31,19 @@ def test_workdays_across_holidays_and_into_a_provisional_year(tmp_path: Path) ->
         ("workdays", "2026-10-03", "0", "--json"),
         ("workdays", "2026-12-30", "3", "--json"),
     )
-    assert national.json() == {"date": "2026-10-12", "calendar": "official"}
-    assert spring.json() == {"date": "2026-02-14", "calendar": "official"}  # a make-up Saturday
-    assert back.json() == {"date": "2026-09-30", "calendar": "official"}
-    assert zero.json() == {"date": "2026-10-03", "calendar": "official"}
-    assert provisional.json() == {"date": "2027-01-04", "calendar": "provisional"}
+    assert national.json() == {"date": "2026-10-12", "calendar": "official", "provisional": False}
+    assert spring.json() == {
+        "date": "2026-02-14",
+        "calendar": "official",
+        "provisional": False,
+    }  # a make-up Saturday
+    assert back.json() == {"date": "2026-09-30", "calendar": "official", "provisional": False}
+    assert zero.json() == {"date": "2026-10-03", "calendar": "official", "provisional": False}
+    assert provisional.json() == {
+        "date": "2027-01-04",
+        "calendar": "provisional",
+        "provisional": True,
+    }
 
 
 def test_deadlines_json_names_rules_and_states(store: tuple[Path, dict]) -> None:

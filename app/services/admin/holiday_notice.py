@@ -19,11 +19,13 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.errors import DomainError
 
 WEEKDAYS = "一二三四五六日"
 FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+MAX_NOTICE_BYTES = 200_000  # a notice is 2 KB; a big file is the wrong file
 LONGEST_HOLIDAY = 15  # no statutory holiday has lasted longer; a longer range is a misreading
 
 # Not after a Chinese character or digit: "初七、" inside "（农历正月初七、周二）" is no ordinal.
@@ -64,6 +66,33 @@ class NoticeLine:
     holidays: tuple[dt.date, ...]
     workdays: tuple[dt.date, ...]
 
+    @property
+    def holidays_text(self) -> str:
+        """“1月28日至2月4日”: how a person reads the days off."""
+        return days_text(self.holidays)
+
+    @property
+    def workdays_text(self) -> str:
+        return days_text(self.workdays)
+
+
+def days_text(days: tuple[dt.date, ...] | list[dt.date]) -> str:
+    """Consecutive days as one range (“10月1日至8日”, “5月31日至6月2日”), the rest one by one."""
+    runs: list[list[dt.date]] = []
+    for day in sorted(days):
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    texts = []
+    for run in runs:
+        first, last = run[0], run[-1]
+        text = _md(first)
+        if last != first:
+            text += f"至{'' if last.month == first.month else f'{last.month}月'}{last.day}日"
+        texts.append(text)
+    return "、".join(texts)
+
 
 @dataclass(frozen=True)
 class NoticeYear:
@@ -102,8 +131,8 @@ class _Text:
     def refuse(self, position: int, why: str) -> NoticeUnreadable:
         line = self.line_at(position)
         shown = self.raw_lines[line - 1].strip() if 0 < line <= len(self.raw_lines) else ""
-        if len(shown) > 40:
-            shown = shown[:40] + "…"
+        if len(shown) > 60:
+            shown = shown[:60] + "…"
         return NoticeUnreadable(f"第 {line} 行无法识别：“{shown}”——{why}", line)
 
 
@@ -118,6 +147,23 @@ _FULL_WIDTH = str.maketrans("():,", "（）：，")
 def _shown(text: str) -> str:
     """Plain brackets and commas back to the full-width ones a Chinese text is read with."""
     return text.translate(_FULL_WIDTH)
+
+
+def notice_file_text(path: str) -> str:
+    """A notice saved as a text file: UTF-8 (with or without BOM), else the GB18030 that
+    Notepad on a Chinese Windows writes."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise DomainError(f"找不到文件 {path}。") from None
+    except OSError as exc:
+        raise DomainError(f"无法读取文件 {path}（{type(exc).__name__}）。") from None
+    if len(data) > MAX_NOTICE_BYTES:
+        raise DomainError(f"{path} 有 {len(data) // 1024} KB，不像是一份放假通知的文本。")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
 
 
 def read_notice(text: str) -> NoticeYear:

@@ -132,9 +132,11 @@ def set_day(db: Database, actor: Actor, day: dt.date, is_workday: bool, note: st
     with db.transaction() as session:
         row = session.get(CalendarDay, day)
         old = row.is_workday if row else day.weekday() < 5
-        # Back to the Monday–Friday pattern drops the mark, unless the day has a statutory
-        # arrangement: then the admin's word must outlast the next notice applied.
-        if is_workday == (day.weekday() < 5) and (row is None or row.source == FACTORY):
+        # Back to the Monday–Friday pattern without a word drops the mark. A day with a
+        # statutory arrangement, or a reason given, keeps it: the admin's word must outlast the
+        # next notice applied (a shutdown on what the notice makes a make-up Saturday).
+        plain = row is None or row.source == FACTORY
+        if is_workday == (day.weekday() < 5) and plain and not note.strip():
             if row:
                 session.delete(row)
         elif row:
