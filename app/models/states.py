@@ -96,15 +96,10 @@ BENCH_STATES = AT_MANUFACTURER - {LineStatus.accepted_after_repair}
 BACK = frozenset(
     {LineStatus.back_at_materials, LineStatus.kitted, LineStatus.delivered, LineStatus.closed}
 )
+# Received (or being counted) and not yet sent to a manufacturer.
+BEFORE_DISPATCH = frozenset({LineStatus.registered, LineStatus.accepted})
 # Where the materials department holds the item: before dispatch, or back from repair.
-AT_MATERIALS = frozenset(
-    {
-        LineStatus.registered,
-        LineStatus.accepted,
-        LineStatus.back_at_materials,
-        LineStatus.kitted,
-    }
-)
+AT_MATERIALS = BEFORE_DISPATCH | {LineStatus.back_at_materials, LineStatus.kitted}
 # Kitted or beyond: the line no longer moves between kit sets.
 KIT_FIXED = frozenset({LineStatus.kitted, LineStatus.delivered, LineStatus.closed})
 # An investigation plan may be written or revised while the fault is open.

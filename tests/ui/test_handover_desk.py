@@ -132,7 +132,7 @@ def test_clerk_receives_a_return(
     assert not rows[DocumentKind.packing_list].consistent.isEnabled()  # judged only when present
     click(qtbot, rows[DocumentKind.packing_list].present)
     click(qtbot, rows[DocumentKind.packing_list].present)  # … and it is not there after all
-    assert cell(desk.lines_view, 1, "三证") == "缺装箱单"
+    assert cell(desk.lines_view, 1, "三证") == "缺装箱清单"
     click(qtbot, desk.detail.accept_button)
     assert desk.feedback.tone == Tone.bad and "不能接收" in desk.feedback.text()
     assert cell(desk.lines_view, 1, "结论") == "待定"

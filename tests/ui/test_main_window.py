@@ -56,16 +56,17 @@ def test_an_item_code_opens_its_history_and_a_task_number_its_task(
 
 def test_every_step_has_words_for_a_greyed_button() -> None:
     from app.services.kernel.context import PERMISSIONS
-    from app.ui.kit.gates import STEP_LABELS, denial
+    from app.services.kernel.terms import PERMISSION_LABELS, Permission
+    from app.ui.kit.gates import denial
 
     steps = set().union(*PERMISSIONS.values())
-    assert steps <= set(STEP_LABELS)
+    assert steps <= set(PERMISSION_LABELS)
     from app.services.kernel.context import Actor, command_line_actor
     from app.services.kernel.terms import Role
 
     engineer = Actor(1, "陈工", Role.engineer, 1, "惯性导航研究所")
     assert (
-        denial(engineer, "dispatch")
+        denial(engineer, Permission.dispatch)
         == "维修/设计工程师不能分发产品：只有物资交接员、总体/主管可以操作。"
     )
-    assert denial(command_line_actor(), "dispatch") == ""
+    assert denial(command_line_actor(), Permission.dispatch) == ""

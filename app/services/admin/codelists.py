@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound
+from app.models.org import Permission
 from app.models.products import ChecklistItem, ProductModel
 from app.models.repair import CodeListEntry
 from app.services.kernel import audit
@@ -78,7 +79,7 @@ def check_code(session: Session, list_name: str, label: str, what: str) -> str:
 
 
 def add_code(db: Database, actor: Actor, list_name: str, label: str) -> Code:
-    require(actor, "manage_master_data")
+    require(actor, Permission.manage_master_data)
     if list_name not in DEFAULTS or not label.strip():
         raise DomainError("代码表或名称无效。")
     with db.transaction() as session:
@@ -119,7 +120,7 @@ def get_checklist(db: Database, model_code: str) -> list[ChecklistPoint]:
 
 def set_checklist(db: Database, actor: Actor, model_code: str, points: list[str]) -> None:
     """Replace a model's acceptance checklist; past inspections keep the points they used."""
-    require(actor, "manage_master_data")
+    require(actor, Permission.manage_master_data)
     points = [p.strip() for p in points if p.strip()]
     with db.transaction() as session:
         model = session.scalar(select(ProductModel).where(ProductModel.code == model_code))

@@ -19,7 +19,8 @@ from app.services.admin import codelists, masterdata
 from app.services.dispatch import dispatching
 from app.services.handover import returns
 from app.services.kernel import auth, store_kind
-from app.services.kernel.context import ROLE_LABELS, Actor, local_today
+from app.services.kernel.context import Actor, local_today
+from app.services.kernel.terms import role_label
 from app.services.oversight import deadlines
 from app.services.repair import repairs
 from app.services.way_back import delivery, kitting
@@ -96,7 +97,7 @@ def load_demo(db: Database, today: dt.date | None = None) -> DemoResult:
     for login, name, role, unit in LOGINS:
         if login not in have_logins:
             auth.create_user(db, actor, login, name, DEMO_PASSWORD, role, unit)
-            result.logins.append((login, DEMO_PASSWORD, ROLE_LABELS[role], unit))
+            result.logins.append((login, DEMO_PASSWORD, role_label(role), unit))
     for code, name, drawing, level, maker, parent in MODELS:
         masterdata.add_model(
             db, actor, code, name, drawing, level, maker, parent, CHECKLIST if parent else ()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound
-from app.models.org import Unit, UnitKind
+from app.models.org import Permission, Unit, UnitKind
 from app.models.products import ChecklistItem, Item, ProductModel
 from app.services.kernel import audit
 from app.services.kernel.context import Actor, require
@@ -42,7 +42,7 @@ def ensure_unit(session: Session, actor: Actor, name: str, kind: UnitKind) -> Un
 
 
 def add_unit(db: Database, actor: Actor, name: str, kind: UnitKind) -> UnitView:
-    require(actor, "manage_master_data")
+    require(actor, Permission.manage_master_data)
     if not name.strip():
         raise DomainError("单位名称不能为空。")
     with db.transaction() as session:
@@ -85,7 +85,7 @@ def add_model(
     parent_code: str = "",
     checklist: tuple[str, ...] = (),
 ) -> ModelView:
-    require(actor, "manage_master_data")
+    require(actor, Permission.manage_master_data)
     with db.transaction() as session:
         return model_view(
             session,
@@ -140,7 +140,7 @@ def _add_model(
 
 def set_model_manufacturer(db: Database, actor: Actor, code: str, manufacturer: str) -> ModelView:
     """A model added from a list gets its manufacturer here, before its items can be dispatched."""
-    require(actor, "manage_master_data")
+    require(actor, Permission.manage_master_data)
     with db.transaction() as session:
         model = session.scalar(select(ProductModel).where(ProductModel.code == code))
         if model is None:

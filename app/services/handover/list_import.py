@@ -16,6 +16,7 @@ from app.db import Database
 from app.errors import DomainError
 from app.models.base import Base
 from app.models.misc import AuditEvent
+from app.models.org import Permission
 from app.models.products import Item, ProductModel
 from app.models.returns import DocumentCheck, ReturnLine, ReturnTask
 from app.models.states import FINISHED, LineStatus
@@ -73,7 +74,7 @@ def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
 def _busy_items(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """(model code, serial) of listed items already on an unfinished return → that task's number."""
     found: dict[tuple[str, str], str] = {}
-    finished = [s.value for s in FINISHED]
+    finished = sorted(FINISHED)
     wanted = set(keys)
     # By serial through ix_item_serial_no, pairs checked here: SQLite cannot use an index for
     # a row-value IN list, (code, serial) IN (...) scanned all return lines per chunk (1M: 0.2 s).
@@ -168,7 +169,7 @@ def import_list(
 
     With bad rows and `skip_bad_rows` false nothing is written and `task_number` is None.
     """
-    require(actor, "import_list")
+    require(actor, Permission.import_list)
     if not user_unit.strip():
         raise DomainError("请填写交回产品的用户单位。")
     parsed = read_handover_list(path, progress)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound, WrongState
-from app.models.org import Unit, UnitKind
+from app.models.org import Permission, Unit, UnitKind
 from app.models.products import Item, ProductModel
 from app.models.records import (
     HandoverKind,
@@ -28,6 +28,7 @@ from app.services.kernel.calendar import calendar_and_rules
 from app.services.kernel.context import Actor, local_today, require
 from app.services.kernel.line_steps import unit_of_kind
 from app.services.kernel.numbering import issue_number, parse_number
+from app.services.kernel.terms import document_label, line_status_label
 from app.services.kernel.views import (
     ConfirmResult,
     DocumentView,
@@ -41,30 +42,6 @@ from app.services.records.registry import find_record_in, issue_report, new_hand
 from app.services.way_back.kitting import new_kit_set
 
 DOCUMENT_KINDS = (DocumentKind.certificate, DocumentKind.fault_report, DocumentKind.packing_list)
-DOCUMENT_LABELS = {
-    DocumentKind.certificate: "产品证明文件",
-    DocumentKind.fault_report: "故障单",
-    DocumentKind.packing_list: "装箱清单",
-}
-STATUS_LABELS = {
-    LineStatus.registered: "已登记",
-    LineStatus.rejected: "已拒收",
-    LineStatus.accepted: "已接收",
-    LineStatus.dispatched: "已分发",
-    LineStatus.at_manufacturer: "在承制单位",
-    LineStatus.unboxed: "已开箱",
-    LineStatus.localizing: "排查中",
-    LineStatus.localized: "已定位",
-    LineStatus.no_fault_found: "复测无故障",
-    LineStatus.in_repair: "维修中",
-    LineStatus.repaired: "已修复",
-    LineStatus.accepted_after_repair: "验收合格",
-    LineStatus.back_at_materials: "已返回物资部门",
-    LineStatus.kitted: "已齐套",
-    LineStatus.delivered: "已交付用户",
-    LineStatus.closed: "已关闭",
-    LineStatus.scrapped: "已报废",
-}
 
 # What a serial or model code may contain: a scanner types ASCII; anything else is not a code.
 CODE_PART = r"[0-9A-Za-z][0-9A-Za-z\-_.#+()]*"
@@ -348,7 +325,7 @@ def create_task(
     source: str = "",
     today: dt.date | None = None,
 ) -> TaskView:
-    require(actor, "create_task")
+    require(actor, Permission.create_task)
     if not user_unit.strip():
         raise DomainError("请填写交回产品的用户单位。")
     if node_date and kitting_deadline and kitting_deadline < node_date:
@@ -404,7 +381,7 @@ def _line_for_change(session: Session, line_id: int) -> ReturnLine:
     if line.status != LineStatus.registered:
         raise WrongState(
             f"{item_code(line.item.model.code, line.item.serial_no)} 当前状态为"
-            f"“{STATUS_LABELS[LineStatus(line.status)]}”，不能再修改清点内容。"
+            f"“{line_status_label(line.status)}”，不能再修改清点内容。"
         )
     return line
 
@@ -413,7 +390,7 @@ def open_return_of(session: Session, item_id: int) -> ReturnLine | None:
     """The line of an unfinished return this item is on, if any."""
     return session.scalar(
         select(ReturnLine).where(
-            ReturnLine.item_id == item_id, ReturnLine.status.not_in([s.value for s in FINISHED])
+            ReturnLine.item_id == item_id, ReturnLine.status.not_in(sorted(FINISHED))
         )
     )
 
@@ -433,7 +410,7 @@ def add_line_to(
             raise DomainError(f"{code} 已在本任务第 {busy.seq} 行，同一产品不能登记两次。")
         raise DomainError(
             f"{code} 已在返厂任务 {busy.task.number} 中"
-            f"（{STATUS_LABELS[LineStatus(busy.status)]}），不能重复登记。"
+            f"（{line_status_label(busy.status)}），不能重复登记。"
         )
     seq = (
         session.scalar(select(func.max(ReturnLine.seq)).where(ReturnLine.task_id == task.id)) or 0
@@ -463,7 +440,7 @@ def add_line(
     fault_description: str = "",
 ) -> LineView:
     """Register an item on a task; an item not seen before is created under its model."""
-    require(actor, "create_task")
+    require(actor, Permission.create_task)
     serial_no = normalize_serial(serial_no)
     model_code = normalize_code(model_code)
     _check_serial(serial_no)
@@ -497,7 +474,7 @@ def _check_serial(serial: str) -> None:
 
 def scan(db: Database, actor: Actor, task_id: int, raw: str) -> ScanResult:
     """What a scanned code means on this task: select its line, add it, or ask for the model."""
-    require(actor, "create_task")
+    require(actor, Permission.create_task)
     code = normalize_code(raw)
     if not code:
         raise DomainError("扫描内容为空。")
@@ -579,9 +556,9 @@ def set_document(
     consistent: bool | None,
     note: str | None = None,
 ) -> LineView:
-    require(actor, "check_documents")
+    require(actor, Permission.check_documents)
     if present is False and consistent:
-        raise DomainError(f"{DOCUMENT_LABELS[kind]}缺失时不能判定为文物一致。")
+        raise DomainError(f"{document_label(kind)}缺失时不能判定为文物一致。")
     with db.transaction() as session:
         line = _line_for_change(session, line_id)
         doc = session.scalar(
@@ -612,7 +589,7 @@ def set_document(
 
 
 def set_fault_description(db: Database, actor: Actor, line_id: int, text: str) -> LineView:
-    require(actor, "check_documents")
+    require(actor, Permission.check_documents)
     with db.transaction() as session:
         line = _line_for_change(session, line_id)
         old = line.fault_description
@@ -628,16 +605,14 @@ def decide_line(
     db: Database, actor: Actor, line_id: int, decision: Decision | None, reason: str = ""
 ) -> LineView:
     """Mark a counted line to accept (documents complete) or to reject (with a reason)."""
-    require(actor, "decide_line")
+    require(actor, Permission.decide_line)
     reason = reason.strip()
     with db.transaction() as session:
         line = _line_for_change(session, line_id)
         code = item_code(line.item.model.code, line.item.serial_no)
         if decision == Decision.accept:
             missing = [
-                DOCUMENT_LABELS[DocumentKind(d.kind)]
-                for d in line.documents
-                if not (d.present and d.consistent)
+                document_label(d.kind) for d in line.documents if not (d.present and d.consistent)
             ]
             if missing:
                 raise DomainError(
@@ -673,7 +648,7 @@ def confirm_handover(
     today: dt.date | None = None,
 ) -> ConfirmResult:
     """The handover with the user: accepted lines start their dispatch clock, rejections are reported."""
-    require(actor, "confirm_handover")
+    require(actor, Permission.confirm_handover)
     user_rep_name, clerk_name = user_rep_name.strip(), clerk_name.strip()
     if not user_rep_name or not clerk_name:
         raise DomainError("确认交接需要填写用户代表和物资交接员的姓名。")
@@ -709,7 +684,7 @@ def confirm_handover(
         )
         for line in lines:
             step = "accept" if line.decision == Decision.accept else "reject"
-            target = next_status(step, LineStatus(line.status))
+            target = next_status(step, line.status)
             assert target is not None  # _line_for_change kept every line registered
             old = line.status
             line.status = target

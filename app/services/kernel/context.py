@@ -8,17 +8,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from app.errors import PermissionDenied
-from app.models.org import Role
+from app.models.org import Permission, Role
+from app.services.kernel.terms import role_label
 
 FACTORY_TZ = ZoneInfo("Asia/Shanghai")
-
-ROLE_LABELS = {
-    Role.clerk: "物资交接员",
-    Role.engineer: "维修/设计工程师",
-    Role.quality: "质量检验员",
-    Role.manager: "总体/主管",
-    Role.admin: "系统管理员",
-}
 
 
 @dataclass(frozen=True)
@@ -50,38 +43,54 @@ def command_line_actor() -> Actor:
     return Actor(None, f"命令行 ({os_user})", None, None, system=True)
 
 
-# What each role may do, by the step's name (DOMAIN.md's role table).
+# What each role may do (DOMAIN.md's role table).
 CLERK_STEPS = frozenset(
     {
-        "create_task",
-        "import_list",
-        "check_documents",
-        "decide_line",
-        "confirm_handover",
-        "dispatch",
-        "receive_back",
-        "kit",
-        "deliver",
-        "print_labels",
+        Permission.create_task,
+        Permission.import_list,
+        Permission.check_documents,
+        Permission.decide_line,
+        Permission.confirm_handover,
+        Permission.dispatch,
+        Permission.receive_back,
+        Permission.kit,
+        Permission.deliver,
+        Permission.print_labels,
     }
 )
-PERMISSIONS: dict[Role, frozenset[str]] = {
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.clerk: CLERK_STEPS,
-    Role.engineer: frozenset({"receive_at_manufacturer", "unbox", "investigate", "repair"}),
-    Role.quality: frozenset({"inspect_acceptance"}),
+    Role.engineer: frozenset(
+        {
+            Permission.receive_at_manufacturer,
+            Permission.unbox,
+            Permission.investigate,
+            Permission.repair,
+        }
+    ),
+    Role.quality: frozenset({Permission.inspect_acceptance}),
     Role.manager: CLERK_STEPS
-    | frozenset({"plan_delivery", "regroup_kit", "approve_scrap", "acknowledge_escalation"}),
-    Role.admin: frozenset({"manage_users", "manage_master_data", "manage_calendar"}),
+    | frozenset(
+        {
+            Permission.plan_delivery,
+            Permission.regroup_kit,
+            Permission.approve_scrap,
+            Permission.acknowledge_escalation,
+        }
+    ),
+    Role.admin: frozenset(
+        {Permission.manage_users, Permission.manage_master_data, Permission.manage_calendar}
+    ),
 }
 
 
-def can(actor: Actor, step: str) -> bool:
-    return actor.system or (actor.role is not None and step in PERMISSIONS[actor.role])
+def can(actor: Actor, permission: Permission) -> bool:
+    return actor.system or (actor.role is not None and permission in PERMISSIONS[actor.role])
 
 
-def require(actor: Actor, step: str) -> None:
-    if not can(actor, step):
-        role = ROLE_LABELS.get(actor.role, "未知角色") if actor.role else "未登录"
+def require(actor: Actor, permission: Permission) -> None:
+    if not can(actor, permission):
+        role = role_label(actor.role) if actor.role else "未登录"
         raise PermissionDenied(f"当前登录“{actor.name}”（{role}）无权进行此操作。")
 
 

@@ -12,26 +12,7 @@ from app.models.states import TRANSITIONS, LineStatus, next_status
 from app.services.admin.masterdata import item_code
 from app.services.kernel import audit
 from app.services.kernel.context import Actor
-
-STEP_LABELS = {
-    "dispatch": "分发",
-    "receive_at_manufacturer": "签收",
-    "unbox": "开箱检查",
-    "write_plan": "编写排查方案",
-    "localize": "故障定位",
-    "no_fault_found": "复测无故障",
-    "start_repair": "制定维修方案",
-    "finish_repair": "记录维修",
-    "accept_repair": "验收",
-    "fail_acceptance": "验收",
-    "scrap": "报废",
-}
-
-
-def status_label(status: str) -> str:
-    from app.services.handover.returns import STATUS_LABELS
-
-    return STATUS_LABELS[LineStatus(status)]
+from app.services.kernel.terms import line_status_label, step_label, unit_kind_label
 
 
 def line_code(line: ReturnLine) -> str:
@@ -47,12 +28,12 @@ def load_line(session: Session, line_id: int) -> ReturnLine:
 
 def check_step(line: ReturnLine, step: str) -> LineStatus:
     """The state `step` leads to; a wrong step names the state the line is in."""
-    target = next_status(step, LineStatus(line.status))
+    target = next_status(step, line.status)
     if target is None:
-        allowed = "、".join(status_label(s) for s in sorted(TRANSITIONS[step][0]))
+        allowed = "、".join(line_status_label(s) for s in sorted(TRANSITIONS[step][0]))
         raise WrongState(
-            f"{line_code(line)} 当前状态为“{status_label(line.status)}”，不能{STEP_LABELS.get(step, step)}"
-            f"（需要处于：{allowed}）。"
+            f"{line_code(line)} 当前状态为“{line_status_label(line.status)}”，"
+            f"不能{step_label(step)}（需要处于：{allowed}）。"
         )
     return target
 
@@ -63,9 +44,9 @@ def check_own_unit(session: Session, actor: Actor, line: ReturnLine) -> None:
         return
     if line.manufacturer_unit_id is None or line.manufacturer_unit_id != actor.unit_id:
         where = session.get(Unit, line.manufacturer_unit_id) if line.manufacturer_unit_id else None
+        holder = where.name if where else unit_kind_label(UnitKind.materials_dept)
         raise PermissionDenied(
-            f"{line_code(line)} 在“{where.name if where else '物资管理部门'}”，"
-            f"不是本单位（{actor.unit_name}）的产品。"
+            f"{line_code(line)} 在“{holder}”，不是本单位（{actor.unit_name}）的产品。"
         )
 
 

@@ -9,22 +9,15 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.models.org import Role, Unit, UnitKind
 from app.models.returns import ReturnLine
-from app.models.states import FINISHED, LineStatus
+from app.models.states import AT_MATERIALS, OPEN, LineStatus
 from app.models.workdays import DeadlineState
 from app.services.kernel.context import Actor, local_today
 from app.services.kernel.line_steps import unit_of_kind
+from app.services.kernel.terms import unit_kind_label
 from app.services.kernel.views import Dashboard
 from app.services.oversight import inbox
 from app.services.oversight.deadlines import list_deadlines
 from app.services.way_back.kitting import kit_deadline_rows
-
-OPEN = [s.value for s in LineStatus if s not in FINISHED]
-AT_MATERIALS = {
-    LineStatus.registered,
-    LineStatus.accepted,
-    LineStatus.back_at_materials,
-    LineStatus.kitted,
-}
 
 
 def _scope(actor: Actor) -> int | None:
@@ -40,14 +33,14 @@ def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashb
         rows += kit_deadline_rows(db, today)
     rows.sort(key=lambda r: (r.deadline.due or dt.date.max, r.line))
     with db.reading() as session:
-        stage = select(ReturnLine.status, func.count()).where(ReturnLine.status.in_(OPEN))
+        stage = select(ReturnLine.status, func.count()).where(ReturnLine.status.in_(sorted(OPEN)))
         if unit is not None:
             stage = stage.where(ReturnLine.manufacturer_unit_id == unit)
         by_stage: dict[str, int] = {
             status: n for status, n in session.execute(stage.group_by(ReturnLine.status))
         }
         holder = select(ReturnLine.manufacturer_unit_id, ReturnLine.status, func.count()).where(
-            ReturnLine.status.in_(OPEN)
+            ReturnLine.status.in_(sorted(OPEN))
         )
         if unit is not None:
             holder = holder.where(ReturnLine.manufacturer_unit_id == unit)
@@ -57,8 +50,8 @@ def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashb
         for maker_id, status, n in session.execute(
             holder.group_by(ReturnLine.manufacturer_unit_id, ReturnLine.status)
         ):
-            if LineStatus(status) in AT_MATERIALS or maker_id is None:
-                name = materials.name if materials else "物资管理部门"
+            if status in AT_MATERIALS or maker_id is None:
+                name = materials.name if materials else unit_kind_label(UnitKind.materials_dept)
             else:
                 name = names.get(maker_id, "")
             by_unit[name] = by_unit.get(name, 0) + n

@@ -24,7 +24,7 @@ from app.services.admin import masterdata
 from app.services.handover import returns
 from app.services.kernel.context import Actor
 from app.services.kernel.numbering import parse_number
-from app.services.kernel.terms import LineStatus, TaskStatus, UnitKind
+from app.services.kernel.terms import LineStatus, Permission, TaskStatus, UnitKind
 from app.services.kernel.views import (
     ConfirmResult,
     ImportResult,
@@ -157,9 +157,13 @@ class HandoverDesk(QWidget):
         self.tasks_model.load_failed.connect(lambda m: self.feedback.show_result(Tone.bad, m))
         self.lines_model.load_failed.connect(lambda m: self.feedback.show_result(Tone.bad, m))
 
-        gate(self.new_task_button, denial(actor, "create_task"), tip="登记一批新交回的产品")
         gate(
-            self.import_button, denial(actor, "import_list"), tip="从用户单位的 Excel 交接清单导入"
+            self.new_task_button, denial(actor, Permission.create_task), tip="登记一批新交回的产品"
+        )
+        gate(
+            self.import_button,
+            denial(actor, Permission.import_list),
+            tip="从用户单位的 Excel 交接清单导入",
         )
         self.tasks_model.reload()
         self._apply_state()
@@ -235,7 +239,7 @@ class HandoverDesk(QWidget):
         gate(
             self.header.confirm_button,
             read_only,
-            denial(self.actor, "confirm_handover"),
+            denial(self.actor, Permission.confirm_handover),
             tip="与用户代表当面清点完毕后确认交接",
         )
 
@@ -290,7 +294,7 @@ class HandoverDesk(QWidget):
         text = raw.strip()
         if not text:
             return
-        may_register = denial(self.actor, "create_task")
+        may_register = denial(self.actor, Permission.create_task)
         if self.task is None or not self.task_is_open or may_register:
             self._look_up(text, may_register)
         else:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.services.handover import returns
 from app.services.kernel.context import Actor
-from app.services.kernel.terms import Decision, DocumentKind, LineStatus
+from app.services.kernel.terms import Decision, DocumentKind, LineStatus, Permission, document_label
 from app.services.kernel.views import DocumentView, LineView
 from app.ui.handover.reject_dialog import RejectDialog
 from app.ui.kit.formats import conclusion_text
@@ -84,7 +84,7 @@ class LineDetailPanel(QFrame):
         grid.addWidget(self.fault, 0, 1, 1, 3)
         self.doc_rows: dict[DocumentKind, DocumentRow] = {}
         for i, kind in enumerate(returns.DOCUMENT_KINDS, start=1):
-            row = DocumentRow(kind, returns.DOCUMENT_LABELS[kind] + "：")
+            row = DocumentRow(kind, document_label(kind) + "：")
             self.doc_rows[kind] = row
             grid.addWidget(row.label, i, 0)
             grid.addWidget(row.present, i, 1)
@@ -176,8 +176,8 @@ class LineDetailPanel(QFrame):
         editable = READ_ONLY if self._read_only_reason else ""
         if line is not None and not editable and line.status != LineStatus.registered:
             editable = "这件产品已办理交接，清点内容只读。"
-        check = denial(self.actor, "check_documents")
-        decide = denial(self.actor, "decide_line")
+        check = denial(self.actor, Permission.check_documents)
+        decide = denial(self.actor, Permission.decide_line)
         gate(self.fault, no_line, editable, check)
         for row in self.doc_rows.values():
             gate(row.present, no_line, editable, check)
@@ -218,7 +218,7 @@ class LineDetailPanel(QFrame):
         doc = self._doc(kind)
         # A missing document cannot be consistent with the item.
         consistent = doc.consistent if on else (False if doc.consistent else doc.consistent)
-        label = returns.DOCUMENT_LABELS[kind]
+        label = document_label(kind)
         self._apply(
             f"{label}{'齐全' if on else '缺失'}",
             lambda: returns.set_document(self.db, self.actor, line_id, kind, on, consistent),
@@ -229,7 +229,7 @@ class LineDetailPanel(QFrame):
             return
         line_id = self.line.id
         present = self._doc(kind).present
-        label = returns.DOCUMENT_LABELS[kind]
+        label = document_label(kind)
         self._apply(
             f"{label}{'文物一致' if on else '文物不一致'}",
             lambda: returns.set_document(self.db, self.actor, line_id, kind, present, on),
@@ -244,7 +244,7 @@ class LineDetailPanel(QFrame):
             return
         line_id = self.line.id
         self._apply(
-            f"{returns.DOCUMENT_LABELS[kind]}备注已保存",
+            f"{document_label(kind)}备注已保存",
             lambda: returns.set_document(
                 self.db, self.actor, line_id, kind, doc.present, doc.consistent, note
             ),
@@ -280,11 +280,9 @@ class LineDetailPanel(QFrame):
             return
         line = self.line
         suggested = [
-            f"{returns.DOCUMENT_LABELS[DocumentKind(d.kind)]}缺失"
-            for d in line.documents
-            if d.present is False
+            f"{document_label(d.kind)}缺失" for d in line.documents if d.present is False
         ] + [
-            f"{returns.DOCUMENT_LABELS[DocumentKind(d.kind)]}文物不一致"
+            f"{document_label(d.kind)}文物不一致"
             for d in line.documents
             if d.present and d.consistent is False
         ]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.services.kernel.terms import TaskStatus
+from app.services.kernel.terms import TaskStatus, task_status_label
 from app.services.kernel.views import TaskView
 from app.ui.kit.date_edit import UNSET_TEXT
-from app.ui.kit.formats import TASK_STATUS_TONES, date_text, local_time_text, task_status_label
+from app.ui.kit.formats import TASK_STATUS_TONES, date_text, local_time_text
 from app.ui.kit.style import Tone, message_css, scaled_font
 
 EMPTY_TEXT = "请在左侧选择一个返厂交接任务，或新建任务 / 导入清单。"

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.services.handover import returns
+from app.services.kernel.terms import TaskStatus, task_status_label
 from app.services.kernel.views import TaskSummary
 from app.ui.kit.columns import TASK_COLUMNS
-from app.ui.kit.formats import TASK_STATUS_LABELS
 from app.ui.kit.paged_model import PAGE_SIZE, PagedTableModel
 from app.ui.kit.style import scaled_font
 from app.ui.kit.tables import make_table
@@ -32,8 +32,8 @@ class TaskListPanel(QWidget):
         self.import_button = QPushButton("导入清单…")
         self.filter_box = QComboBox()
         self.filter_box.addItem("全部任务", None)
-        for status, label in TASK_STATUS_LABELS.items():
-            self.filter_box.addItem(label, status.value)
+        for status in TaskStatus:
+            self.filter_box.addItem(task_status_label(status), status.value)
         title = QLabel("返厂交接任务")
         title.setFont(scaled_font(self.font(), 1.2, bold=True))
         head = QHBoxLayout()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from app.services.kernel.terms import TaskStatus
+from app.services.kernel.terms import (
+    TaskStatus,
+    line_status_label,
+    report_kind_label,
+    task_status_label,
+)
 from app.services.kernel.views import LineRow, ReportView, TaskSummary
 from app.ui.kit.formats import (
     TASK_STATUS_TONES,
@@ -10,10 +15,7 @@ from app.ui.kit.formats import (
     date_text,
     deadline_text,
     documents_text,
-    line_status_label,
     local_time_text,
-    report_kind_label,
-    task_status_label,
 )
 from app.ui.kit.paged_model import CENTER, RIGHT, Column
 from app.ui.kit.style import Tone

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.admin import codelists
-from app.services.kernel.terms import LineStatus, Role, line_status_label, step_label
+from app.services.kernel.terms import AWAITING_ACCEPTANCE, Role, line_status_label, step_label
 from app.services.kernel.views import BenchLine
 from app.services.repair import bench
 from app.services.repair.bench import DECIDE_SCRAP, STEP_PERMISSIONS, LineDetail
@@ -72,7 +72,7 @@ def next_step_text(line: BenchLine) -> str:
 def _status_tone(line: BenchLine) -> Tone | None:
     if line.next_step == DECIDE_SCRAP:
         return Tone.warn
-    if line.status in (LineStatus.repaired, LineStatus.no_fault_found):
+    if line.status in AWAITING_ACCEPTANCE:
         return Tone.ok
     return None
 
