@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -93,6 +94,15 @@ class ScriptedPrompts(Prompts):
 
     def done(self) -> bool:
         return not self.handlers and not self.answers
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_gui_thread() -> Iterator[None]:
+    """Free each test's windows here, on the GUI thread. Left to themselves, their cycles are
+    collected wherever the collector next runs, often in a runner's worker thread, and a Qt
+    widget destroyed there crashes the process (seen: a segfault inside a later test's render)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture

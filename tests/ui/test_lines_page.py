@@ -34,7 +34,9 @@ def test_filter_and_open(qtbot: Any, sqlite_db: Database, org: Org, open_window:
     assert page.model.rowCount() == 3
     assert {cell(page.view, r, "任务编号") for r in range(3)} == {first.number}
 
-    index = page.model.index(1, 0)
-    page.view.doubleClicked.emit(index)
+    # A double-click on a line opens its task at the desk.
+    center = page.view.visualRect(page.model.index(1, 0)).center()
+    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=center)
     assert window.nav.currentRow() == window.nav_row("desk")
     assert window.desk.task is not None and window.desk.task.id == first.id

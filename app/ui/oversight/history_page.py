@@ -87,7 +87,7 @@ class HistoryPage(Page):
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(desk, parent)
-        self.previewer = Previewer(self.db, self.prompts)
+        self.previewer = Previewer(desk)
         self.history: ItemHistory | None = None
         title = QLabel("产品履历")
         title.setFont(scaled_font(self.font(), 1.2, bold=True))

@@ -144,6 +144,7 @@ class Reminders(QObject):
         self._stage = ""
         self._again_sweep = False
         self._again_read = False
+        self._stopped = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check_now)
@@ -155,11 +156,15 @@ class Reminders(QObject):
     def start(self) -> None:
         """Read now without sweeping (the window shows what is there at once), then sweep and
         read again right after, then every interval."""
+        self._stopped = False
         self.check_now(sweep=False)
         self.check_now()  # served when the first reading ends
         self.timer.start()
 
     def stop(self) -> None:
+        """No more sweeps or readings (the window closes); one under way ends unheeded."""
+        self._stopped = True
+        self._again_sweep = self._again_read = False
         self.timer.stop()
 
     def read_now(self) -> None:
@@ -169,6 +174,8 @@ class Reminders(QObject):
     def check_now(self, sweep: bool | None = None) -> None:
         """Sweep and read; a request while one runs is served right after it."""
         sweep = self.sweep if sweep is None else sweep and self.sweep
+        if self._stopped:
+            return
         if self._stage:
             if sweep:
                 self._again_sweep = True

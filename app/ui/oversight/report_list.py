@@ -50,7 +50,7 @@ class ReportListPage(Page):
         stretch: int = 2,
     ) -> None:
         super().__init__(desk, parent)
-        self.printer = RecordPrinter(self.db, self.prompts)
+        self.printer = RecordPrinter(desk)
         self.idle = idle
         self._loaded = False
         self.title = QLabel(title)
