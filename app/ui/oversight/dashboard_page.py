@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.kernel import calendar
 from app.services.kernel.context import local_today
 from app.services.kernel.terms import (
     DeadlineState,
@@ -243,6 +244,9 @@ class DashboardPage(Page):
         self.banner.view_requested.connect(self._view_reminder)
         self.feedback = FeedbackLine()
         self.feedback.hide()
+        # From November, while next year's holidays are not entered (issue 8).
+        self.calendar_note = FeedbackLine()
+        self.calendar_note.hide()
         self.tiles = {
             state: CountTile(text, tone if state != DeadlineState.running else None)
             for state, text, tone in SECTIONS
@@ -259,6 +263,7 @@ class DashboardPage(Page):
         self.layout_.addLayout(self._head())
         self.layout_.addWidget(self.banner)
         self.layout_.addWidget(self.feedback)
+        self.layout_.addWidget(self.calendar_note)
         self.layout_.addLayout(tiles)
         self.layout_.addLayout(body, 1)
         self._show_date(self._today())
@@ -446,7 +451,17 @@ class DashboardPage(Page):
         self.unread_model.fetch_all()
         self.unread_tile.set_count(board.unread_count)
         self.unread_box.setTitle(f"未签收报告（{board.unread_count}）")
+        self._show_calendar_warning(board.today)
         self.board_shown.emit(board)
+
+    def _show_calendar_warning(self, today: dt.date) -> None:
+        """Admins and managers are told while next year's calendar is still provisional."""
+        if not (self.actor.system or self.actor.role in (Role.admin, Role.manager)):
+            return
+        warning = self.now(call(calendar.calendar_warning, self.db, today))
+        self.calendar_note.setVisible(warning is not None)
+        if warning is not None:
+            self.calendar_note.show_result(Tone.warn, warning.text)
 
     def show_reminder(self, reminder: Reminder) -> None:
         self.banner.show_reminder(reminder)

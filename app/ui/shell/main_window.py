@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.services.kernel.context import Actor
 from app.services.kernel.terms import Role, role_label
+from app.ui.admin.calendar_page import CalendarPage
 from app.ui.admin.logins_page import LoginsPage
 from app.ui.dispatch.page import DispatchPage
 from app.ui.handover.desk import HandoverDesk
@@ -61,6 +62,7 @@ PAGES: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("reports", "超期与升级", frozenset({Role.clerk, Role.manager, Role.quality, Role.admin})),
     ("inbox", "收件箱", EVERYONE),
     ("logins", "登录账号", frozenset({Role.admin})),
+    ("calendar", "工作日历", frozenset({Role.admin, Role.manager})),  # managers only look
 )
 
 
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
             "reports": self.reports,
             "inbox": self.inbox,
             "logins": LoginsPage(self.ctx),
+            "calendar": CalendarPage(self.ctx),
         }
         return widgets
 
