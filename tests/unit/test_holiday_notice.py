@@ -109,6 +109,23 @@ def test_a_range_over_new_year_and_a_make_up_day_of_the_year_before() -> None:
     )
 
 
+def test_older_wording_a_day_in_lieu_and_a_year_named_in_the_item() -> None:
+    """The 2015 notice's 补休 and the 2019 notice's New Year over two years."""
+    qingming = read_notice(
+        "国务院办公厅关于2015年部分节假日安排的通知\n"
+        "三、清明节：4月5日放假，4月6日（星期一）补休。\n"
+    )
+    assert qingming.holidays == sorted(
+        d for d in chinese_calendar.holidays if D(2015, 4, 1) <= d <= D(2015, 4, 30)
+    )
+    new_year = read_notice(
+        "国务院办公厅关于2019年部分节假日安排的通知\n"
+        "一、元旦：2018年12月30日至2019年1月1日放假调休，共3天。2018年12月29日（星期六）上班。\n"
+    )
+    assert new_year.holidays == [D(2018, 12, 30), D(2018, 12, 31), D(2019, 1, 1)]
+    assert new_year.workdays == [D(2018, 12, 29)]
+
+
 def _refused(text: str) -> NoticeUnreadable:
     with pytest.raises(NoticeUnreadable) as caught:
         read_notice(text)

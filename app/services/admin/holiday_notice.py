@@ -45,7 +45,7 @@ _YEAR = (
     re.compile(r"(\d{4})年(?:部分)?节假日安排"),
     re.compile(r"现将(\d{4})年"),
 )
-_HOLIDAY_WORDS = ("放假", "休假", "调休", "连休", "休息")
+_HOLIDAY_WORDS = ("放假", "休假", "调休", "连休", "休息", "补休", "公休")  # older notices too
 
 
 class NoticeUnreadable(DomainError):
