@@ -16,7 +16,6 @@ from app.ui.kit.form_dialog import FormDialog
 from app.ui.kit.page import Desk
 from app.ui.kit.prompts import Prompts
 from app.ui.kit.runner import Runner
-from app.ui.kit.worker import running_ops, wait_for_all
 from tests.conftest import Org
 
 Handler = Callable[[Any], bool]
@@ -109,8 +108,6 @@ def collect_on_the_gui_thread() -> Iterator[None]:
 def prompts(qtbot: Any) -> Iterator[ScriptedPrompts]:
     scripted = ScriptedPrompts(qtbot)
     yield scripted
-    wait_for_all()
-    qtbot.waitUntil(lambda: running_ops() == 0)
 
 
 # Tests wait for every answer in place (as a fast call does at a desk), so they read like a

@@ -3,6 +3,7 @@ shows refusals in one place, removes its progress box before a result, tells pag
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
 import time
@@ -17,6 +18,7 @@ from app.errors import DomainError
 from app.services.admin import masterdata
 from app.services.kernel.context import command_line_actor
 from app.services.kernel.terms import UnitKind
+from app.ui.kit.collector import GuiThreadCollector
 from app.ui.kit.page import Desk, Page
 from app.ui.kit.prompts import Prompts, remember_directory
 from app.ui.kit.runner import BUSY_TEXT, INTERNAL, Change, ProgressBox, Runner, call
@@ -231,3 +233,29 @@ def test_file_dialogs_speak_chinese_and_open_where_the_person_last_saved(
     for label, text in labels.items():
         assert dialog.labelText(label) == text
     assert dialog.testOption(QFileDialog.Option.DontUseNativeDialog)
+
+
+def make_cycles(n: int) -> int:
+    for _ in range(n):
+        a: list[Any] = []
+        a.append(a)
+    return n
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot: Any, live_runner: Runner) -> None:
+    """A widget in a cycle must never be destroyed by a collection a worker thread started."""
+    threads: list[str] = []
+
+    def seen(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            threads.append(threading.current_thread().name)
+
+    collector = GuiThreadCollector(interval_ms=50)
+    gc.callbacks.append(seen)
+    try:
+        live_runner.run(None, call(make_cycles, 200_000))  # far past the young threshold
+        qtbot.waitUntil(lambda: bool(threads), timeout=5_000)
+    finally:
+        gc.callbacks.remove(seen)
+        collector.stop()
+    assert set(threads) == {threading.main_thread().name}

@@ -72,7 +72,9 @@ def _direct_call(node: ast.Call, modules: dict[str, str], functions: dict[str, s
     func = node.func
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         module = modules.get(func.value.id)
-        if module and module not in PURE_MODULES and (module, func.attr) not in PURE_FUNCTIONS:
+        pure = module in PURE_MODULES or (module, func.attr) in PURE_FUNCTIONS
+        # A class (a dataclass a service takes, like repairs.Part) is a value, not a call.
+        if module and not pure and not func.attr[:1].isupper():
             return f"{func.value.id}.{func.attr}(…)"
     if isinstance(func, ast.Name) and func.id in functions:
         module = functions[func.id]

@@ -192,7 +192,7 @@ def test_checker_finds_database_imports_in_the_ui(
         "from PySide6.QtCore import QObject\n",
         "from PySide6 import QtWidgets\n",
         "import shiboken6\n",
-        "from app.ui.kit.worker import run\n",
+        "from app.ui.kit.runner import Runner\n",
         "from app import ui\n",
         "from ...ui import tables\n",
         "def later():\n    from PySide6.QtGui import QColor\n",

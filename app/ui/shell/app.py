@@ -14,6 +14,7 @@ from types import TracebackType
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from app.ui.kit.collector import GuiThreadCollector
 from app.ui.kit.fonts import use_app_font
 from app.ui.kit.prompts import Prompts
 from app.ui.shell.frame import ShellWindow
@@ -63,6 +64,7 @@ def run_gui(database_url: str) -> int:
     use_app_font(app)
     prompts = Prompts()
     _show_unexpected_errors(prompts)
+    collector = GuiThreadCollector(app)
     shell = ShellWindow()
     probe = os.environ.get(PROBE_ENV, "")
     flow = Startup(database_url, shell, prompts, app.exit, stop_after_open=probe == "ready")
@@ -75,6 +77,7 @@ def run_gui(database_url: str) -> int:
         code = app.exec()
     finally:
         flow.dispose()  # lets a write still running finish, then closes the store
+        collector.stop()
         sys.excepthook = sys.__excepthook__
     return flow.exit_code if flow.exit_code is not None else code
 

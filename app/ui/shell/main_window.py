@@ -28,7 +28,6 @@ from app.ui.kit.page import Desk
 from app.ui.kit.prompts import Prompts
 from app.ui.kit.runner import Runner
 from app.ui.kit.style import Tone, message_css, scaled_font
-from app.ui.kit.worker import wait_for_all
 from app.ui.oversight.dashboard_page import DashboardPage
 from app.ui.oversight.history_page import HistoryPage
 from app.ui.oversight.inbox_page import InboxPage
@@ -122,18 +121,17 @@ class MainWindow(QMainWindow):
         self._start_timers(db, actor)
 
     def _make_pages(self, db: Database, actor: Actor) -> dict[str, QWidget]:
-        p = self.prompts
         self.dashboard = DashboardPage(self.ctx)
-        self.desk = HandoverDesk(db, actor, p)
+        self.desk = HandoverDesk(self.ctx)
         self.dispatch_page = DispatchPage(self.ctx)
-        self.bench = BenchPage(db, actor, prompts=p)
+        self.bench = BenchPage(self.ctx)
         self.back_page = ReceiveBackPage(self.ctx)
         self.kitting = KittingPage(self.ctx)
         self.lines_page = ReturnedLinesPage(self.ctx)
         self.history = HistoryPage(self.ctx)
         self.reports = ReportsPage(self.ctx)
         self.inbox = InboxPage(self.ctx)
-        self.printer = RecordPrinter(db, p)
+        self.printer = RecordPrinter(self.ctx)
         widgets: dict[str, QWidget] = {
             "dashboard": self.dashboard,
             "desk": self.desk,
@@ -276,7 +274,7 @@ class MainWindow(QMainWindow):
 
     def open_task(self, task_id: int) -> None:
         if self.go("desk"):
-            self.desk.open_task(task_id)
+            self.desk.show_task_by_id(task_id)
 
     def open_item(self, code: str) -> None:
         self.go("history")
@@ -285,13 +283,12 @@ class MainWindow(QMainWindow):
     def open_record(self, number: str) -> None:
         """A task number opens its task at the desk; any other record its print preview."""
         if number.startswith("FX-") and self.go("desk"):
-            self.desk.open_record(number)
+            self.desk.show_record_number(number)
             return
         self.printer.show(number, self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._poll.stop()
         self.reminders.stop()
-        wait_for_all(10_000)  # a print or an import still running finishes or stops first
         self.runner.shutdown()
         super().closeEvent(event)
