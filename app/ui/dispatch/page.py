@@ -293,6 +293,8 @@ class DispatchPage(Page):
         dialog.submitted.connect(lambda values: self._send(dialog, values))
         accepted = self.prompts.run(dialog)
         result = dialog.result_value
+        # No cycle (dialog → slot → dialog) left for a collector in another thread to find.
+        dialog.submitted.disconnect()
         dialog.deleteLater()
         if accepted and result is not None:
             self._dispatched(group.manufacturer, result)
