@@ -149,7 +149,12 @@ def test_engineer_whole_way_from_receipt_to_accepted_repair(
     assert selected_row(bench.view) == row_of(bench, ITEM)  # still selected
     assert f"已签收交接记录单 {jj}" in bench.feedback.text()
     assert bench.next_button.text() == "开箱检查"
-    assert cell(bench.view, 0, "最近时限").startswith("故障定位 ")
+    nearest = cell(bench.view, 0, "最近时限")
+    # The localization clock counts working days and says so (issue 7, defect 14).
+    assert nearest.startswith("故障定位 ") and "（剩 5 个工作日）" in nearest
+    assert (
+        "在修时间：" in bench.deadlines_label.text() and "剩 60 天" in bench.deadlines_label.text()
+    )
 
     # 开箱检查 with the user representative; one item not in order, explained; a photo.
     photo = photo_file(tmp_path)

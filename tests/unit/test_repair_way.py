@@ -197,6 +197,9 @@ def test_whole_way_to_the_certificate(db, people):
     assert status(db, line) == LineStatus.accepted_after_repair
     history = item_history.item_history(db, "GC-12A/G-1")
     assert history.certificate_entries == (wx2,)
+    # Each plan version is named with its letter in the item's history (issue 7, defect 14).
+    plans = [e.detail for e in history.events if e.action == "investigation_plan"]
+    assert plans == [f"{pc1}（GC12A-PC-01，A 版）", f"{pc2}（GC12A-PC-01，B 版）"]
     actions = [e.action for e in history.events]
     for step in (
         "register",

@@ -40,7 +40,7 @@ from app.services.kernel.line_steps import (
     units_of_kind,
 )
 from app.services.kernel.numbering import issue_number
-from app.services.kernel.terms import span_text
+from app.services.kernel.terms import plan_version_label, span_text
 from app.services.oversight.deadlines import Lateness, answer_reports, step_lateness
 from app.services.records.registry import issue_report
 
@@ -205,7 +205,7 @@ def write_investigation_plan(
             line.id,
             "investigation_plan",
             "",
-            f"{plan.number} {document_no} {version}",
+            f"{plan.number}（{document_no}，{plan_version_label(version)}）",
         )
         return plan.number
 

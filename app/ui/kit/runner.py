@@ -358,6 +358,10 @@ class ProgressBox(QProgressDialog):
         # Shown by the runner's own timer, never by Qt's (which would also pop it up from
         # setValue): the runner must be sure it is gone before a result is handed on.
         self.setMinimumDuration(2_000_000_000)
+        # Qt's constructor already started its own show-timer (4 s, left running by
+        # setMinimumDuration while no value is set): stopped here, or a box hidden by the
+        # runner pops up over the preview a person is still looking at (issue 7, defect 1).
+        self.reset()
         self.hide()
 
     @Slot(int, int)
