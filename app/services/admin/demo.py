@@ -407,6 +407,7 @@ def _repair_bench(db: Database, actor: Actor, result: DemoResult, today: dt.date
                     "全温性能测试合格",
                     [repairs.Part("GY-100", "光纤陀螺", f"GY-{year - 3}-11", f"GY-{year}-40")],
                     today=min(localized + 10 * day, today),
+                    certificate_no=f"ZM-{serial}",
                 )
             )
             if stop == "repaired":
@@ -420,6 +421,7 @@ def _repair_bench(db: Database, actor: Actor, result: DemoResult, today: dt.date
             inspector="刘检",
             passed=None if points else True,
             today=today,
+            certificate_no=f"ZM-{serial}",
         )
         add("acceptance_inspection", []).append(outcome.number)
         if outcome.repair_record_number and stop == "nff_accepted":
