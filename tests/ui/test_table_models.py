@@ -115,14 +115,22 @@ def test_roles_served_and_deadline_colours(sqlite_db: Database, org: Org) -> Non
     assert model.index(0, 0).data(Qt.ItemDataRole.TextAlignmentRole) is not None
 
 
-def test_a_failing_page_is_reported_not_raised(qtbot: Any) -> None:
+def test_a_refused_page_stops_the_reading_until_a_reload(
+    qtbot: Any, prompts: Any, live_runner: Any
+) -> None:
+    """A page reads through the runner: the refusal is shown there and the model stops asking."""
     from app.errors import StoreUnavailable
+    from app.ui.kit.runner import call
 
     def broken(_last: object, _limit: int) -> list[object]:
         raise StoreUnavailable("数据库服务器 db:5432 没有响应")
 
-    model = PagedTableModel(TASK_COLUMNS, broken, 10)
-    with qtbot.waitSignal(model.load_failed) as blocker:
-        model.reload()
-    assert "没有响应" in blocker.args[0]
+    shown: list[str] = []
+    model = PagedTableModel(
+        TASK_COLUMNS,
+        lambda last, limit: live_runner.now(call(broken, last, limit), failed=shown.append),
+        10,
+    )
+    model.reload()
+    assert shown == ["数据库服务器 db:5432 没有响应"]
     assert model.rowCount() == 0 and not model.canFetchMore()
