@@ -29,6 +29,12 @@ OPTIONS: dict[str, Option] = {
         Option("scan_max_key_gap_ms", 80, "a scanner types faster than this between keys"),
         Option("page_size", 300, "rows read from the database per page in tables"),
         Option("last_directory", "", "where the open and save dialogs start: the last folder used"),
+        Option(
+            "desk_open_tasks",
+            {},
+            "the task each login had open at the handover desk (login -> task number), reopened"
+            " when the program starts again",
+        ),
     )
 }
 

@@ -68,9 +68,7 @@ LINE_SQL = (
     " FROM return_line l JOIN item i ON i.id = l.item_id"
     " JOIN product_model m ON m.id = i.model_id JOIN return_task t ON t.id = l.task_id"
 )
-DOCS_SQL = (
-    "SELECT kind, present, consistent, note FROM document_check WHERE line_id = ? ORDER BY id"
-)
+DOCS_SQL = "SELECT kind, verdict, note FROM document_check WHERE line_id = ? ORDER BY id"
 
 
 def scan_line(db: BareDB, task_id: int, serial: str) -> tuple[Any, list[Any]]:
@@ -85,12 +83,11 @@ def page_lines(db: BareDB, after: int, limit: int = 200) -> list[tuple[Any, ...]
     if rows:
         marks = ",".join("?" * len(rows))
         docs: dict[int, list[Any]] = {}
-        for line_id, kind, present, consistent in db.all(
-            f"SELECT line_id, kind, present, consistent FROM document_check"
-            f" WHERE line_id IN ({marks})",
+        for line_id, kind, verdict in db.all(
+            f"SELECT line_id, kind, verdict FROM document_check WHERE line_id IN ({marks})",
             [r[0] for r in rows],
         ):
-            docs.setdefault(line_id, []).append((kind, present, consistent))
+            docs.setdefault(line_id, []).append((kind, verdict))
         return [(*r, docs.get(r[0], [])) for r in rows]
     return rows
 

@@ -36,6 +36,16 @@ from typing import Any
 from sqlalchemy import Engine, Table, create_engine, event, func, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
+
+def _verdict(present: bool | None, consistent: bool | None) -> str:
+    """A document check's verdict (migration 0007) from the generator's two answers."""
+    if present is False:
+        return "missing"
+    if present and consistent is not None:
+        return "consistent" if consistent else "inconsistent"
+    return "unchecked"
+
+
 BENCH_DIR = Path("/tmp/fanxiu-bench")
 PASSWORD = "bench123"
 CLERK_LOGIN = "wangmin"
@@ -568,8 +578,7 @@ class Generator:
                         "id": self.ids.take("document_check"),
                         "line_id": line_id,
                         "kind": DOC_KINDS[k],
-                        "present": present,
-                        "consistent": consistent,
+                        "verdict": _verdict(present, consistent),
                         "note": "" if present is not False else "用户未随产品交回",
                     },
                 )

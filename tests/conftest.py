@@ -67,6 +67,13 @@ def drop_pg_database(admin_url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(autouse=True)
+def own_settings_dir(tmp_path_factory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every test its own settings file: a window that remembers (the desk's open task) never
+    writes into the settings of the person running the tests."""
+    monkeypatch.setenv("FANXIU_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
     return f"sqlite:///{tmp_path / 'fanxiu.db'}"

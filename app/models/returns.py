@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
@@ -17,6 +26,19 @@ class DocumentKind(enum.StrEnum):
     certificate = "certificate"
     fault_report = "fault_report"
     packing_list = "packing_list"
+
+
+class DocumentVerdict(enum.StrEnum):
+    """What the clerk found when checking one document against the item (文物一致).
+
+    Not checked yet is its own answer: a document checked and found wrong must never read
+    as "未核" on the printed record (issue 7, defect 3).
+    """
+
+    unchecked = "unchecked"  # 未核
+    consistent = "consistent"  # present and matching the item: model, serial, quantity
+    inconsistent = "inconsistent"  # present, but does not match the item
+    missing = "missing"  # not handed over with the item
 
 
 class ReturnTask(Base):
@@ -92,14 +114,23 @@ class ReturnLine(Base):
 
 class DocumentCheck(Base):
     __tablename__ = "document_check"
-    __table_args__ = (UniqueConstraint("line_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("line_id", "kind"),
+        # The closed set is the database's to keep (ARCHITECTURE.md); migration 0007.
+        CheckConstraint(
+            "verdict IN ('unchecked', 'consistent', 'inconsistent', 'missing')", name="verdict"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("return_line.id"))
     kind: Mapped[DocumentKind] = mapped_column(StrEnumType(DocumentKind, 20))
-    # None: not yet checked.
-    present: Mapped[bool | None] = mapped_column()
-    consistent: Mapped[bool | None] = mapped_column()
+    verdict: Mapped[DocumentVerdict] = mapped_column(
+        StrEnumType(DocumentVerdict, 20),
+        default=DocumentVerdict.unchecked,
+        server_default=DocumentVerdict.unchecked.value,
+    )
+    # What the clerk wrote: what is missing or does not match; printed on JJ and JS.
     note: Mapped[str] = mapped_column(Text, default="")
 
     line: Mapped[ReturnLine] = relationship(back_populates="documents")

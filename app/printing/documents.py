@@ -18,8 +18,9 @@ class PrintLine:
     serial_no: str
     quantity: int
     fault_description: str
-    documents: str  # e.g. "证明文件√ 故障单√ 装箱清单×" (already worded by the caller)
+    documents: str  # one line per document, e.g. "证明文件：一致\n装箱清单：缺失（未随产品交回）"
     result: str  # e.g. "接收" or "拒收：装箱清单缺失"
+    accepted: bool | None = None  # on a handover record: accepted, rejected; None: not decided
 
 
 @dataclass(frozen=True)

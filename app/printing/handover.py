@@ -205,12 +205,13 @@ class _Builder(PageBuilder):
                 lines = [block.seq, "续"]
             base = first_baseline(top - PAD_Y)
             for k, s in enumerate(lines):
+                size = s.size if isinstance(s, Fitted) else CELL_SIZE
                 if col.align == "centre":
                     self.ops.append(
-                        text_op(x + col.width / 2, base - k * CELL_LEADING, s, CELL_SIZE, "centre")
+                        text_op(x + col.width / 2, base - k * CELL_LEADING, s, size, "centre")
                     )
                 else:
-                    self.ops.append(text_op(x + PAD_X, base - k * CELL_LEADING, s, CELL_SIZE))
+                    self.ops.append(text_op(x + PAD_X, base - k * CELL_LEADING, s, size))
             x += col.width
 
         # Lines: the group's inner column lines stop where its barcode strip begins.
@@ -240,7 +241,37 @@ class _Builder(PageBuilder):
 
 # ----------------------------------------------------------------------------- the documents
 
-COLUMN_WIDTHS_MM = (8, 44, 31, 11, 43, 24, 19)  # mm, sums to 180; 44+31+11 holds the barcode
+# mm, sums to 180; 44+31+11 holds the barcode; 文件检查 holds "装箱清单：不一致" and its note.
+COLUMN_WIDTHS_MM = (8, 44, 31, 11, 36, 31, 19)
+SMALL_CODE_SIZE = 6.5  # points: a code beside its label shrinks down to this …
+SMALLEST_CODE_SIZE = 5.0  # … and on a line of its own down to this, rather than break
+
+
+class Fitted(str):
+    """A table line printed at its own size: a code kept whole on one line (issue 7, defect 14)."""
+
+    size: float
+
+    def __new__(cls, text: str, size: float) -> Fitted:
+        made = super().__new__(cls, text)
+        made.size = size
+        return made
+
+
+def code_lines(label: str, code: str, width: float) -> list[str]:
+    """`label` + `code` on one line, shrunk to fit `width` when needed; a code too long even so
+    goes on a line of its own under its label. A drawing number or model code never breaks."""
+    whole = f"{label}{code}"
+    # Beside its label a code shrinks a little; on a line of its own, down to the smallest.
+    for text, smallest in ((whole, SMALL_CODE_SIZE), (code, SMALLEST_CODE_SIZE)):
+        size = min(CELL_SIZE, CELL_SIZE * width / max(text_width(text, CELL_SIZE), 1e-6))
+        if size >= smallest:
+            fitted: list[str] = [Fitted(text, size) if size < CELL_SIZE else text]
+            return fitted if text == whole else [label, *fitted]
+    # Longer than any drawing number seen: print it small and whole; it may reach the rule.
+    return (
+        [label, Fitted(code, SMALLEST_CODE_SIZE)] if label else [Fitted(code, SMALLEST_CODE_SIZE)]
+    )
 
 
 def _columns(result_title: str) -> list[Column]:
@@ -253,12 +284,14 @@ def _block(line: PrintLine, columns: Sequence[Column]) -> _Block:
     def wrap(text: str, i: int) -> list[str]:
         return wrap_text(printable(text), CELL_SIZE, columns[i].width - 2 * PAD_X)
 
-    model = line.model_code
+    inner = columns[1].width - 2 * PAD_X
+    name = wrap(line.model_name, 1)
+    if line.model_code:
+        name += code_lines("", line.model_code, inner)
     if line.drawing_no:
-        model = f"{model}　图号：{line.drawing_no}" if model else f"图号：{line.drawing_no}"
-    name = wrap(line.model_name, 1) + (wrap(model, 1) if model else [])
+        name += code_lines("图号：", line.drawing_no, inner)
     docs: list[str] = []
-    for part in line.documents.split():
+    for part in line.documents.splitlines():
         docs += wrap(part, 5)
     cols = [
         [str(line.seq)],
@@ -290,8 +323,18 @@ def _block(line: PrintLine, columns: Sequence[Column]) -> _Block:
     return _Block(seq=str(line.seq), cols=cols, group=range(1, stop), mark=mark)
 
 
-def _totals(lines: Sequence[PrintLine]) -> str:
-    return f"{len(lines)} 项，数量合计 {sum(x.quantity for x in lines)}"
+def _count(lines: Sequence[PrintLine]) -> int:
+    return sum(x.quantity for x in lines)
+
+
+def _totals(lines: Sequence[PrintLine], confirmed: bool) -> str:
+    """接收 N 件，拒收 M 件，共 K 件 on a handover record; the list only counts."""
+    total = f"共 {_count(lines)} 件"
+    if not confirmed:
+        return f"{total}（{len(lines)} 项）"
+    accepted = _count([x for x in lines if x.accepted])
+    rejected = _count([x for x in lines if x.accepted is False])
+    return f"接收 {accepted} 件，拒收 {rejected} 件，{total}"
 
 
 def render_handover(doc: HandoverDocument) -> bytes:
@@ -315,7 +358,7 @@ def render_handover(doc: HandoverDocument) -> bytes:
     columns = _columns("结论")
     b.table(columns, [_block(x, columns) for x in doc.lines])
     anomalies = doc.anomalies.strip() or "无"
-    totals = f"合计：{_totals(doc.lines)}"
+    totals = f"合计：{_totals(doc.lines, doc.confirmed)}"
     b.gap(2 * mm)
     b.keep_together(
         b.paragraph_height(totals)
@@ -363,7 +406,7 @@ def render_rejection_notice(doc: RejectionNoticeDocument) -> bytes:
     b.gap(2 * mm)
     columns = _columns("拒收原因")
     b.table(columns, [_block(x, columns) for x in doc.lines])
-    totals = f"拒收合计：{_totals(doc.lines)}"
+    totals = f"拒收合计：{_count(doc.lines)} 件"
     b.gap(2 * mm)
     b.keep_together(b.paragraph_height(totals) + b.signatures_height(2))
     b.paragraph(totals)

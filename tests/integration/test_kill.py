@@ -323,7 +323,7 @@ def confirm_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
         # Checking 2,000 lines one by one through the services takes minutes; the bulk path
         # leaves the same data behind: every document present and consistent, every line "accept".
         with db.transaction() as session:
-            session.execute(update(DocumentCheck).values(present=True, consistent=True))
+            session.execute(update(DocumentCheck).values(verdict="consistent"))
             session.execute(update(ReturnLine).values(decision="accept"))
         with db.reading() as session:
             from sqlalchemy import select

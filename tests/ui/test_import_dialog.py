@@ -13,6 +13,8 @@ from app.db import Database
 from app.errors import DomainError
 from app.services.handover import returns
 from app.ui.handover.import_dialog import ImportDialog
+from app.ui.kit.page import Desk, Page
+from app.ui.kit.runner import Runner
 from app.ui.kit.style import Tone, foreground
 from tests.conftest import Org
 from tests.support.messy_lists import DEFAULT_ROWS, write_messy_list
@@ -92,12 +94,16 @@ def test_import_a_messy_list(
     assert [cell(desk.lines_view, r, "出厂编号") for r in range(6)][:2] == ["2301", "2302"]
 
 
-def test_a_file_that_is_not_a_list(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, tmp_path: Path
-) -> None:
+def page_for(qtbot: Any, desk: Desk) -> Page:
+    page = Page(desk)
+    qtbot.addWidget(page)
+    return page
+
+
+def test_a_file_that_is_not_a_list(qtbot: Any, org: Org, make_desk: Any, tmp_path: Path) -> None:
     path = tmp_path / "损坏.xlsx"
     path.write_bytes(b"this is not a workbook")
-    dialog = ImportDialog(sqlite_db, org.clerk, str(path), ["某部队修理所"], prompts)
+    dialog = ImportDialog(page_for(qtbot, make_desk(org.clerk)), str(path), ["某部队修理所"])
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=30_000)
     assert "损坏" in dialog.error_label.text() or "无法读取" in dialog.error_label.text()
@@ -119,7 +125,9 @@ def test_reading_can_be_cancelled(
         raise DomainError("导入已取消")
 
     monkeypatch.setattr("app.services.handover.list_import.preview_list", slow_preview)
-    dialog = ImportDialog(sqlite_db, org.clerk, "/nowhere/清单.xlsx", [], prompts)
+    # A runner that hands a lasting call over at once (the test runner waits a minute).
+    desk = Desk(sqlite_db, org.clerk, prompts, Runner(prompts, grace_ms=10))
+    dialog = ImportDialog(page_for(qtbot, desk), "/nowhere/清单.xlsx", [])
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(started.is_set)
@@ -128,3 +136,4 @@ def test_reading_can_be_cancelled(
     click(qtbot, dialog.stop_button)
     qtbot.waitUntil(lambda: dialog.error_label.text() == "导入已取消", timeout=10_000)
     assert dialog.preview is None and not dialog.stop_button.isVisible()
+    desk.runner.shutdown()

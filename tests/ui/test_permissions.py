@@ -6,7 +6,7 @@ from typing import Any
 
 from app.db import Database
 from app.services.handover import returns
-from app.services.kernel.terms import DocumentKind
+from app.services.kernel.terms import DocumentKind, DocumentVerdict
 from app.ui.kit.style import Tone
 from tests.conftest import Org
 from tests.ui.helpers import click_row, scan
@@ -34,7 +34,7 @@ def test_engineer_sees_the_desk_disabled_with_reasons(
 
     click_row(qtbot, desk.lines_view, 0)
     assert desk.detail.line is not None
-    present = desk.detail.doc_rows[DocumentKind.certificate].present
+    present = desk.detail.doc_rows[DocumentKind.certificate].buttons[DocumentVerdict.consistent]
     assert not present.isEnabled() and "不能核对文件" in present.toolTip()
     assert not desk.detail.fault.isEnabled()
     assert not desk.detail.accept_button.isEnabled()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 from app.db import Database
 from app.services.handover import returns
 from app.services.kernel.context import local_today
-from app.services.kernel.terms import LineStatus
+from app.services.kernel.terms import DocumentVerdict, LineStatus
 from app.services.way_back import delivery, kitting
 from app.ui.handover.confirm_dialog import ConfirmHandoverDialog
 from app.ui.handover.new_task_dialog import NewTaskDialog
@@ -71,8 +71,7 @@ def test_one_return_task_from_registration_to_closed(
     for row in range(2):
         click_row(qtbot, desk.lines_view, row)
         for doc in desk.detail.doc_rows.values():
-            click(qtbot, doc.present)
-            click(qtbot, doc.consistent)
+            click(qtbot, doc.buttons[DocumentVerdict.consistent])
         click(qtbot, desk.detail.accept_button)
         assert cell(desk.lines_view, row, "结论") == "接收"
 

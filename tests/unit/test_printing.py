@@ -66,9 +66,12 @@ def make_lines(count: int, *, long_fault_at: int | None = None) -> tuple[PrintLi
                 quantity=1 if i % 5 else 2,
                 fault_description=LONG_FAULT if i == long_fault_at else FAULTS[i % len(FAULTS)],
                 documents=(
-                    "证明文件✓ 故障单✓ 装箱清单✗" if rejected else "证明文件✓ 故障单✓ 装箱清单✓"
+                    "证明文件：一致\n故障单：一致\n装箱清单：缺失（未随产品交回）"
+                    if rejected
+                    else "证明文件：一致\n故障单：一致\n装箱清单：一致"
                 ),
                 result="拒收：装箱清单缺失" if rejected else "接收",
+                accepted=not rejected,
             )
         )
     return tuple(lines)
@@ -244,8 +247,9 @@ def test_handover_text_reads_back(pdf30: bytes, doc30: HandoverDocument) -> None
     assert text.count("日期：") >= 2
     assert flat(doc30.anomalies) in flat_text
     assert "低温（-40℃）下无法启动；Ⅴ档输出偏低" in flat_text
-    assert "证明文件√" in text and "装箱清单×" in text  # ✓/✗ printed with glyphs the font has
-    assert "合计：30项，数量合计36" in flat_text
+    assert "装箱清单：缺失（未随产品交回）" in flat_text and "证明文件：一致" in text
+    # Defect 14: the total splits accepted and rejected (every 7th rejected, every 5th two).
+    assert "合计：接收32件，拒收4件，共36件" in flat_text
 
 
 def test_every_page_has_footer_and_table_header(pdf45: bytes, doc45: HandoverDocument) -> None:
@@ -341,7 +345,7 @@ def test_no_cell_text_crosses_a_column_line(pdf45: bytes, doc45: HandoverDocumen
     for x in doc45.lines:
         fields = (x.model_name, x.serial_no, x.fault_description, x.documents, x.result)
         cells += [printable(f) for f in fields]
-        cells.append(f"{x.model_code}　图号：{x.drawing_no}")
+        cells += [x.model_code, f"图号：{x.drawing_no}"]
     item_codes = {x.item_code for x in doc45.lines}  # centred under its barcode, spans columns
     words = [
         w
@@ -365,7 +369,7 @@ def test_unconfirmed_list_and_empty_fields() -> None:
 
 def test_record_with_no_lines_still_prints() -> None:
     text = pdf_text(render_handover(make_handover(0)))
-    assert "合计：0 项" in text
+    assert "合计：接收 0 件，拒收 0 件，共 0 件" in text
     assert "第1页共1页" in flat(text)
 
 
@@ -472,7 +476,7 @@ def test_every_printed_character_has_a_visible_glyph() -> None:
     printed = {fonts.SUBSTITUTES.get(ch, ch) for ch in chars}
     printed = {ch for ch in printed if ch >= " " and ch != "\x7f"}
     assert any("\u4e00" <= ch <= "\u9fff" for ch in printed)
-    assert {"√", "×", "续", "℃", "Ⅴ"} <= printed
+    assert {"续", "℃", "Ⅴ", "："} <= printed
     missing, blank = [], []
     for ch in sorted(printed):
         name = cmap.get(ord(ch))
@@ -486,3 +490,66 @@ def test_every_printed_character_has_a_visible_glyph() -> None:
             blank.append(ch)
     assert not missing, f"no glyph for {missing}"
     assert not blank, f"empty glyph for {blank}"
+
+
+# ----------------------------------------------------------------------------- issue 7
+
+
+@pytest.mark.parametrize(
+    "drawing",
+    ["ZT-1A.02.03.004-05GX", "QX-2026.118.40.07.003-12-A/B-GX", "Z" * 50],
+)
+def test_a_drawing_number_never_breaks_across_lines(drawing: str) -> None:
+    """Defect 14: a long drawing number shrinks onto one line, under 图号： when it must."""
+    line = replace(make_lines(1)[0], drawing_no=drawing)
+    pdf = render_handover(make_handover(0, lines=(line,)))
+    words = [w.text for w in pdf_words(pdf)]
+    assert any(drawing in w for w in words), words
+    assert "图号：" in flat(pdf_text(pdf))
+
+
+def test_the_code_fits_its_column_or_shrinks() -> None:
+    width = 41 * mm
+    assert handover.code_lines("图号：", "GC12A.000", width) == ["图号：GC12A.000"]
+    shrunk = handover.code_lines("图号：", "ZT-1A.02.03.004-05GX", width)
+    assert len(shrunk) == 1 and isinstance(shrunk[0], handover.Fitted)
+    assert handover.SMALLEST_CODE_SIZE <= shrunk[0].size < handover.CELL_SIZE
+    own_line = handover.code_lines("图号：", "QX-2026.118.40.07.003-12-A/B-GX-0001", width)
+    assert own_line[0] == "图号：" and own_line[1] == "QX-2026.118.40.07.003-12-A/B-GX-0001"
+
+
+def test_verdicts_and_notes_print_on_the_handover_record_and_the_rejection_notice(
+    db, org, tmp_path: Path
+) -> None:
+    """Defect 3: a document checked and found wrong prints 不一致 with the clerk's note, never
+    未核; the total splits accepted and rejected."""
+    from app.models.returns import DocumentKind, DocumentVerdict
+    from app.models.states import Decision
+    from app.services.handover import returns
+    from app.services.records.printing import render_record
+
+    task = returns.create_task(db, org.clerk, "某部队修理所")
+    kept = returns.add_line(db, org.clerk, task.id, "GC-12A", "GC12A-2026001")
+    refused = returns.add_line(db, org.clerk, task.id, "DY-3", "DY3-2026009")
+    returns.check_lines(db, org.clerk, [kept.id, refused.id])
+    returns.set_verdict(
+        db, org.clerk, kept.id, DocumentKind.packing_list, DocumentVerdict.inconsistent,
+        "清单数量 2，实收 1，用户说明另一件已报废",
+    )  # fmt: skip
+    returns.set_verdict(
+        db, org.clerk, refused.id, DocumentKind.certificate, DocumentVerdict.inconsistent,
+        "证明文件编号 DY3-2026006 与铭牌不符",
+    )  # fmt: skip
+    returns.decide_line(db, org.clerk, kept.id, Decision.accept)
+    returns.decide_line(db, org.clerk, refused.id, Decision.reject, "产品证明文件与实物不一致")
+    done = returns.confirm_handover(db, org.clerk, task.id, "李参谋", "王敏")
+
+    jj = flat(pdf_text(render_record(db, done.handover_number)))
+    assert "装箱清单：不一致（清单数量2，实收1，用户说明另一件已报废）" in jj
+    assert "证明文件：不一致（证明文件编号DY3-2026006与铭牌不符）" in jj
+    assert "故障单：一致" in jj and "未核" not in jj
+    assert "合计：接收1件，拒收1件，共2件" in jj
+    assert done.rejection_notice_number is not None
+    js = flat(pdf_text(render_record(db, done.rejection_notice_number)))
+    assert "证明文件：不一致（证明文件编号DY3-2026006与铭牌不符）" in js
+    assert "产品证明文件与实物不一致" in js and "GC12A-2026001" not in js

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from app.errors import DomainError, NotFound, PermissionDenied, WrongState
 from app.models.misc import AuditEvent
 from app.models.records import HandoverRecord, Report
-from app.models.returns import DocumentKind, ReturnLine
+from app.models.returns import DocumentKind, DocumentVerdict, ReturnLine
 from app.models.states import Decision, LineStatus, TaskStatus
 from app.models.workdays import DeadlineState
 from app.services.handover import returns
@@ -109,17 +109,95 @@ def test_an_item_in_another_open_return_is_refused(db, org, task):
     assert returns.get_task(db, other.id).line_count == 0
 
 
-def test_accepting_needs_every_document_present_and_consistent(db, org, task):
+def test_accepting_needs_every_document_checked_and_none_missing(db, org, task):
     line = returns.add_line(db, org.clerk, task.id, "GC-12A", "GC12A-1")
-    returns.set_document(db, org.clerk, line.id, DocumentKind.certificate, True, True)
-    returns.set_document(db, org.clerk, line.id, DocumentKind.fault_report, True, False)
-    with pytest.raises(DomainError, match="故障单.*装箱清单|装箱清单.*故障单"):
+    returns.set_verdict(
+        db, org.clerk, line.id, DocumentKind.certificate, DocumentVerdict.consistent
+    )
+    with pytest.raises(DomainError, match="故障单、装箱清单还未核对"):
+        returns.decide_line(db, org.clerk, line.id, Decision.accept)
+    returns.set_verdict(
+        db, org.clerk, line.id, DocumentKind.fault_report, DocumentVerdict.consistent
+    )
+    returns.set_verdict(db, org.clerk, line.id, DocumentKind.packing_list, DocumentVerdict.missing)
+    with pytest.raises(DomainError, match="装箱清单缺失"):
         returns.decide_line(db, org.clerk, line.id, Decision.accept)
     check_all(db, org.clerk, line.id)
     assert returns.decide_line(db, org.clerk, line.id, Decision.accept).decision == Decision.accept
     # A document found wanting afterwards withdraws the acceptance.
     changed = returns.set_document(db, org.clerk, line.id, DocumentKind.packing_list, False, None)
     assert changed.decision is None
+    assert changed.documents[2].verdict == DocumentVerdict.missing
+
+
+def test_a_document_not_matching_the_item_is_recorded_and_may_be_accepted_with_a_note(
+    db, org, task
+):
+    """Defect 3: checked and found wrong is 不一致, never 未核; the clerk decides."""
+    line = returns.add_line(db, org.clerk, task.id, "GC-12A", "GC12A-1")
+    check_all(db, org.clerk, line.id)
+    view = returns.set_verdict(
+        db, org.clerk, line.id, DocumentKind.certificate, DocumentVerdict.inconsistent
+    )
+    cert = view.documents[0]
+    assert (cert.verdict, cert.present, cert.consistent) == ("inconsistent", True, False)
+    rows = returns.page_lines(db, task_id=task.id)
+    assert rows[0].documents == ((True, False), (True, True), (True, True))
+    with pytest.raises(DomainError, match="产品证明文件与实物不一致：请在备注中写明"):
+        returns.decide_line(db, org.clerk, line.id, Decision.accept)
+    returns.set_verdict(
+        db, org.clerk, line.id, DocumentKind.certificate, DocumentVerdict.inconsistent,
+        "证明文件编号末位手写更正，已电话核实",
+    )  # fmt: skip
+    accepted = returns.decide_line(db, org.clerk, line.id, Decision.accept)
+    assert accepted.decision == Decision.accept
+    assert accepted.documents[0].note == "证明文件编号末位手写更正，已电话核实"
+    # The verdict and the note are in the line's history.
+    last = [h for h in returns.line_history(db, line.id) if h[2] == "document_certificate"][-1]
+    assert (last[3], last[4], last[5]) == (
+        "inconsistent",
+        "inconsistent",
+        "证明文件编号末位手写更正，已电话核实",
+    )
+
+
+def test_the_store_refuses_a_verdict_outside_the_closed_set(db, org, task):
+    line = returns.add_line(db, org.clerk, task.id, "GC-12A", "GC12A-1")
+    with pytest.raises(DomainError) as err, db.transaction() as session:
+        session.execute(
+            text("UPDATE document_check SET verdict = 'perhaps' WHERE line_id = :id"),
+            {"id": line.id},
+        )
+    assert "ck_document_check_verdict" in str(err.value.__cause__)
+    assert {d.verdict for d in returns.get_line(db, line.id).documents} == {"unchecked"}
+
+
+def test_several_lines_checked_and_accepted_at_once_all_or_none(db, org, task):
+    lines = [returns.add_line(db, org.clerk, task.id, "GC-12A", f"GC12A-{i}") for i in range(3)]
+    ids = [line.id for line in lines]
+    with pytest.raises(DomainError, match="所选 3 件都没有标记") as err:
+        returns.decide_lines(db, org.clerk, ids, Decision.accept)
+    assert all(f"GC12A-{i}" in str(err.value) for i in range(3))
+    checked = returns.check_lines(db, org.clerk, ids[:2])
+    assert all(d.verdict == "consistent" for line in checked for d in line.documents)
+    with pytest.raises(DomainError, match="GC12A-2 的产品证明文件、故障单、装箱清单还未核对"):
+        returns.decide_lines(db, org.clerk, ids, Decision.accept)
+    assert [returns.get_line(db, i).decision for i in ids] == [None, None, None]
+    done = returns.decide_lines(db, org.clerk, ids[:2], Decision.accept)
+    assert [line.decision for line in done] == [Decision.accept, Decision.accept]
+    rejected = returns.decide_lines(db, org.clerk, ids[1:], Decision.reject, "外观破损")
+    assert [(r.decision, r.reject_reason) for r in rejected] == [
+        (Decision.reject, "外观破损"),
+        (Decision.reject, "外观破损"),
+    ]
+
+
+def test_scanning_an_item_already_on_the_task_says_so(db, org, task):
+    """Defect 6: a second scan is no fresh success."""
+    returns.scan(db, org.clerk, task.id, "GC-12A/GC12A-2026001")
+    again = returns.scan(db, org.clerk, task.id, "GC12A-2026001")
+    assert again.kind == "line" and "已在本任务第 1 行" in again.message
+    assert returns.get_task(db, task.id).line_count == 1
 
 
 def test_missing_document_cannot_be_consistent(db, org, task):

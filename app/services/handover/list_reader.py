@@ -422,6 +422,37 @@ def _is_footer(cells: list[Cell], serial: str) -> bool:
     return _FOOTER_RE.search(first) is not None
 
 
+def _is_product_line(
+    cells: list[Cell], raw_serial: Cell, serial: str, others: tuple[str, ...]
+) -> bool:
+    """Rows that are not product lines are skipped before they can be rejected."""
+    # Only 序号 or 数量 filled is a numbered but unused template line; text only in columns we
+    # do not read (or in 序号, like "以下空白" or "注：…") is a note.
+    if not (serial or any(others)):
+        return False
+    if _is_footer(cells, serial):
+        return False
+    # Serial column names are Chinese, so an ASCII serial cannot start a repeated header.
+    return not (
+        not serial.isascii()
+        and _header_field(raw_serial) is not None
+        and _match_header(cells) is not None
+    )  # the header again, at the top of a printed page
+
+
+def _row_problem(serial: str, model: str, quantity_cell: Cell) -> str:
+    """Why a product line cannot be imported, or ""."""
+    missing = [label for label, value in (("出厂编号", serial), ("型号/代号", model)) if not value]
+    if missing:
+        return f"缺少{'和'.join(missing)}"
+    quantity, shown = _quantity(quantity_cell)
+    if quantity is None:
+        return f"数量“{shown}”无法识别，每行应为一件产品（数量 1）"
+    if quantity != 1:
+        return f"数量为 {shown}，每行应为一件产品（数量 1）"
+    return ""
+
+
 def _parse_rows(
     grid: list[list[Cell]],
     header: _Header,
@@ -455,34 +486,11 @@ def _parse_rows(
         fault = _text(_cell(cells, c_fault))
         remark = _text(_cell(cells, c_remark))
 
-        # Rows that are not product lines are skipped before they can be rejected. Only 序号 or
-        # 数量 filled is a numbered but unused template line; text only in columns we do not
-        # read (or in 序号, like "以下空白" or "注：…") is a note.
-        if not (serial or model or name or drawing or fault or remark):
+        if not _is_product_line(cells, raw_serial, serial, (model, name, drawing, fault, remark)):
             continue
-        if _is_footer(cells, serial):
-            continue
-        # Serial column names are Chinese, so an ASCII serial cannot start a repeated header.
-        if (
-            not serial.isascii()
-            and _header_field(raw_serial) is not None
-            and _match_header(cells) is not None
-        ):
-            continue  # the header again, at the top of a printed page
-
-        missing = [
-            label for label, value in (("出厂编号", serial), ("型号/代号", model)) if not value
-        ]
-        if missing:
-            rejected.append(RejectedRow(row_no, f"缺少{'和'.join(missing)}"))
-            continue
-        quantity, shown = _quantity(_cell(cells, c_qty))
-        if quantity is None:
-            reason = f"数量“{shown}”无法识别，每行应为一件产品（数量 1）"
-            rejected.append(RejectedRow(row_no, reason))
-            continue
-        if quantity != 1:
-            rejected.append(RejectedRow(row_no, f"数量为 {shown}，每行应为一件产品（数量 1）"))
+        problem = _row_problem(serial, model, _cell(cells, c_qty))
+        if problem:
+            rejected.append(RejectedRow(row_no, problem))
             continue
         key = (model.casefold(), serial.casefold())
         first = seen.get(key)

@@ -14,7 +14,7 @@ from app.models.calendar import DayKind
 from app.models.delivery import KIT_HANDED_OVER, KIT_LIVE, KIT_STEPS, KitSetStatus
 from app.models.org import Permission, Role, UnitKind
 from app.models.records import HandoverKind, ReportKind
-from app.models.returns import DocumentKind
+from app.models.returns import DocumentKind, DocumentVerdict
 from app.models.states import (
     AT_MANUFACTURER,
     AWAITING_ACCEPTANCE,
@@ -45,6 +45,7 @@ __all__ = [
     "DeadlineState",
     "Decision",
     "DocumentKind",
+    "DocumentVerdict",
     "HandoverKind",
     "KitSetStatus",
     "LineStatus",
@@ -230,6 +231,13 @@ DOCUMENT_SHORT_LABELS: Mapping[str, str] = {
     DocumentKind.fault_report: "故障单",
     DocumentKind.packing_list: "装箱清单",
 }
+# What the clerk found on checking a document against the item (文物一致), in their words.
+DOCUMENT_VERDICT_LABELS: Mapping[str, str] = {
+    DocumentVerdict.unchecked: "未核",
+    DocumentVerdict.consistent: "一致",
+    DocumentVerdict.inconsistent: "不一致",
+    DocumentVerdict.missing: "缺失",
+}
 REPORT_KIND_LABELS: Mapping[str, str] = {
     ReportKind.rejection_notice: "拒收通知",
     ReportKind.overdue_report: "超期报告",
@@ -341,6 +349,10 @@ def document_label(kind: str) -> str:
 
 def document_short_label(kind: str) -> str:
     return _label(DOCUMENT_SHORT_LABELS, kind)
+
+
+def verdict_label(verdict: str) -> str:
+    return _label(DOCUMENT_VERDICT_LABELS, verdict)
 
 
 def report_kind_label(kind: str) -> str:

@@ -11,9 +11,18 @@ from app.models.workdays import Deadline
 @dataclass(frozen=True)
 class DocumentView:
     kind: str  # DocumentKind
-    present: bool | None
-    consistent: bool | None
+    verdict: str  # DocumentVerdict: unchecked, consistent, inconsistent, missing
     note: str
+
+    @property
+    def present(self) -> bool | None:
+        """Handed over with the item? None while not checked."""
+        return {"consistent": True, "inconsistent": True, "missing": False}.get(self.verdict)
+
+    @property
+    def consistent(self) -> bool | None:
+        """Matches the item? None while not checked; a missing document does not."""
+        return {"consistent": True, "inconsistent": False, "missing": False}.get(self.verdict)
 
 
 @dataclass(frozen=True)
@@ -177,6 +186,7 @@ class LineRow:
     decision: str | None
     reject_reason: str
     # present/consistent per document kind, in DocumentKind order; None = not checked
+    # (read from each document's verdict: missing is (False, False))
     documents: tuple[tuple[bool | None, bool | None], ...]
     dispatch_deadline: Deadline
 

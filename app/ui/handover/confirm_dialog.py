@@ -56,6 +56,7 @@ class ConfirmHandoverDialog(FormDialog):
         self.clerk.textChanged.connect(self._check)
         self.setMinimumWidth(580)
         self._check()
+        self.user_rep.setFocus()  # the keyboard starts at the first field, not at a button
 
     def values(self) -> ConfirmValues:
         return ConfirmValues(

@@ -1,59 +1,62 @@
 """返厂交接台: where a materials clerk receives a return from a user unit.
 
-Left, the tasks; right, the open task: its heading, the scan field, the lines, and the selected
-line's documents and decision. Every change is a service call; a refusal is shown in the feedback
-line under the scan field (never in a modal box a scanner's Enter would dismiss).
+Left, the tasks and this session's scans; right, the open task: its heading, the scan field, the
+lines, and the selected line's documents and decision. Every change goes through the window's
+runner; a refusal is shown in the feedback line under the scan field (never in a modal box a
+scanner's Enter would dismiss). Everything can be done from the keyboard (issue 7, defect 5):
+F2 scan field, F3 the lines (Shift+↑↓ selects several), F6 三证一致, F7 接收, F8 拒收…,
+F9 补登型号, Ctrl+N 新建任务, Ctrl+I 导入清单, Ctrl+Enter 确认交接, Ctrl+P 打印.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from typing import TYPE_CHECKING
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.errors import DomainError
 from app.services.admin import masterdata
 from app.services.handover import returns
-from app.services.kernel.context import Actor
-from app.services.kernel.numbering import parse_number
-from app.services.kernel.terms import LineStatus, Permission, TaskStatus, UnitKind
-from app.services.kernel.views import (
-    ConfirmResult,
-    ImportResult,
-    LineRow,
-    LineView,
-    TaskView,
-)
-from app.services.records import registry
+from app.services.kernel.terms import Decision, LineStatus, Permission, TaskStatus, UnitKind
+from app.services.kernel.views import ConfirmResult, ImportResult, LineRow, LineView, TaskView
+from app.settings import Settings, UnknownSetting
 from app.ui.handover.confirm_dialog import ConfirmHandoverDialog
 from app.ui.handover.import_dialog import ImportDialog
 from app.ui.handover.line_detail import LineDetailPanel
-from app.ui.handover.model_pick_dialog import ModelPickDialog
 from app.ui.handover.new_task_dialog import NewTaskDialog
+from app.ui.handover.reject_dialog import RejectDialog, suggested_reason
+from app.ui.handover.scan_flow import PendingBar, ScanFlow
+from app.ui.handover.scan_log import ScanLog, ScanSounds
 from app.ui.handover.task_header import TaskHeader
 from app.ui.handover.task_list import TaskListPanel
 from app.ui.kit.columns import LINE_COLUMNS
 from app.ui.kit.gates import READ_ONLY, denial, gate
+from app.ui.kit.page import Desk, Page
 from app.ui.kit.paged_model import PagedTableModel
-from app.ui.kit.prompts import Prompts
+from app.ui.kit.runner import Change, call
 from app.ui.kit.scan_field import FeedbackLine, ScanField
 from app.ui.kit.style import Tone
 from app.ui.kit.tables import make_table, select_row
 from app.ui.records.record_printer import RecordPrinter
 
-if TYPE_CHECKING:
-    from app.db import Database
-
 NO_TASK = "请先在左侧选择或新建任务，再扫描产品；扫描记录编号可直接打开该记录。"
 LIST_FILTER = "Excel 表格 (*.xlsx *.xlsm *.xls *.ods);;所有文件 (*)"
+OPEN_TASKS_KEY = "desk_open_tasks"
 
 
 def line_row(view: LineView) -> LineRow:
@@ -76,41 +79,67 @@ def line_row(view: LineView) -> LineRow:
     )
 
 
-class HandoverDesk(QWidget):
+def _settings() -> Settings | None:
+    """The installation's settings file; a desk without one simply does not remember."""
+    try:
+        return Settings()
+    except (OSError, ValueError, UnknownSetting):
+        return None
+
+
+class HandoverDesk(Page):
     """The desk for one login; `records_changed` tells the window a report may have been issued."""
 
     records_changed = Signal()
+    watches = Change.TASKS | Change.LINES | Change.MASTER_DATA
 
     def __init__(
         self,
-        db: Database,
-        actor: Actor,
-        prompts: Prompts | None = None,
+        desk: Desk,
         parent: QWidget | None = None,
         page_size: int = 200,
+        settings: Settings | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self.prompts = prompts or Prompts()
-        self.printer = RecordPrinter(db, self.prompts)
+        super().__init__(desk, parent)
+        self.settings = settings if settings is not None else _settings()
+        self.printer = RecordPrinter(desk)
         self.task: TaskView | None = None
+        self.sounds = ScanSounds()
+        self._build(page_size)
+        max_gap = self.settings.get("scan_max_key_gap_ms") if self.settings else None
+        self.scans = ScanFlow(self, clock, int(max_gap or 80))
+        self._wire()
+        self._add_shortcuts()
+        self.tasks_model.reload()
+        self._apply_state()
+        self.feedback.show_idle(NO_TASK)
+        self._reopen_last_task()
 
-        # --- left: the tasks ---
-        self.task_list = TaskListPanel(db, page_size)
+    # --- building -----------------------------------------------------------------------------
+
+    def _build(self, page_size: int) -> None:
+        self.task_list = TaskListPanel(self, page_size)
         self.tasks_model = self.task_list.model
         self.tasks_view = self.task_list.view
         self.new_task_button = self.task_list.new_task_button
         self.import_button = self.task_list.import_button
+        self.log = ScanLog()
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.task_list)
+        left.addWidget(self.log)
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 2)
+        left.setChildrenCollapsible(False)
 
-        # --- right: the open task ---
         self.header = TaskHeader()
         self.scan_field = ScanField()
         self.feedback = FeedbackLine()
+        self.pending_bar = PendingBar()
         self.lines_model = PagedTableModel(LINE_COLUMNS, self._fetch_lines, page_size, self)
         self.lines_model.clear()
-        self.lines_view = make_table(self.lines_model, stretch=4)
-        self.detail = LineDetailPanel(db, actor, self.prompts)
+        self.lines_view = self._lines_table()
+        self.detail = LineDetailPanel(self)
         lines_split = QSplitter(Qt.Orientation.Vertical)
         lines_split.addWidget(self.lines_view)
         lines_split.addWidget(self.detail)
@@ -120,23 +149,33 @@ class HandoverDesk(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 0, 0, 0)
-        right_layout.addWidget(self.header)
-        right_layout.addWidget(self.scan_field)
-        right_layout.addWidget(self.feedback)
+        for widget in (self.header, self.scan_field, self.feedback, self.pending_bar):
+            right_layout.addWidget(widget)
         right_layout.addWidget(lines_split, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.task_list)
+        split.addWidget(left)
         split.addWidget(right)
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
-        split.setSizes([390, 890])
+        split.setStretchFactor(0, 1)  # a wider window gives the scan log some room too
+        split.setStretchFactor(1, 3)
+        split.setSizes([380, 900])
         split.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(split)
+        self.layout_.addWidget(split)
 
-        # --- wiring ---
+    def _lines_table(self) -> QTableView:
+        view = make_table(self.lines_model, stretch=4)  # 故障现象 takes what is left
+        # Several lines at once: Shift/Ctrl with the arrows or the mouse (defect 5).
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setTabKeyNavigation(False)  # Tab leaves the table for the line's documents
+        # 产品名称 as wide as its longest name: never cut off (defect 14).
+        titles = [c.title for c in self.lines_model.columns]
+        for title in ("产品名称", "三证"):  # "不一致：证明文件" whole, too
+            view.horizontalHeader().setSectionResizeMode(
+                titles.index(title), QHeaderView.ResizeMode.ResizeToContents
+            )
+        return view
+
+    def _wire(self) -> None:
         self.new_task_button.clicked.connect(self.new_task)
         self.import_button.clicked.connect(self.import_list)
         self.task_list.filter_box.currentIndexChanged.connect(self._filter_changed)
@@ -144,54 +183,99 @@ class HandoverDesk(QWidget):
         self.lines_view.selectionModel().currentRowChanged.connect(self._line_row_changed)
         self.scan_field.scanned.connect(self.handle_scan)
         self.detail.line_changed.connect(self._line_changed)
-        self.detail.failed.connect(lambda message: self.feedback.show_result(Tone.bad, message))
-        self.detail.done.connect(self._detail_done)
+        self.detail.done.connect(lambda message: self.feedback.show_result(Tone.ok, message))
+        # Clicked (or pressed with Space) in the panel: the next item is scanned next.
+        self.detail.check_button.clicked.connect(lambda: self.check_selected())
+        self.detail.accept_button.clicked.connect(lambda: self.accept_selected(refocus=True))
+        self.detail.reject_button.clicked.connect(lambda: self.reject_selected(refocus=True))
+        self.pending_bar.button.clicked.connect(self.scans.resolve_pending)
         self.header.confirm_button.clicked.connect(self.confirm)
-        self.header.print_list_button.clicked.connect(lambda: self._print(self._task_number()))
+        self.header.print_list_button.clicked.connect(lambda: self.print_record(self._number()))
         self.header.print_handover_button.clicked.connect(
-            lambda: self._print(self.task.handover_number if self.task else None)
+            lambda: self.print_record(self.task.handover_number if self.task else None)
         )
         self.header.print_notice_button.clicked.connect(
-            lambda: self._print(self.task.rejection_notice_number if self.task else None)
+            lambda: self.print_record(self.task.rejection_notice_number if self.task else None)
         )
-        self.tasks_model.load_failed.connect(lambda m: self.feedback.show_result(Tone.bad, m))
-        self.lines_model.load_failed.connect(lambda m: self.feedback.show_result(Tone.bad, m))
-
         gate(
-            self.new_task_button, denial(actor, Permission.create_task), tip="登记一批新交回的产品"
+            self.new_task_button,
+            denial(self.actor, Permission.create_task),
+            tip="登记一批新交回的产品（Ctrl+N）",
         )
         gate(
             self.import_button,
-            denial(actor, Permission.import_list),
-            tip="从用户单位的 Excel 交接清单导入",
+            denial(self.actor, Permission.import_list),
+            tip="从用户单位的 Excel 交接清单导入（Ctrl+I）",
         )
-        self.tasks_model.reload()
-        self._apply_state()
-        self.feedback.show_idle(NO_TASK)
+
+    def _add_shortcuts(self) -> None:
+        """Keys that work anywhere on the desk; a greyed step says why in the feedback line."""
+        keys: list[tuple[str, Callable[[], Any], QPushButton | None]] = [
+            ("F2", self.focus_scan_field, None),
+            ("F3", self.lines_view.setFocus, None),
+            ("F6", self.check_selected, self.detail.check_button),
+            ("F7", self.accept_selected, self.detail.accept_button),
+            ("F8", self.reject_selected, self.detail.reject_button),
+            ("F9", self.scans.resolve_pending, None),
+            ("Ctrl+N", self.new_task, self.new_task_button),
+            ("Ctrl+I", self.import_list, self.import_button),
+            ("Ctrl+Return", self.confirm, self.header.confirm_button),
+            ("Ctrl+Enter", self.confirm, self.header.confirm_button),
+            ("Ctrl+P", self.print_current, None),
+        ]
+        self.shortcuts: dict[str, QShortcut] = {}
+        for key, act, button in keys:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda a=act, b=button: self._key(a, b))
+            self.shortcuts[key] = shortcut
+
+    def _key(self, act: Callable[[], Any], button: QPushButton | None) -> None:
+        if button is not None and not button.isEnabled():
+            self.feedback.show_result(Tone.bad, button.toolTip() or "此时不能这样操作。")
+            return
+        act()
 
     # --- reading ------------------------------------------------------------------------------
 
-    def _fetch_lines(self, last: LineRow | None, limit: int) -> list[LineRow]:
+    def _fetch_lines(self, last: LineRow | None, limit: int) -> list[LineRow] | None:
         if self.task is None:
             return []
         after = last.seq if last is not None else None
-        return returns.page_lines(self.db, task_id=self.task.id, after=after, limit=limit)
+        return self.now(  # type: ignore[no-any-return]
+            call(returns.page_lines, self.db, task_id=self.task.id, after=after, limit=limit)
+        )
 
-    def _task_number(self) -> str | None:
+    def _number(self) -> str | None:
         return self.task.number if self.task else None
 
     @property
     def task_is_open(self) -> bool:
         return self.task is not None and self.task.status == TaskStatus.open
 
+    def show_failure(self, message: str) -> None:
+        self.feedback.show_result(Tone.bad, message)
+
+    def refresh(self) -> None:
+        """Another page changed tasks or lines: read the list and the open task again."""
+        self.tasks_model.reload()
+        if self.task is not None:
+            self.refresh_task()
+            self.lines_model.reload()
+            self._filter_changed(0)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            self.scan_field.setFocus()  # a scanning station: the keyboard starts at the scan field
+
     # --- opening a task -----------------------------------------------------------------------
 
-    def open_task(self, task_id: int) -> None:
+    def show_task_by_id(self, task_id: int) -> None:
         """Show the task with this id; its row in the list is selected when loaded."""
-        try:
-            task = returns.get_task(self.db, task_id)
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc))
+        task = self.now(call(returns.get_task, self.db, task_id))
+        if task is None:
             return
         self._show_task(task)
         index = self.tasks_model.find_or_fetch(lambda t: t.id == task_id, max_rows=2000)
@@ -207,7 +291,37 @@ class HandoverDesk(QWidget):
         self.feedback.show_idle(
             "等待扫描…" if self.task_is_open else "任务已确认交接：扫描出厂编号可定位产品。"
         )
+        self._remember(task)
         self.scan_field.setFocus()
+
+    def _remember(self, task: TaskView) -> None:
+        """The task this login has open, so the desk opens it again next time (defect 14)."""
+        if self.settings is None:
+            return
+        store = hashlib.sha1(self.db.url.encode()).hexdigest()[:12]
+        remembered = dict(self.settings.get(OPEN_TASKS_KEY) or {})
+        key = f"{self.actor.user_id}@{store}"
+        if remembered.get(key) == task.number:
+            return
+        remembered[key] = task.number
+        # A read-only settings folder: the desk just does not remember.
+        with contextlib.suppress(OSError):
+            self.settings.set(OPEN_TASKS_KEY, remembered)
+
+    def _reopen_last_task(self) -> None:
+        if self.settings is None:
+            return
+        store = hashlib.sha1(self.db.url.encode()).hexdigest()[:12]
+        number = (self.settings.get(OPEN_TASKS_KEY) or {}).get(f"{self.actor.user_id}@{store}")
+        if not number:
+            return
+        # Only a task still being counted: a confirmed one is done, an unknown one is gone.
+        task = self.runner.now(
+            call(returns.find_open_task, self.db, number), failed=lambda _m: None
+        )
+        if task is not None:
+            self.show_task_by_id(task.id)
+            self.feedback.show_idle(f"已打开上次的任务 {task.number}，等待扫描…")
 
     def _task_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = current.row() if current.isValid() else -1
@@ -215,10 +329,9 @@ class HandoverDesk(QWidget):
             return
         summary = self.tasks_model.row(row)
         if self.task is None or summary.id != self.task.id:
-            try:
-                self._show_task(returns.get_task(self.db, summary.id))
-            except DomainError as exc:
-                self.feedback.show_result(Tone.bad, str(exc))
+            task = self.now(call(returns.get_task, self.db, summary.id))
+            if task is not None:
+                self._show_task(task)
 
     def _line_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = current.row() if current.isValid() else -1
@@ -228,10 +341,9 @@ class HandoverDesk(QWidget):
         line_id = self.lines_model.row(row).id
         if self.detail.line is not None and self.detail.line.id == line_id:
             return
-        try:
-            self.detail.show_line(returns.get_line(self.db, line_id))
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc))
+        line = self.now(call(returns.get_line, self.db, line_id))
+        if line is not None:
+            self.detail.show_line(line)
 
     def _apply_state(self) -> None:
         read_only = "" if self.task is None or self.task_is_open else READ_ONLY
@@ -239,12 +351,13 @@ class HandoverDesk(QWidget):
         gate(
             self.header.confirm_button,
             read_only,
+            "" if self.task is not None else "请先打开一个任务。",
             denial(self.actor, Permission.confirm_handover),
-            tip="与用户代表当面清点完毕后确认交接",
+            tip="与用户代表当面清点完毕后确认交接（Ctrl+Enter）",
         )
 
     def _filter_changed(self, _index: int) -> None:
-        """The list was read again with its new filter: keep the open task selected."""
+        """The list was read again: keep the open task selected."""
         if self.task is not None:
             index = self.tasks_model.find(lambda t: t.id == self.task.id)  # type: ignore[union-attr]
             if index is not None:
@@ -254,7 +367,9 @@ class HandoverDesk(QWidget):
         """Re-read the open task after a change and update its row in the list."""
         if self.task is None:
             return
-        task = returns.get_task(self.db, self.task.id)
+        task = self.now(call(returns.get_task, self.db, self.task.id))
+        if task is None:
+            return
         self.task = task
         self.header.show_task(task)
         self._apply_state()
@@ -288,160 +403,149 @@ class HandoverDesk(QWidget):
         self.detail.show_line(line)
         self._select(self.lines_view, index)
 
-    # --- scanning -----------------------------------------------------------------------------
-
-    def handle_scan(self, raw: str) -> None:
-        text = raw.strip()
-        if not text:
-            return
-        may_register = denial(self.actor, Permission.create_task)
-        if self.task is None or not self.task_is_open or may_register:
-            self._look_up(text, may_register)
-        else:
-            self._scan_into_task(text)
-        self.scan_field.setFocus()
-
-    def _scan_into_task(self, text: str) -> None:
-        assert self.task is not None
-        try:
-            result = returns.scan(self.db, self.actor, self.task.id, text)
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc), text)
-            return
-        if result.kind in ("line", "added") and result.line is not None:
-            self.feedback.show_result(Tone.ok, result.message, text)
-            if result.kind == "added":
-                self.lines_model.fetch_tail()
-                self.refresh_task()
-            self.select_line(result.line)
-        elif result.kind == "needs_model":
-            self.feedback.show_result(Tone.warn, result.message, text)
-            self._register_with_model(text, result.serial_no, result.model_code, result.message)
-        elif result.kind == "record" and result.record_number:
-            self._open_record(result.record_number, text)
-
-    def _register_with_model(self, scanned: str, serial: str, model_code: str, why: str) -> None:
-        assert self.task is not None
-        try:
-            models = masterdata.list_models(self.db)
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc), scanned)
-            return
-        dialog = ModelPickDialog(models, serial, why, model_code, self)
-        if not self.prompts.run(dialog):
-            self.feedback.show_result(Tone.warn, f"{why}（已取消，未登记）", scanned)
-            return
-        picked = dialog.values()
-        try:
-            line = returns.add_line(
-                self.db,
-                self.actor,
-                self.task.id,
-                picked.model_code,
-                picked.serial_no,
-                picked.fault_description,
-            )
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc), scanned)
-            return
-        self.feedback.show_result(Tone.ok, f"已登记第 {line.seq} 行：{line.item_code}", scanned)
+    def line_added(self, line: LineView) -> None:
         self.lines_model.fetch_tail()
         self.refresh_task()
         self.select_line(line)
 
-    def _look_up(self, text: str, may_register: str) -> None:
-        """A scan that changes nothing: a record number, or a line of a read-only task."""
-        code = returns.normalize_code(text)
-        if parse_number(code.upper()):
-            self._open_record(code.upper(), text)
-            return
-        if self.task is not None:
-            wanted = code.casefold()
-            index = self.lines_model.find_or_fetch(
-                lambda r: wanted in (r.serial_no.casefold(), r.item_code.casefold())
-            )
-            if index is not None:
-                row = self.lines_model.row(index)
-                self._select(self.lines_view, index)
-                self.feedback.show_result(
-                    Tone.ok, f"第 {row.seq} 行：{row.item_code}（{self._why_read_only()}）", text
-                )
-                return
-        if self.task is None:
-            message = "请先在左侧选择或新建一个返厂交接任务，再扫描产品。"
-        elif may_register:
-            message = f"本任务中没有 {code}。{may_register}"
-        else:
-            message = f"本任务中没有 {code}；任务已确认交接，不能再登记产品。"
-        self.feedback.show_result(Tone.bad, message, text)
+    def find_row(self, code: str) -> LineRow | None:
+        """The line of the open task a serial or item code names, selected."""
+        wanted = code.casefold()
+        index = self.lines_model.find_or_fetch(
+            lambda r: wanted in (r.serial_no.casefold(), r.item_code.casefold())
+        )
+        if index is None:
+            return None
+        self._select(self.lines_view, index)
+        return self.lines_model.row(index)  # type: ignore[no-any-return]
 
-    def _why_read_only(self) -> str:
-        if not self.task_is_open:
-            return "任务已确认交接，只读"
-        return "只读"
+    def why_read_only(self) -> str:
+        return "任务已确认交接，只读" if not self.task_is_open else "只读"
 
-    def open_record(self, number: str) -> None:
+    # --- scanning -----------------------------------------------------------------------------
+
+    def handle_scan(self, raw: str) -> None:
+        self.scans.take(raw)
+
+    def focus_scan_field(self) -> None:
+        self.scan_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.scan_field.selectAll()
+
+    def show_record_number(self, number: str) -> None:
         """Open a task by its number, or preview any other record (another page asked)."""
-        self._open_record(number, number)
+        self.scans.take(number)
 
-    def _open_record(self, number: str, scanned: str) -> None:
-        try:
-            ref = registry.find_record(self.db, number)
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc), scanned)
-            return
-        if ref.kind == "return_task":
-            self.feedback.show_result(Tone.ok, f"打开返厂交接任务 {number}", scanned)
-            self.open_task(ref.id)
+    def print_record(self, number: str | None) -> None:
+        if number:
+            self.printer.show(number, self)
+
+    def print_current(self) -> None:
+        """Ctrl+P: the list while counting, the handover record once confirmed."""
+        if self.task is None:
+            self.feedback.show_result(Tone.bad, "请先打开一个任务。")
+        elif self.task_is_open:
+            self.print_record(self.task.number)
         else:
-            self.feedback.show_result(Tone.ok, f"记录 {number}：打开打印预览", scanned)
-            self._print(number)
+            self.print_record(self.task.handover_number)
 
-    # --- the selected line --------------------------------------------------------------------
+    # --- the selected lines -------------------------------------------------------------------
 
     def _line_changed(self, line: LineView) -> None:
         index = self.lines_model.find(lambda r: r.id == line.id)
         if index is not None:
             self.lines_model.replace(index, line_row(line))
 
-    def _detail_done(self, message: str) -> None:
-        self.feedback.show_result(Tone.ok, message)
-        self.scan_field.setFocus()  # the next scan must land in the scan field
+    def selected_ids(self) -> list[int]:
+        """The lines selected in the table (in their order), else the one shown."""
+        rows = sorted({i.row() for i in self.lines_view.selectionModel().selectedRows()})
+        ids = [self.lines_model.row(r).id for r in rows]
+        if not ids and self.detail.line is not None:
+            ids = [self.detail.line.id]
+        return ids
+
+    def _lines_done(self, what: str, refocus: bool) -> Callable[[list[LineView]], None]:
+        def done(lines: list[LineView]) -> None:
+            for line in lines:
+                self._line_changed(line)
+                if self.detail.line is not None and self.detail.line.id == line.id:
+                    self.detail.show_line(line)
+            seqs = "、".join(str(line.seq) for line in lines[:12])
+            more = " 等" if len(lines) > 12 else ""
+            self.feedback.show_result(Tone.ok, f"第 {seqs}{more} 行：{what}")
+            if refocus:
+                self.scan_field.setFocus()  # the next item is scanned next
+
+        return done
+
+    def check_selected(self, refocus: bool = False) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.run(
+                call(returns.check_lines, self.db, self.actor, ids),
+                done=self._lines_done("三份文件齐全且与实物一致", refocus),
+                changes=Change.LINES,
+            )
+
+    def accept_selected(self, refocus: bool = False) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.run(
+                call(returns.decide_lines, self.db, self.actor, ids, Decision.accept),
+                done=self._lines_done("标记为接收", refocus),
+                changes=Change.LINES,
+            )
+
+    def reject_selected(self, refocus: bool = False) -> None:
+        ids = self.selected_ids()
+        line = self.detail.line
+        if not ids or line is None:
+            return
+        several = len(ids) > 1
+        label = f"所选 {len(ids)} 件产品" if several else line.item_code
+        suggested = [] if several else [line.reject_reason, suggested_reason(line)]
+        dialog = RejectDialog(label, suggested, self)
+        if not self.scans.ask(dialog):
+            return
+        reason = dialog.reason()
+        self.run(
+            call(returns.decide_lines, self.db, self.actor, ids, Decision.reject, reason),
+            done=self._lines_done(f"标记为拒收（{reason}）", refocus),
+            changes=Change.LINES,
+        )
 
     # --- tasks --------------------------------------------------------------------------------
 
     def new_task(self) -> None:
-        try:
-            units = [u.name for u in masterdata.list_units(self.db, UnitKind.user_unit)]
-        except DomainError as exc:
-            self.prompts.error(self, "无法新建任务", str(exc))
-            return
-        dialog = NewTaskDialog(units, self)
-        if not self.prompts.run(dialog):
+        units = self.now(call(masterdata.list_units, self.db, UnitKind.user_unit), default=[])
+        dialog = NewTaskDialog([u.name for u in units], self)
+        if not self.scans.ask(dialog):
             return
         values = dialog.values()
-        try:
-            task = returns.create_task(
-                self.db, self.actor, values.user_unit, values.node_date, values.kitting_deadline
-            )
-        except DomainError as exc:
-            self.prompts.error(self, "无法新建任务", str(exc))
-            return
+        self.run(
+            call(
+                returns.create_task,
+                self.db,
+                self.actor,
+                values.user_unit,
+                values.node_date,
+                values.kitting_deadline,
+            ),
+            done=self._created,
+            changes=Change.TASKS,
+        )
+
+    def _created(self, task: TaskView) -> None:
         self.tasks_model.reload()
-        self.open_task(task.id)
+        self.show_task_by_id(task.id)
         self.feedback.show_result(Tone.ok, f"已新建任务 {task.number}：请逐件扫描交回的产品。")
 
     def import_list(self) -> None:
         path = self.prompts.open_file(self, "选择交接清单", LIST_FILTER)
         if not path:
             return
-        try:
-            units = [u.name for u in masterdata.list_units(self.db, UnitKind.user_unit)]
-        except DomainError as exc:
-            self.prompts.error(self, "无法导入", str(exc))
-            return
-        dialog = ImportDialog(self.db, self.actor, path, units, self.prompts, self)
-        accepted = self.prompts.run(dialog)
+        units = self.now(call(masterdata.list_units, self.db, UnitKind.user_unit), default=[])
+        dialog = ImportDialog(self, path, [u.name for u in units], self)
+        accepted = self.scans.ask(dialog)
         result = dialog.result_value
         dialog.deleteLater()
         if accepted and result is not None and result.task_number:
@@ -450,12 +554,10 @@ class HandoverDesk(QWidget):
     def _imported(self, result: ImportResult) -> None:
         assert result.task_number is not None
         self.tasks_model.reload()
-        try:
-            task = returns.get_task_by_number(self.db, result.task_number)
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc))
+        task = self.now(call(returns.get_task_by_number, self.db, result.task_number))
+        if task is None:
             return
-        self.open_task(task.id)
+        self.show_task_by_id(task.id)
         message = f"已从清单导入 {result.imported} 件到任务 {result.task_number}。"
         if result.rejected:
             message += f"跳过 {len(result.rejected)} 行有问题的行。"
@@ -463,7 +565,7 @@ class HandoverDesk(QWidget):
             message += f"新型号 {'、'.join(result.new_models)} 已加入主数据，请管理员补充承制单位。"
         self.feedback.show_result(Tone.warn if result.new_models else Tone.ok, message)
 
-    # --- confirming and printing --------------------------------------------------------------
+    # --- confirming ---------------------------------------------------------------------------
 
     def confirm(self) -> None:
         if self.task is None or not self.task_is_open:
@@ -482,41 +584,42 @@ class HandoverDesk(QWidget):
                 Tone.bad, f"第 {shown}{more} 行还没有标记接收或拒收，请逐件核对后再确认交接。"
             )
             return
-        accepted = sum(1 for r in rows if r.decision == "accept")
+        accepted = sum(1 for r in rows if r.decision == Decision.accept)
         dialog = ConfirmHandoverDialog(
             task.number, task.user_unit, accepted, len(rows) - accepted, self.actor.name, self
         )
-        if not self.prompts.run(dialog):
+        if not self.scans.ask(dialog):
             return
         values = dialog.values()
-        try:
-            result = returns.confirm_handover(
+        self.run(
+            call(
+                returns.confirm_handover,
                 self.db,
                 self.actor,
                 task.id,
                 values.user_rep_name,
                 values.clerk_name,
                 values.anomalies,
-            )
-        except DomainError as exc:
-            self.feedback.show_result(Tone.bad, str(exc))
-            return
+            ),
+            done=self._confirmed,
+            changes=Change.TASKS
+            | Change.LINES
+            | Change.REPORTS
+            | Change.DISPATCH
+            | Change.WAY_BACK,
+            label="正在确认交接…",
+        )
+
+    def _confirmed(self, result: ConfirmResult) -> None:
         self.refresh_task()
         self.detail.show_line(None)
         self.lines_model.reload()
         self.records_changed.emit()
-        self._confirmed(result)
-
-    def _confirmed(self, result: ConfirmResult) -> None:
         issued = [f"交接记录单 {result.handover_number}"]
         if result.rejection_notice_number:
             issued.append(f"拒收通知 {result.rejection_notice_number}（已发给总体单位）")
         summary = f"已确认交接：接收 {result.accepted} 件，拒收 {result.rejected} 件。"
         self.feedback.show_result(Tone.ok, summary + "生成" + "、".join(issued) + "。")
         text = summary + "\n\n" + "\n".join(issued) + "\n\n是否现在打印交接记录单？"
-        if self.prompts.ask(self, "交接已确认", text, yes="打印交接单", no="稍后打印"):
-            self._print(result.handover_number)
-
-    def _print(self, number: str | None) -> None:
-        if number:
-            self.printer.show(number, self)
+        if self.scans.ask_yes_no("交接已确认", text, yes="打印交接单", no="稍后打印"):
+            self.print_record(result.handover_number)

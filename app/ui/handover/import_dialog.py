@@ -24,19 +24,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.kernel.context import Actor, local_today
+from app.services.handover import list_import
+from app.services.kernel.context import local_today
 from app.services.kernel.views import ImportResult
 from app.ui.kit.date_edit import OptionalDateEdit
 from app.ui.kit.form_dialog import editable_combo
 from app.ui.kit.paged_model import CENTER, Column, PagedTableModel, list_fetcher
-from app.ui.kit.prompts import Prompts
+from app.ui.kit.runner import Call, Change, Operation, call_with_progress
 from app.ui.kit.style import Tone, message_css, scaled_font
 from app.ui.kit.tables import make_table
-from app.ui.kit.worker import Progress, ServiceOp
 
 if TYPE_CHECKING:
-    from app.db import Database
     from app.services.handover.list_import import ListPreview
+    from app.ui.kit.page import Page
 
 
 @dataclass(frozen=True)
@@ -119,21 +119,18 @@ class ImportDialog(QDialog):
 
     def __init__(
         self,
-        db: Database,
-        actor: Actor,
+        page: Page,
         path: str,
         units: Sequence[str],
-        prompts: Prompts,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db = db
-        self.actor = actor
+        self.page = page
         self.path = path
-        self.prompts = prompts
         self.preview: ListPreview | None = None
         self.result_value: ImportResult | None = None
-        self._op: ServiceOp | None = None
+        self._op: Operation | None = None
+        self._cancelled = False
         self.setWindowTitle(f"导入交接清单 — {Path(path).name}")
 
         self.file_label = QLabel(f"文件：{path}")
@@ -194,14 +191,8 @@ class ImportDialog(QDialog):
     # --- preview ------------------------------------------------------------------------------
 
     def _start_preview(self) -> None:
-        db, path = self.db, self.path
-
-        def job(progress: Progress) -> ListPreview:
-            from app.services.handover.list_import import preview_list
-
-            return preview_list(db, path, progress)
-
-        self._run(job, self._previewed, "正在读取清单…")
+        job = call_with_progress(list_import.preview_list, self.page.db, self.path)
+        self._run(job, self._previewed, "正在读取清单…", Change.NONE)
 
     def _previewed(self, preview: ListPreview) -> None:
         self.preview = preview
@@ -228,30 +219,25 @@ class ImportDialog(QDialog):
     def start_import(self) -> None:
         if self.preview is None or self._op is not None:
             return
-        db, actor, path = self.db, self.actor, self.path
         user_unit = self.unit_box.currentText().strip()
         node_date = self.node_date.value()
         kitting = self.kitting_deadline.value()
         if node_date and kitting and kitting < node_date:
             self._show_error("齐套时间节点不能早于任务节点日期。")
             return
-        skip = bool(self.preview.rejected)
-
-        def job(progress: Progress) -> ImportResult:
-            from app.services.handover.list_import import import_list
-
-            return import_list(
-                db,
-                actor,
-                path,
-                user_unit=user_unit,
-                node_date=node_date,
-                kitting_deadline=kitting,
-                skip_bad_rows=skip,
-                progress=progress,
-            )
-
-        self._run(job, self._imported, "正在导入…")
+        job = call_with_progress(
+            list_import.import_list,
+            self.page.db,
+            self.page.actor,
+            self.path,
+            user_unit=user_unit,
+            node_date=node_date,
+            kitting_deadline=kitting,
+            skip_bad_rows=bool(self.preview.rejected),
+        )
+        self._run(
+            job, self._imported, "正在导入…", Change.TASKS | Change.LINES | Change.MASTER_DATA
+        )
 
     def _imported(self, result: ImportResult) -> None:
         if result.task_number is None:
@@ -263,7 +249,8 @@ class ImportDialog(QDialog):
 
     # --- running ------------------------------------------------------------------------------
 
-    def _run(self, job: Any, on_done: Any, label: str) -> None:
+    def _run(self, job: Call[Any], on_done: Any, label: str, changes: Change) -> None:
+        """Through the window's runner, with this dialog's own bar (no "请稍候" box on top)."""
         self._show_error("")
         self.progress.setRange(0, 0)
         self.progress.show()
@@ -271,14 +258,16 @@ class ImportDialog(QDialog):
         self.stop_button.setEnabled(True)
         if self.preview is None:
             self.summary.setText(label)
-        op = ServiceOp(job)
+        op = self.page.runner.run(
+            self, job, done=on_done, failed=self._failed, changes=changes, origin=self.page
+        )
+        if op.done:
+            self._ended()  # answered within the runner's grace: nothing more will come
+            return
         self._op = op
-        op.progress.connect(self._progressed)
-        op.finished.connect(on_done)
-        op.failed.connect(self._failed)
+        op.progressed.connect(self._progressed)
         op.ended.connect(self._ended)
         self._update_buttons()
-        op.start()
 
     def _progressed(self, done: int, total: int) -> None:
         if total > 0:
@@ -293,6 +282,9 @@ class ImportDialog(QDialog):
 
     def _ended(self) -> None:
         self._op = None
+        if self._cancelled:  # the runner says nothing of a call the person stopped: say it here
+            self._cancelled = False
+            self._show_error("导入已取消")
         self.progress.hide()
         self.stop_button.hide()
         self._update_buttons()
@@ -301,6 +293,7 @@ class ImportDialog(QDialog):
         if self._op is not None:
             self._op.cancel()
             self.stop_button.setEnabled(False)
+            self._cancelled = True
 
     def reject(self) -> None:
         """取消 while working asks the worker to stop; the dialog closes when it has."""

@@ -1,13 +1,15 @@
-"""The selected line: its fault description, the three documents, and 接收 / 拒收…."""
+"""The selected line: its fault description, the three documents, and 接收 / 拒收….
+
+Each document gets one of four answers, 未核 / 一致 / 不一致 / 缺失, and the clerk's note
+(issue 7, defect 3). A choice is saved at once and the keyboard stays where it is: Tab and the
+arrow keys move between the answers, Space picks one (defect 5). The decision buttons are the
+desk's: they act on every selected line.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -18,52 +20,86 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import DomainError
 from app.services.handover import returns
-from app.services.kernel.context import Actor
-from app.services.kernel.terms import Decision, DocumentKind, LineStatus, Permission, document_label
+from app.services.kernel.terms import (
+    DocumentKind,
+    DocumentVerdict,
+    LineStatus,
+    Permission,
+    document_label,
+    verdict_label,
+)
 from app.services.kernel.views import DocumentView, LineView
-from app.ui.handover.reject_dialog import RejectDialog
 from app.ui.kit.formats import conclusion_text
 from app.ui.kit.gates import READ_ONLY, denial, gate
-from app.ui.kit.prompts import Prompts
-from app.ui.kit.style import FOREGROUND, scaled_font
-
-if TYPE_CHECKING:
-    from app.db import Database
+from app.ui.kit.page import Page
+from app.ui.kit.runner import Call, Change, call
+from app.ui.kit.style import BACKGROUND, FOREGROUND, Tone, scaled_font
 
 NO_LINE = "请先在上方表格中选择一件产品。"
+VERDICTS = (
+    DocumentVerdict.unchecked,
+    DocumentVerdict.consistent,
+    DocumentVerdict.inconsistent,
+    DocumentVerdict.missing,
+)
+VERDICT_TONES = {
+    DocumentVerdict.consistent: Tone.ok,
+    DocumentVerdict.inconsistent: Tone.bad,
+    DocumentVerdict.missing: Tone.bad,
+    DocumentVerdict.unchecked: Tone.muted,
+}
+VERDICT_TIPS = {
+    DocumentVerdict.unchecked: "还没有核对这份文件",
+    DocumentVerdict.consistent: "文件齐全，与实物一致（型号、出厂编号、数量）",
+    DocumentVerdict.inconsistent: "文件在，但与实物不一致：请在备注中写明哪里不符",
+    DocumentVerdict.missing: "用户没有随产品交回这份文件",
+}
+
+
+def _verdict_css(verdict: DocumentVerdict) -> str:
+    tone = VERDICT_TONES[verdict]
+    return (
+        "QPushButton { padding: 3px 8px; }"
+        f"QPushButton:checked {{ color: {FOREGROUND[tone]}; background: {BACKGROUND[tone]};"
+        f" border: 1px solid {FOREGROUND[tone]}; font-weight: bold; }}"
+    )
 
 
 class DocumentRow:
-    """One document's widgets: 齐全, 文物一致 and a note."""
+    """One document's widgets: its four answers and the note."""
 
-    def __init__(self, kind: DocumentKind, label: str) -> None:
+    def __init__(self, kind: DocumentKind) -> None:
         self.kind = kind
-        self.label = QLabel(label)
-        self.present = QCheckBox("齐全")
-        self.consistent = QCheckBox("文物一致")
+        self.label = QLabel(document_label(kind) + "：")
+        self.buttons: dict[DocumentVerdict, QPushButton] = {}
+        for verdict in VERDICTS:
+            button = QPushButton(verdict_label(verdict))
+            button.setCheckable(True)
+            button.setObjectName(f"doc_{kind}_{verdict}")
+            button.setStyleSheet(_verdict_css(verdict))
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            self.buttons[verdict] = button
         self.note = QLineEdit()
-        self.note.setPlaceholderText("备注（如缺页、编号不符）")
-        self.present.setObjectName(f"doc_{kind}_present")
-        self.consistent.setObjectName(f"doc_{kind}_consistent")
+        self.note.setPlaceholderText("备注（回车保存）")
+        self.note.setToolTip("写明缺页、编号不符、数量不符等；打印在交接记录单和拒收通知上")
         self.note.setObjectName(f"doc_{kind}_note")
+
+    def show(self, verdict: str) -> None:
+        for value, button in self.buttons.items():
+            button.setChecked(value == verdict)
 
 
 class LineDetailPanel(QFrame):
-    """Edits go straight to the services; `line_changed` carries the line as it now stands."""
+    """Edits go through the page's runner; `line_changed` carries the line as it now stands."""
 
     line_changed = Signal(object)  # LineView
-    failed = Signal(str)
     done = Signal(str)  # a short success message for the feedback line
 
-    def __init__(
-        self, db: Database, actor: Actor, prompts: Prompts, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, page: Page, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self.prompts = prompts
+        self.page = page
+        self.actor = page.actor
         self.line: LineView | None = None
         self._read_only_reason = ""
         self._fault_dirty_for: int | None = None
@@ -76,60 +112,61 @@ class LineDetailPanel(QFrame):
         self.fault.setPlaceholderText("按故障单填写故障现象，回车保存")
         self.fault.textEdited.connect(self._fault_edited)
         self.fault.editingFinished.connect(self._save_fault)
+        self.doc_rows: dict[DocumentKind, DocumentRow] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        body = QHBoxLayout()
+        body.addLayout(self._documents_grid(), 1)
+        separator = QFrame()
+        separator.setFrameShape(QFrame.Shape.VLine)
+        separator.setFrameShadow(QFrame.Shadow.Sunken)
+        body.addWidget(separator)
+        body.addWidget(self._decision_box())
+        layout.addLayout(body)
+        self.show_line(None)
 
+    def _documents_grid(self) -> QGridLayout:
         grid = QGridLayout()
-        grid.setHorizontalSpacing(14)
+        grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(6)
         grid.addWidget(QLabel("故障现象："), 0, 0)
-        grid.addWidget(self.fault, 0, 1, 1, 3)
-        self.doc_rows: dict[DocumentKind, DocumentRow] = {}
+        grid.addWidget(self.fault, 0, 1, 1, len(VERDICTS) + 1)
         for i, kind in enumerate(returns.DOCUMENT_KINDS, start=1):
-            row = DocumentRow(kind, document_label(kind) + "：")
+            row = DocumentRow(kind)
             self.doc_rows[kind] = row
             grid.addWidget(row.label, i, 0)
-            grid.addWidget(row.present, i, 1)
-            grid.addWidget(row.consistent, i, 2)
-            grid.addWidget(row.note, i, 3)
-            row.present.clicked.connect(lambda on, k=kind: self._present_clicked(k, on))
-            row.consistent.clicked.connect(lambda on, k=kind: self._consistent_clicked(k, on))
+            for j, (verdict, button) in enumerate(row.buttons.items(), start=1):
+                grid.addWidget(button, i, j)
+                button.clicked.connect(lambda _on, k=kind, v=verdict: self.choose(k, v))
+            grid.addWidget(row.note, i, len(VERDICTS) + 1)
             row.note.editingFinished.connect(lambda k=kind: self._save_note(k))
-        grid.setColumnStretch(3, 1)
+        grid.setColumnStretch(len(VERDICTS) + 1, 1)
+        return grid
 
+    def _decision_box(self) -> QWidget:
         self.conclusion = QLabel("结论：—")
         self.conclusion.setFont(scaled_font(self.font(), 1.1, bold=True))
         self.reason = QLabel()
         self.reason.setWordWrap(True)
-        self.accept_button = QPushButton("接收")
-        self.reject_button = QPushButton("拒收…")
+        self.check_button = QPushButton("三证一致 (F6)")
+        self.accept_button = QPushButton("接收 (F7)")
+        self.reject_button = QPushButton("拒收… (F8)")
         for button in (self.accept_button, self.reject_button):
-            button.setMinimumWidth(96)
             button.setMinimumHeight(32)
-        self.accept_button.clicked.connect(self._accept)
-        self.reject_button.clicked.connect(self._reject)
         # A fixed width, so a long rejection reason wraps instead of squeezing the documents.
-        decision_box = QWidget()
-        decision_box.setFixedWidth(240)
-        decision = QVBoxLayout(decision_box)
+        box = QWidget()
+        box.setFixedWidth(236)
+        decision = QVBoxLayout(box)
         decision.setContentsMargins(0, 0, 0, 0)
         decision.addWidget(self.conclusion)
         decision.addWidget(self.reason)
+        decision.addWidget(self.check_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept_button)
         buttons.addWidget(self.reject_button)
         decision.addLayout(buttons)
         decision.addStretch(1)
-
-        body = QHBoxLayout()
-        body.addLayout(grid, 1)
-        separator = QFrame()
-        separator.setFrameShape(QFrame.Shape.VLine)
-        separator.setFrameShadow(QFrame.Shadow.Sunken)
-        body.addWidget(separator)
-        body.addWidget(decision_box)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addLayout(body)
-        self.show_line(None)
+        return box
 
     # --- showing --------------------------------------------------------------------------
 
@@ -140,29 +177,33 @@ class LineDetailPanel(QFrame):
 
     def show_line(self, line: LineView | None) -> None:
         self._save_fault()
+        if self.line is not None and (line is None or line.id != self.line.id):
+            for kind in self.doc_rows:  # a note typed but not yet saved goes with its line
+                self._save_note(kind)
         self.line = line
         self._fault_dirty_for = None
         if line is None:
             self.title.setText(NO_LINE)
             self.fault.clear()
             for row in self.doc_rows.values():
-                for box in (row.present, row.consistent):
-                    box.setChecked(False)
+                row.show("")
                 row.note.clear()
             self.conclusion.setText("结论：—")
+            self.conclusion.setStyleSheet("")
             self.reason.clear()
             self._apply_gates()
             return
         maker = f"（承制单位：{line.manufacturer}）" if line.manufacturer else ""
         self.title.setText(f"第 {line.seq} 行　{line.item_code}　{line.model_name}{maker}")
-        self.fault.setText(line.fault_description)
-        self.fault.setCursorPosition(0)
-        docs = {DocumentKind(d.kind): d for d in line.documents}
+        if not self.fault.hasFocus() or self.fault.text() == line.fault_description:
+            self.fault.setText(line.fault_description)
+            self.fault.setCursorPosition(0)
         for kind, row in self.doc_rows.items():
-            doc = docs.get(kind, DocumentView(kind, None, None, ""))
-            row.present.setChecked(bool(doc.present))
-            row.consistent.setChecked(bool(doc.consistent))
-            row.note.setText(doc.note)
+            doc = self._doc(kind)
+            row.show(doc.verdict)
+            if not row.note.hasFocus() or not row.note.isModified():
+                row.note.setText(doc.note)
+                row.note.setModified(False)
         text, tone = conclusion_text(line.status, line.decision, line.reject_reason)
         self.conclusion.setText(f"结论：{text}")
         color = FOREGROUND[tone] if tone else "palette(text)"
@@ -170,84 +211,95 @@ class LineDetailPanel(QFrame):
         self.reason.setText(f"原因：{line.reject_reason}" if line.reject_reason else "")
         self._apply_gates()
 
+    def editable(self) -> str:
+        """ "" when the shown line's count may change, else why not."""
+        if self.line is None:
+            return NO_LINE
+        if self._read_only_reason:
+            return READ_ONLY
+        if self.line.status != LineStatus.registered:
+            return "这件产品已办理交接，清点内容只读。"
+        return ""
+
     def _apply_gates(self) -> None:
-        line = self.line
-        no_line = "" if line is not None else NO_LINE
-        editable = READ_ONLY if self._read_only_reason else ""
-        if line is not None and not editable and line.status != LineStatus.registered:
-            editable = "这件产品已办理交接，清点内容只读。"
+        editable = self.editable()
         check = denial(self.actor, Permission.check_documents)
         decide = denial(self.actor, Permission.decide_line)
-        gate(self.fault, no_line, editable, check)
+        gate(self.fault, editable, check)
         for row in self.doc_rows.values():
-            gate(row.present, no_line, editable, check)
-            needs_present = "" if row.present.isChecked() else "先确认文件齐全，才能判定文物一致。"
-            gate(row.consistent, no_line, editable, check, needs_present)
-            gate(row.note, no_line, editable, check)
+            for verdict, button in row.buttons.items():
+                gate(button, editable, check, tip=VERDICT_TIPS[verdict])
+            gate(row.note, editable, check)
+        gate(self.check_button, editable, check, tip="所选产品的三份文件都齐全且与实物一致（F6）")
         gate(
             self.accept_button,
-            no_line,
             editable,
             decide,
-            tip="三份文件齐全且文物一致时接收",
+            tip="接收所选产品（F7）：文件都已核对、无缺失；不一致的须在备注中写明",
         )
-        gate(self.reject_button, no_line, editable, decide, tip="拒收并填写原因")
+        gate(self.reject_button, editable, decide, tip="拒收所选产品并填写原因（F8）")
 
     # --- changing -------------------------------------------------------------------------
 
-    def _apply(self, what: str, action: Callable[[], LineView]) -> None:
-        """Run a service call that returns the changed line; show the refusal if there is one."""
-        try:
-            line = action()
-        except DomainError as exc:
-            self.show_line(self.line)  # put the boxes back as they were
-            self.failed.emit(str(exc))
-            return
-        self.show_line(line)
-        self.line_changed.emit(line)
-        self.done.emit(f"第 {line.seq} 行：{what}")
+    def _run(self, job: Call[LineView], what: str) -> None:
+        """A service call that returns the changed line; a refusal puts the boxes back."""
+
+        def done(line: LineView) -> None:
+            if self.line is not None and self.line.id == line.id:
+                self.show_line(line)
+            self.line_changed.emit(line)
+            self.done.emit(f"第 {line.seq} 行：{what}")
+
+        def failed(message: str) -> None:
+            self.show_line(self.line)
+            self.page.show_failure(message)
+
+        self.page.run(job, done=done, failed=failed, changes=Change.LINES)
 
     def _doc(self, kind: DocumentKind) -> DocumentView:
         assert self.line is not None
-        return next(d for d in self.line.documents if d.kind == kind)
+        found = next((d for d in self.line.documents if d.kind == kind), None)
+        return found or DocumentView(kind, DocumentVerdict.unchecked, "")
 
-    def _present_clicked(self, kind: DocumentKind, on: bool) -> None:
+    def choose(self, kind: DocumentKind, verdict: DocumentVerdict) -> None:
+        """The clerk's answer for one document; the note typed beside it is saved with it."""
         if self.line is None:
             return
-        line_id = self.line.id
+        row = self.doc_rows[kind]
         doc = self._doc(kind)
-        # A missing document cannot be consistent with the item.
-        consistent = doc.consistent if on else (False if doc.consistent else doc.consistent)
-        label = document_label(kind)
-        self._apply(
-            f"{label}{'齐全' if on else '缺失'}",
-            lambda: returns.set_document(self.db, self.actor, line_id, kind, on, consistent),
-        )
-
-    def _consistent_clicked(self, kind: DocumentKind, on: bool) -> None:
-        if self.line is None:
+        note = row.note.text().strip()
+        if doc.verdict == verdict and note == doc.note:
+            row.show(verdict)  # pressed again: stays chosen
             return
-        line_id = self.line.id
-        present = self._doc(kind).present
+        row.note.setModified(False)
         label = document_label(kind)
-        self._apply(
-            f"{label}{'文物一致' if on else '文物不一致'}",
-            lambda: returns.set_document(self.db, self.actor, line_id, kind, present, on),
+        page = self.page
+        self._run(
+            call(returns.set_verdict, page.db, page.actor, self.line.id, kind, verdict, note),
+            f"{label}{verdict_label(verdict)}" if verdict != "unchecked" else f"{label}改为未核",
         )
 
     def _save_note(self, kind: DocumentKind) -> None:
         if self.line is None:
             return
+        row = self.doc_rows[kind]
         doc = self._doc(kind)
-        note = self.doc_rows[kind].note.text().strip()
+        note = row.note.text().strip()
         if note == doc.note:
             return
-        line_id = self.line.id
-        self._apply(
-            f"{document_label(kind)}备注已保存",
-            lambda: returns.set_document(
-                self.db, self.actor, line_id, kind, doc.present, doc.consistent, note
+        row.note.setModified(False)
+        page = self.page
+        self._run(
+            call(
+                returns.set_verdict,
+                page.db,
+                page.actor,
+                self.line.id,
+                kind,
+                DocumentVerdict(doc.verdict),
+                note,
             ),
+            f"{document_label(kind)}备注已保存",
         )
 
     def _fault_edited(self, _text: str) -> None:
@@ -261,38 +313,8 @@ class LineDetailPanel(QFrame):
         text = self.fault.text().strip()
         if text == self.line.fault_description:
             return
-        self._apply(
+        page = self.page
+        self._run(
+            call(returns.set_fault_description, page.db, page.actor, line_id, text),
             "故障现象已保存",
-            lambda: returns.set_fault_description(self.db, self.actor, line_id, text),
-        )
-
-    def _accept(self) -> None:
-        if self.line is None:
-            return
-        line_id = self.line.id
-        self._apply(
-            "标记为接收",
-            lambda: returns.decide_line(self.db, self.actor, line_id, Decision.accept),
-        )
-
-    def _reject(self) -> None:
-        if self.line is None:
-            return
-        line = self.line
-        suggested = [
-            f"{document_label(d.kind)}缺失" for d in line.documents if d.present is False
-        ] + [
-            f"{document_label(d.kind)}文物不一致"
-            for d in line.documents
-            if d.present and d.consistent is False
-        ]
-        if line.reject_reason:
-            suggested.insert(0, line.reject_reason)
-        dialog = RejectDialog(line.item_code, suggested, self)
-        if not self.prompts.run(dialog):
-            return
-        reason = dialog.reason()
-        self._apply(
-            f"标记为拒收（{reason}）",
-            lambda: returns.decide_line(self.db, self.actor, line.id, Decision.reject, reason),
         )

@@ -1,4 +1,5 @@
-"""A scanned serial the program cannot place: pick its model, write the fault, register it."""
+"""A scanned serial the program cannot place: pick its model, write the fault, register it;
+or take it off the 待补登 list when it was scanned by mistake."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCompleter, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
 from app.services.kernel.views import ModelView
 from app.ui.kit.form_dialog import FormDialog, editable_combo
@@ -29,7 +30,15 @@ class ModelPickDialog(FormDialog):
         model_code: str = "",
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("选择产品型号", ok_text="登记", parent=parent)
+        super().__init__(
+            "补登：选择产品型号", ok_text="登记", cancel_text="稍后再补登", parent=parent
+        )
+        self.dropped = False
+        self.drop_button = self.buttons.addButton(
+            "移出待补登", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.drop_button.setToolTip("扫错的编号：不登记，从待补登列表中移除")
+        self.drop_button.clicked.connect(self._drop)
         note = QLabel(message)
         note.setWordWrap(True)
         note.setStyleSheet(message_css(Tone.warn))
@@ -53,6 +62,7 @@ class ModelPickDialog(FormDialog):
         self.model_box.currentIndexChanged.connect(self._check)
         self.model_box.currentTextChanged.connect(self._check)
         self._check()
+        self.model_box.setFocus()  # the keyboard starts at the model, not at a button
 
     def model_code(self) -> str:
         index = self.model_box.findText(self.model_box.currentText())
@@ -69,3 +79,7 @@ class ModelPickDialog(FormDialog):
     def _check(self) -> None:
         values = self.values()
         self.set_ok_enabled(bool(values.model_code and values.serial_no))
+
+    def _drop(self) -> None:
+        self.dropped = True
+        self.reject()

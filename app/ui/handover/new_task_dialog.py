@@ -38,6 +38,7 @@ class NewTaskDialog(FormDialog):
         self.node_date.changed.connect(self._check)
         self.kitting_deadline.changed.connect(self._check)
         self._check()
+        self.unit_box.setFocus()  # the keyboard starts at the first field, not at a button
 
     def values(self) -> NewTaskValues:
         return NewTaskValues(

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from app.services.kernel.terms import DocumentVerdict, document_label
+from app.services.kernel.views import LineView
 from app.ui.kit.form_dialog import FormDialog, editable_combo
 
 COMMON_REASONS = (
@@ -15,6 +17,20 @@ COMMON_REASONS = (
     "文物不一致（型号或出厂编号与文件不符）",
     "外观破损，与故障单描述不符",
 )
+
+
+def suggested_reason(line: LineView) -> str:
+    """What a rejection of this line most likely says: its documents not found in order, with
+    the clerk's notes (a document not matching the item defaults the reason to say so)."""
+    parts = []
+    for doc in line.documents:
+        label = document_label(doc.kind)
+        note = doc.note.strip()
+        if doc.verdict == DocumentVerdict.missing:
+            parts.append(f"{label}缺失")
+        elif doc.verdict == DocumentVerdict.inconsistent:
+            parts.append(f"{label}与实物不一致（{note}）" if note else f"{label}与实物不一致")
+    return "；".join(parts)
 
 
 class RejectDialog(FormDialog):
@@ -28,12 +44,14 @@ class RejectDialog(FormDialog):
             parent=parent,
         )
         self.form.addRow("产品：", QLabel(item_code))
+        suggested = [s for s in suggested if s]
         reasons = list(dict.fromkeys([*suggested, *COMMON_REASONS]))
         self.reason_box = editable_combo(reasons, "选择或填写拒收原因（必填）")
         self.reason_box.setCurrentIndex(0 if suggested else -1)
         self.form.addRow("拒收原因：", self.reason_box)
         self.reason_box.currentTextChanged.connect(self._check)
         self._check()
+        self.reason_box.setFocus()  # the keyboard starts at the reason, not at a button
 
     def reason(self) -> str:
         return self.reason_box.currentText().strip()

@@ -21,6 +21,7 @@ from app.services.kernel.terms import (
     line_status_label,
     rule_label,
     span_text,
+    verdict_label,
 )
 from app.ui.kit.style import Tone
 
@@ -116,6 +117,8 @@ def audit_detail_text(action: str, detail: str) -> str:
     if not detail:
         return ""
     if action.startswith("document_"):
+        if "/" not in detail:  # a verdict (migration 0007); older events read present/consistent
+            return verdict_label(detail)
         present, _, consistent = detail.partition("/")
         if present == "False":
             return "缺失"

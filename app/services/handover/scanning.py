@@ -1,0 +1,195 @@
+"""Items in: what a scanned code means on a task, and registering an item as a line."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db import Database
+from app.errors import DomainError, NotFound
+from app.models.org import Permission
+from app.models.products import Item, ProductModel
+from app.models.returns import DocumentCheck, DocumentVerdict, ReturnLine, ReturnTask
+from app.models.states import LineStatus
+from app.services.admin.masterdata import find_item, item_code
+from app.services.handover.lines import (
+    DOCUMENT_KINDS,
+    ITEM_CODE_RE,
+    MIN_SERIAL_LENGTH,
+    SERIAL_RE,
+    check_serial,
+    line_view,
+    normalize_code,
+    normalize_serial,
+    open_return_of,
+    open_task,
+)
+from app.services.kernel import audit
+from app.services.kernel.context import Actor, require
+from app.services.kernel.numbering import parse_number
+from app.services.kernel.terms import line_status_label
+from app.services.kernel.views import LineView, ScanResult
+from app.services.records.registry import find_record_in
+
+
+def add_line_to(
+    session: Session,
+    actor: Actor,
+    task: ReturnTask,
+    item: Item,
+    fault_description: str = "",
+    remark: str = "",
+) -> ReturnLine:
+    code = item_code(item.model.code, item.serial_no)
+    busy = open_return_of(session, item.id)
+    if busy is not None:
+        if busy.task_id == task.id:
+            raise DomainError(f"{code} 已在本任务第 {busy.seq} 行，同一产品不能登记两次。")
+        raise DomainError(
+            f"{code} 已在返厂任务 {busy.task.number} 中"
+            f"（{line_status_label(busy.status)}），不能重复登记。"
+        )
+    seq = (
+        session.scalar(select(func.max(ReturnLine.seq)).where(ReturnLine.task_id == task.id)) or 0
+    ) + 1
+    line = ReturnLine(
+        task=task,
+        item=item,
+        seq=seq,
+        fault_description=fault_description.strip(),
+        remark=remark.strip(),
+        status=LineStatus.registered,
+    )
+    session.add(line)
+    session.flush()
+    for kind in DOCUMENT_KINDS:
+        session.add(DocumentCheck(line_id=line.id, kind=kind, verdict=DocumentVerdict.unchecked))
+    audit.record(session, actor, "return_line", line.id, "register", "", f"{task.number} {code}")
+    return line
+
+
+def add_line(
+    db: Database,
+    actor: Actor,
+    task_id: int,
+    model_code: str,
+    serial_no: str,
+    fault_description: str = "",
+) -> LineView:
+    """Register an item on a task; an item not seen before is created under its model."""
+    require(actor, Permission.create_task)
+    serial_no = normalize_serial(serial_no)
+    model_code = normalize_code(model_code)
+    check_serial(serial_no)
+    with db.transaction() as session:
+        task = open_task(session, task_id)
+        model = session.scalar(select(ProductModel).where(ProductModel.code == model_code))
+        if model is None:
+            raise NotFound(f"型号 {model_code} 不在产品型号主数据中，请先添加该型号。")
+        item = find_item(session, model.id, serial_no)
+        if item is None:
+            item = _new_item(session, actor, model, serial_no)
+        line = add_line_to(session, actor, task, item, fault_description)
+        return line_view(session, line, db)
+
+
+def _new_item(session: Session, actor: Actor, model: ProductModel, serial: str) -> Item:
+    item = Item(model_id=model.id, serial_no=serial)
+    session.add(item)
+    session.flush()
+    audit.record(session, actor, "item", item.id, "create", "", item_code(model.code, serial))
+    return item
+
+
+def scan(db: Database, actor: Actor, task_id: int, raw: str) -> ScanResult:
+    """What a scanned code means on this task: a record, a line already on it, a line just
+    added, or a serial whose model the clerk must name (`needs_model`)."""
+    require(actor, Permission.create_task)
+    code = normalize_code(raw)
+    if not code:
+        raise DomainError("扫描内容为空。")
+    with db.transaction() as session:
+        if parse_number(code):
+            if find_record_in(session, code) is None:
+                raise NotFound(f"记录编号 {code} 不存在。")
+            return ScanResult("record", code, f"记录 {code}", record_number=code)
+        task = open_task(session, task_id)
+        m = ITEM_CODE_RE.match(code)
+        if m:
+            found = _item_by_code(session, actor, code, m["model"], m["serial"])
+        else:
+            found = _item_by_serial(session, db, task, code)
+        if isinstance(found, ScanResult):
+            return found
+        return _register_scanned(session, db, actor, task, code, found)
+
+
+def _item_by_code(
+    session: Session, actor: Actor, code: str, model_code: str, serial: str
+) -> Item | ScanResult:
+    """An item code (型号/编号): the item, made under its model when new."""
+    model = session.scalar(select(ProductModel).where(ProductModel.code == model_code))
+    if model is None:
+        return ScanResult(
+            "needs_model",
+            code,
+            f"型号 {model_code} 不在主数据中，请确认型号。",
+            serial_no=serial,
+            model_code=model_code,
+        )
+    item = find_item(session, model.id, serial)
+    if item is None:
+        check_serial(serial)
+        item = _new_item(session, actor, model, serial)
+    return item
+
+
+def _item_by_serial(
+    session: Session, db: Database, task: ReturnTask, code: str
+) -> Item | ScanResult:
+    """A bare serial: the line on this task, the one item known by it, or a question."""
+    if "/" in code or not SERIAL_RE.match(code) or len(code) < MIN_SERIAL_LENGTH:
+        raise DomainError(
+            f"无法识别“{code}”：它既不是出厂编号、产品编码（型号/编号），也不是记录编号。"
+        )
+    check_serial(code)
+    on_task = session.scalars(
+        select(ReturnLine)
+        .join(Item, Item.id == ReturnLine.item_id)
+        .where(ReturnLine.task_id == task.id, Item.serial_no == code)
+    ).all()
+    if len(on_task) == 1:
+        return _already(session, db, code, on_task[0])
+    candidates = list(session.scalars(select(Item).where(Item.serial_no == code)))
+    if len(candidates) != 1:
+        why = "对应多个型号" if candidates else "是新产品"
+        return ScanResult(
+            "needs_model", code, f"出厂编号 {code} {why}，请选择型号。", serial_no=code
+        )
+    return candidates[0]
+
+
+def _already(session: Session, db: Database, code: str, line: ReturnLine) -> ScanResult:
+    """A second scan of an item on this task: said as such, never as a fresh success."""
+    full = item_code(line.item.model.code, line.item.serial_no)
+    return ScanResult(
+        "line",
+        code,
+        f"{full} 已在本任务第 {line.seq} 行，未重复登记。",
+        line=line_view(session, line, db),
+    )
+
+
+def _register_scanned(
+    session: Session, db: Database, actor: Actor, task: ReturnTask, code: str, item: Item
+) -> ScanResult:
+    existing = session.scalar(
+        select(ReturnLine).where(ReturnLine.task_id == task.id, ReturnLine.item_id == item.id)
+    )
+    if existing is not None:
+        return _already(session, db, code, existing)
+    line = add_line_to(session, actor, task, item)
+    full = item_code(item.model.code, item.serial_no)
+    return ScanResult(
+        "added", code, f"已登记第 {line.seq} 行：{full}", line=line_view(session, line, db)
+    )
