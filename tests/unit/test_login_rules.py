@@ -80,12 +80,12 @@ def _tasks(db: Database) -> int:
         ("x" * 129, "最长"),
     ],
 )
-def test_the_policy_refuses_weak_passwords(
-    sqlite_db: Database, password: str, why: str
-) -> None:
+def test_the_policy_refuses_weak_passwords(sqlite_db: Database, password: str, why: str) -> None:
     org = Org(sqlite_db)
     with pytest.raises(DomainError, match=why):
-        logins.create_login(sqlite_db, org.admin, "zhouqi", "周琦", "质量部", Role.quality, password)
+        logins.create_login(
+            sqlite_db, org.admin, "zhouqi", "周琦", "质量部", Role.quality, password
+        )
     assert auth.password_problem("zhouqi", GOOD) == ""
     with pytest.raises(DomainError, match="至少 8 位"):
         auth.create_first_admin(sqlite_db, "root", "管理员", "short")
