@@ -230,3 +230,23 @@ def test_nothing_signable_is_refused_with_the_reason(
     reports_inbox.acknowledge(sqlite_db, org.manager, number)
     click(qtbot, page.ack_button)
     assert page.feedback.tone == Tone.bad and "已经签收过了" in page.feedback.text()
+
+
+def test_a_refresh_from_another_desk_keeps_the_selection(
+    qtbot: Any, sqlite_db: Database, org: Org, make_desk: Any
+) -> None:
+    """The reminders' sweep (every few minutes) refreshes a visible inbox: what the person had
+    picked stays picked, and a report that arrived meanwhile joins the list."""
+    first, second = (rejected(sqlite_db, org, f"DY3-20269{n}1") for n in range(2))
+    desk = make_desk(org.manager)
+    page = InboxPage(desk)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    click_row(qtbot, page.view, 0)
+    ctrl_click_row(qtbot, page.view, 1)
+    third = rejected(sqlite_db, org, "DY3-2026993")
+    desk.runner.changed.emit(Change.REPORTS | Change.DEADLINES, None)
+    assert [r.number for r in page.model.rows()] == [third, second, first]
+    assert {r.number for r in page.selected_reports()} == {first, second}
+    assert page.ack_button.text() == "签收（2）"

@@ -157,7 +157,8 @@ class Reminders(QObject):
         """Read now without sweeping (the window shows what is there at once), then sweep and
         read again right after, then every interval."""
         self._stopped = False
-        self.check_now(sweep=False)
+        if not self._stage:  # the dashboard, shown first, may already be reading
+            self.check_now(sweep=False)
         self.check_now()  # served when the first reading ends
         self.timer.start()
 
