@@ -119,6 +119,9 @@ class ReportView:
     # Addressed to the reader's unit(s), so theirs to acknowledge; False for a report the reader
     # follows without being its addressee (one their unit issued, or about their lines).
     mine: bool = True
+    # An overdue report or escalation closed by the late step's record (DW, WX) and its date.
+    answered_by: str = ""
+    answered_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
