@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -226,24 +227,7 @@ def repair_form(session: Session, rec: RepairRecord) -> FormDocument:
         FormSection("试验/复测", text=rec.tests or "—"),
     ]
     if parts:
-        sections.append(
-            FormSection(
-                "更换零件",
-                table=FormTable(
-                    "",
-                    ("零件名称", "零件号", "拆下件编号", "装上件编号"),
-                    tuple(
-                        (
-                            p.part_name or "—",
-                            p.part_no,
-                            p.removed_serial or "—",
-                            p.fitted_serial or "—",
-                        )
-                        for p in parts
-                    ),
-                ),
-            )
-        )
+        sections.append(_parts_section(parts))
     sections.append(FormSection("依据的技术文件", table=_plans_table(session, line.id)))
     sections.append(
         FormSection(
@@ -279,6 +263,15 @@ def repair_form(session: Session, rec: RepairRecord) -> FormDocument:
         signatures=("维修人", "检验员", "授权放行人") if released else ("维修人", "检验员"),
         printed_at=_now(),
     )
+
+
+def _parts_section(parts: Sequence[ReplacedPart]) -> FormSection:
+    rows = tuple(
+        (p.part_name or "—", p.part_no, p.removed_serial or "—", p.fitted_serial or "—")
+        for p in parts
+    )
+    header = ("零件名称", "零件号", "拆下件编号", "装上件编号")
+    return FormSection("更换零件", table=FormTable("", header, rows))
 
 
 RELEASE = "经检验，该产品修复合格，准予放行。"
