@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
@@ -92,6 +93,9 @@ def actor_text(actor: Actor) -> str:
 
 
 class MainWindow(QMainWindow):
+    # 切换用户: the start-up flow closes this window (writes finished) and asks for a login again.
+    switch_user = Signal()
+
     def __init__(
         self,
         db: Database,
@@ -107,6 +111,7 @@ class MainWindow(QMainWindow):
         # Every page acts through this one runner; its `changed` refreshes the others.
         self.runner = runner or Runner(self.prompts, parent=self)
         self.ctx = Desk(db, actor, self.prompts, self.runner)
+        self._signing_out = False
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(*DEFAULT_SIZE)
         self.setMinimumSize(1024, 640)
@@ -194,6 +199,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.store_label)
         self.statusBar().addPermanentWidget(PasswordButton(self.ctx))
+        self.switch_button = QPushButton("切换用户…")
+        self.switch_button.setToolTip("退出当前登录，换一个账号登录（不必重新启动程序）")
+        self.switch_button.setFlat(True)
+        self.switch_button.clicked.connect(self.switch_user.emit)
+        self.statusBar().addPermanentWidget(self.switch_button)
 
     def _show_busy(self, text: str) -> None:
         self.busy_label.setText(text)
@@ -287,8 +297,18 @@ class MainWindow(QMainWindow):
             return
         self.printer.show(number, self)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def stop_timers(self) -> None:
         self._poll.stop()
         self.reminders.stop()
-        self.runner.shutdown()
+
+    def sign_out(self) -> None:
+        """Close for 切换用户: the runner lives on for the next login's window."""
+        self._signing_out = True
+        self.close()
+        self.deleteLater()  # its pages stop listening to the runner
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop_timers()
+        if not self._signing_out:
+            self.runner.shutdown()
         super().closeEvent(event)

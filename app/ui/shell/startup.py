@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.ui.kit.form_dialog import FormDialog
@@ -22,6 +22,10 @@ from app.ui.shell.frame import ShellWindow
 
 if TYPE_CHECKING:
     from app.db import Database
+    from app.services.kernel.context import Actor
+    from app.ui.shell.main_window import MainWindow
+
+WAIT_FOR_WRITES_MS = 50  # 切换用户 polls the runner until the last write has ended
 
 
 def demo_logins_html(logins: list[tuple[str, str, str, str]]) -> str:
@@ -70,7 +74,8 @@ class Startup(QObject):
         self.prompts = prompts
         self._exit = exit
         self.db: Database | None = None
-        self.window: QWidget | None = None
+        self.window: MainWindow | None = None
+        self._frozen = False
         self.exit_code: int | None = None
         self._stop_after_open = stop_after_open
         # The one runner of this program's window: the login and the main window use it too.
@@ -114,8 +119,6 @@ class Startup(QObject):
 
     def _sign_in(self, db: Database, has_users: bool) -> None:
         from app.ui.shell.first_start_dialog import FirstStartDialog
-        from app.ui.shell.login_dialog import LoginDialog
-        from app.ui.shell.main_window import MainWindow
 
         login = ""
         if not has_users:
@@ -126,19 +129,55 @@ class Startup(QObject):
             login = first.login.text().strip()
             if first.demo is not None and first.demo.logins:
                 self.prompts.run(DemoLoginsDialog(first.demo.logins, self.shell))
+        self._ask_login(db, login)
+
+    def _ask_login(self, db: Database, login: str = "") -> None:
+        from app.ui.shell.login_dialog import LoginDialog
+
+        self.shell.show_status("请登录")
         dialog = LoginDialog(db, self.runner, login, self.shell)
         if not self.prompts.run(dialog) or dialog.actor is None:
             self._finish(0)
             return
-        window = MainWindow(db, dialog.actor, self.prompts, runner=self.runner)
+        self._open_window(db, dialog.actor)
+
+    def _open_window(self, db: Database, actor: Actor) -> None:
+        from app.ui.shell.main_window import MainWindow
+
+        window = MainWindow(db, actor, self.prompts, runner=self.runner)
         window.setGeometry(self.shell.geometry())
+        # Queued: the login dialog opens after the button's click has been handled.
+        window.switch_user.connect(self.switch_user, Qt.ConnectionType.QueuedConnection)
         window.show()
         self.window = window
         self.shell.close()
-        # What start-up made lives as long as the program: keep it out of the collector, whose
-        # full passes over it blocked the GUI thread for 159 ms at 1M lines (bench/RESULTS.md).
-        gc.collect()
-        gc.freeze()
+        if not self._frozen:
+            self._frozen = True
+            # What start-up made lives as long as the program: keep it out of the collector,
+            # whose full passes over it blocked the GUI thread for 159 ms at 1M lines
+            # (bench/RESULTS.md).
+            gc.collect()
+            gc.freeze()
+
+    def switch_user(self) -> None:
+        """切换用户: the shell comes back, writes under way finish, then the login is asked."""
+        window = self.window
+        if window is None or self.db is None:
+            return
+        self.shell.setGeometry(window.geometry())
+        self.shell.show()  # keeps the program alive while no main window is open
+        self.shell.show_status("正在保存…")
+        window.stop_timers()
+        window.setEnabled(False)  # nothing new starts while the last writes end
+        self._close_when_idle(window, self.db)
+
+    def _close_when_idle(self, window: MainWindow, db: Database) -> None:
+        if self.runner.pending:
+            QTimer.singleShot(WAIT_FOR_WRITES_MS, lambda: self._close_when_idle(window, db))
+            return
+        window.sign_out()
+        self.window = None
+        self._ask_login(db)
 
     def _finish(self, code: int) -> None:
         self.exit_code = code
