@@ -158,7 +158,7 @@ class HandoverDesk(Page):
         split.addWidget(right)
         split.setStretchFactor(0, 1)  # a wider window gives the scan log some room too
         split.setStretchFactor(1, 3)
-        split.setSizes([380, 900])
+        split.setSizes([440, 840])  # the tasks' 用户单位 needs room
         split.setChildrenCollapsible(False)
         self.layout_.addWidget(split)
 

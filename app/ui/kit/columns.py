@@ -32,17 +32,17 @@ def _conclusion_tip(row: LineRow) -> str:
 
 
 TASK_COLUMNS = (
-    Column("任务编号", lambda t: t.number, width=116),
+    Column("任务编号", lambda t: t.number, width=112),
     Column("用户单位", lambda t: t.user_unit, tooltip=lambda t: t.user_unit, width=100),
     Column(
         "状态",
         lambda t: task_status_label(t.status),
         CENTER,
         tone=lambda t: _task_tone(t),
-        width=54,
+        width=50,
     ),
-    Column("件数", lambda t: str(t.line_count), RIGHT, width=40),
-    Column("节点日期", lambda t: date_text(t.node_date), CENTER, width=86),
+    Column("件数", lambda t: str(t.line_count), RIGHT, width=36),
+    Column("节点日期", lambda t: date_text(t.node_date), CENTER, width=82),
 )
 
 
