@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     kr.add_argument("kit")
     kr.add_argument("-o", "--output", required=True, metavar="FILE.xlsx|FILE.pdf")
     kr.add_argument("--today", type=_date, help="以该日期为“今天”统计（仅演示数据库）")
+    master = sub.add_parser(
+        "import-master", parents=[common], help="导入本厂主数据清单（单位、型号）"
+    )
+    master.add_argument("file", metavar="FILE.xlsx")
+    master.add_argument("--json", action="store_true")
+    add_login_option(master)
     cli_logins.add_parsers(sub, common)
     _add_calendar_parser(sub, common)
     return parser
@@ -213,6 +219,39 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_BAD_ROWS
     if not args.json:
         print(result.task_number)
+    return EXIT_OK
+
+
+def cmd_import_master(args: argparse.Namespace) -> int:
+    """`import-master FILE [--json]`: 0 imported, 2 bad rows and nothing written, 1 otherwise."""
+    from app.errors import DomainError
+    from app.services.admin.master_list import import_master_list
+
+    def report(payload: dict[str, Any]) -> None:
+        if args.json:
+            print(json.dumps(payload, ensure_ascii=False))
+
+    try:
+        require_login_given(args)
+        db = _open(args)
+        result = import_master_list(db, sign_in(args, db), args.file)
+    except (DomainError, CommandRefused) as exc:
+        message = exc.message if isinstance(exc, DomainError) else str(exc)
+        report({"units": 0, "models": 0, "rejected": [], "error": message})
+        return _fail(message)
+    rejected = [{"sheet": r.sheet, "row": r.row, "reason": r.reason} for r in result.rejected]
+    report({"units": result.units, "models": result.models, "rejected": rejected})
+    if result.rejected:
+        if not args.json:
+            for r in result.rejected:
+                print(f"“{r.sheet}”第 {r.row} 行：{r.reason}", file=sys.stderr)
+        print(
+            f"fanxiu: 主数据清单有 {len(result.rejected)} 行有问题，未导入任何内容。",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_ROWS
+    if not args.json:
+        print(f"已导入单位 {result.units} 个、型号 {result.models} 个。")
     return EXIT_OK
 
 
@@ -364,6 +403,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "print": cmd_print,
     "import-list": cmd_import,
+    "import-master": cmd_import_master,
     "deadlines": cmd_deadlines,
     "workdays": cmd_workdays,
     "labels": cmd_labels,

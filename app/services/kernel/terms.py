@@ -117,6 +117,12 @@ UNIT_KIND_LABELS: Mapping[str, str] = {
     UnitKind.quality_dept: "质量部门",
     UnitKind.competent_dept: "主管部门",
 }
+# A product model's place in the kit tree.
+MODEL_LEVEL_LABELS: Mapping[str, str] = {
+    "system": "总体",
+    "subsystem": "分系统",
+    "unit": "单机",
+}
 # What each permission lets a person do, for the sentence that says why a button is grey.
 PERMISSION_LABELS: Mapping[str, str] = {
     Permission.create_task: "新建任务和登记产品",
@@ -325,6 +331,10 @@ def role_label(role: str) -> str:
 
 def unit_kind_label(kind: str) -> str:
     return _label(UNIT_KIND_LABELS, kind)
+
+
+def model_level_label(level: str) -> str:
+    return _label(MODEL_LEVEL_LABELS, level)
 
 
 def permission_label(permission: str) -> str:

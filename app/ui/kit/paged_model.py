@@ -45,6 +45,22 @@ class Column:
     width: int = 0  # initial width in pixels for the view; 0 = as the view likes
 
 
+def column_data(column: Column, row: Row, role: int) -> Any:
+    """What a read-only cell shows for `role`: its text, tooltip, alignment and colours."""
+    if role == Qt.ItemDataRole.DisplayRole:
+        return column.text(row)
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return column.tooltip(row) if column.tooltip else None
+    if role == Qt.ItemDataRole.TextAlignmentRole:
+        return int(column.align.value)
+    if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+        tone = column.tone(row) if column.tone else None
+        if tone is None:
+            return None
+        return foreground(tone) if role == Qt.ItemDataRole.ForegroundRole else background(tone)
+    return None
+
+
 def list_fetcher(rows: Sequence[Row]) -> PageFetcher:
     """Pages out of rows already in memory (a preview), so the view still builds lazily."""
     position = {id(row): i for i, row in enumerate(rows)}
@@ -85,20 +101,7 @@ class PagedTableModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
             return None
-        row = self._rows[index.row()]
-        column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip(row) if column.tooltip else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align.value)
-        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
-            tone = column.tone(row) if column.tone else None
-            if tone is None:
-                return None
-            return foreground(tone) if role == Qt.ItemDataRole.ForegroundRole else background(tone)
-        return None
+        return column_data(self.columns[index.column()], self._rows[index.row()], role)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from app.ui.kit.paged_model import PagedTableModel
+from app.ui.kit.paged_model import Column
 
 
-def make_table(model: PagedTableModel, stretch: int | None = None) -> QTableView:
-    """A read-only, row-selecting table with the columns' initial widths."""
+def make_table(model: QAbstractTableModel, stretch: int | None = None) -> QTableView:
+    """A read-only, row-selecting table with the columns' initial widths (a model of ours
+    has `columns`, each with its width)."""
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -22,7 +25,8 @@ def make_table(model: PagedTableModel, stretch: int | None = None) -> QTableView
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setStretchLastSection(stretch is None)
-    for i, column in enumerate(model.columns):
+    columns: Sequence[Column] = getattr(model, "columns", ())
+    for i, column in enumerate(columns):
         if column.width:
             view.setColumnWidth(i, column.width)
     if stretch is not None:

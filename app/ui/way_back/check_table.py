@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
-from app.ui.kit.paged_model import CENTER, LEFT, AnyIndex, Column
-from app.ui.kit.style import Tone, background, foreground
+from app.ui.kit.paged_model import CENTER, LEFT, AnyIndex, Column, column_data
+from app.ui.kit.style import Tone, foreground
+from app.ui.kit.tables import make_table
 
 
 @dataclass(frozen=True)
@@ -102,18 +103,7 @@ class CheckTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return row.text or column.placeholder or None
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip(row) if column.tooltip else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align.value)
-        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
-            tone = column.tone(row) if column.tone else None
-            if tone is None:
-                return None
-            return foreground(tone) if role == Qt.ItemDataRole.ForegroundRole else background(tone)
-        return None
+        return column_data(column, row, role)
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.row() >= len(self._rows):
@@ -189,26 +179,13 @@ class CheckTableModel(QAbstractTableModel):
 
 
 def check_table(model: CheckTableModel, stretch: int | None = None) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    """The shared table look, with boxes ticked and cells typed into in place."""
+    view = make_table(model, stretch)
     view.setEditTriggers(
         QAbstractItemView.EditTrigger.DoubleClicked
         | QAbstractItemView.EditTrigger.SelectedClicked
         | QAbstractItemView.EditTrigger.EditKeyPressed
         | QAbstractItemView.EditTrigger.AnyKeyPressed
     )
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(28)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setStretchLastSection(stretch is None)
-    for i, column in enumerate(model.columns):
-        if column.width:
-            view.setColumnWidth(i, column.width)
-    if stretch is not None:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view

@@ -1,0 +1,118 @@
+"""The factory's master list (issue 8): units and the kit tree from one workbook, all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.db import Database
+from app.errors import ListFileError, PermissionDenied
+from app.services.admin import masterdata
+from app.services.admin.master_list import import_master_list, preview_master_list
+from app.services.kernel import auth
+from app.services.kernel.context import Actor
+from tests.conftest import Org
+from tests.support.master_lists import MODELS, UNITS, write_master_list
+
+
+@pytest.fixture
+def admin(sqlite_db: Database) -> Actor:
+    return auth.create_first_admin(sqlite_db, "chief", "张主任", "Guan-Li-2026")
+
+
+def _tree(db: Database) -> dict[str, tuple[str, str, str, str]]:
+    return {
+        m.code: (m.name, m.level, m.parent_code, m.manufacturer) for m in masterdata.list_models(db)
+    }
+
+
+def test_sheets_found_by_header_in_any_order_and_a_child_before_its_parent(
+    sqlite_db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    path = write_master_list(
+        tmp_path / "主数据.xlsx",
+        ("Sheet1", MODELS),
+        ("说明", (("本表由物资部维护",),)),
+        ("Sheet3", UNITS),
+    )
+    preview = preview_master_list(sqlite_db, admin, path)
+    assert not preview.rejected
+    assert {u.name for u in preview.new_units} >= {"惯性导航研究所", "伺服机构厂", "某部队修理所"}
+    assert [m.code for m in preview.new_models] == ["GC-12A", "ZT-1", "SF-3", "GC-12A-G"]
+
+    result = import_master_list(sqlite_db, admin, path)
+    assert (result.models, result.rejected) == (4, ())
+    tree = _tree(sqlite_db)
+    assert tree["GC-12A"] == ("惯性测量组合", "subsystem", "ZT-1", "惯性导航研究所")
+    assert tree["ZT-1"] == ("某型制导系统", "system", "", "")
+    assert tree["SF-3"][1:] == ("subsystem", "ZT-1", "伺服机构厂")
+    assert tree["GC-12A-G"] == ("光纤陀螺", "unit", "GC-12A", "惯性导航研究所")
+    kinds = {u.name: u.kind for u in masterdata.list_units(sqlite_db)}
+    assert kinds["伺服机构厂"] == "manufacturer" and kinds["某部队修理所"] == "user_unit"
+
+
+def test_bad_rows_are_named_by_sheet_and_row_and_nothing_is_written(
+    sqlite_db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    units = (("名称", "类别"), ("惯性导航研究所", "承制单位"), ("某某厂", "外协单位"))
+    models = (
+        ("型号", "名称", "层级", "上级", "承制单位"),
+        ("ZT-1", "系统", "总体", "", ""),
+        ("A-1", "甲", "单机", "B-1", ""),  # A-1 and B-1 are each other's parent
+        ("B-1", "乙", "单机", "A-1", ""),
+        ("C-1", "丙", "单机", "ZT-9", ""),  # a parent that exists nowhere
+        ("D-1", "丁", "单机", "ZT-1", "不存在厂"),  # a manufacturer that exists nowhere
+        ("ZT-1", "系统again", "总体", "", ""),  # a code twice
+        ("E-1", "戊", "部件", "", ""),  # a level nobody knows
+    )
+    path = write_master_list(tmp_path / "m.xlsx", ("单位", units), ("型号", models))
+    result = import_master_list(sqlite_db, admin, path)
+    found = {(r.sheet, r.row): r.reason for r in result.rejected}
+    assert "外协单位" in found[("单位", 3)]
+    assert "循环" in found[("型号", 3)] and "循环" in found[("型号", 4)]
+    assert "ZT-9" in found[("型号", 5)]
+    assert "不存在厂" in found[("型号", 6)]
+    assert "重复" in found[("型号", 7)] and "第 2 行" in found[("型号", 7)]
+    assert "部件" in found[("型号", 8)]
+    assert (result.units, result.models) == (0, 0)
+    assert masterdata.list_models(sqlite_db) == []
+    assert "惯性导航研究所" not in {u.name for u in masterdata.list_units(sqlite_db)}
+
+
+def test_a_model_from_a_handover_list_is_completed_by_the_master_list(
+    db: Database, org: Org, tmp_path: Path
+) -> None:
+    masterdata.add_model(db, org.admin, "NEW-7", "", "")
+    models = (
+        ("代号", "产品名称", "图号", "所属", "承制单位"),
+        ("NEW-7", "新单机", "N7-1", "ZT-1", "电源分厂"),
+    )
+    path = write_master_list(tmp_path / "m.xlsx", ("x", models))
+    preview = preview_master_list(db, org.admin, path)
+    assert [m.code for m in preview.updated_models] == ["NEW-7"] and not preview.new_models
+    import_master_list(db, org.admin, path)
+    assert _tree(db)["NEW-7"] == ("新单机", "unit", "ZT-1", "电源分厂")
+
+
+def test_a_unit_listed_under_another_kind_than_the_store_has_is_refused(
+    db: Database, org: Org, tmp_path: Path
+) -> None:
+    units = (("单位名称", "单位类别"), ("电源分厂", "用户单位"), ("电源分厂 ", "承制单位"))
+    result = import_master_list(db, org.admin, write_master_list(tmp_path / "u.xlsx", ("u", units)))
+    reasons = [(r.row, r.reason) for r in result.rejected]
+    assert reasons[0][0] == 2 and "已存在" in reasons[0][1]
+    assert reasons[1][0] == 3 and "重复" in reasons[1][1]
+
+
+def test_only_an_admin_imports_and_a_workbook_without_such_sheets_is_one_message(
+    db: Database, org: Org, tmp_path: Path
+) -> None:
+    path = write_master_list(tmp_path / "m.xlsx", ("x", MODELS))
+    with pytest.raises(PermissionDenied):
+        import_master_list(db, org.clerk, path)
+    other = write_master_list(tmp_path / "o.xlsx", ("x", (("出厂编号", "数量"), ("001", 1))))
+    with pytest.raises(ListFileError, match="找不到主数据表"):
+        preview_master_list(db, org.admin, other)
+    with pytest.raises(ListFileError, match="找不到文件"):
+        preview_master_list(db, org.admin, tmp_path / "none.xlsx")
