@@ -15,7 +15,7 @@ from app.models.records import HandoverKind, ReportKind
 from app.models.returns import ReturnLine
 from app.models.states import LineStatus
 from app.models.workdays import DeadlineState, RuleCode, evaluate
-from app.services.kernel.calendar import calendar_and_rules
+from app.services.kernel.calendar import calendar_and_rules, rule_span
 from app.services.kernel.context import Actor, local_today, require
 from app.services.kernel.line_steps import advance, line_code, load_line, unit_of_kind
 from app.services.kernel.views import DispatchGroup, DispatchLine, DispatchResult
@@ -127,7 +127,7 @@ def _overdue_report(
         year=today.year,
         kind=ReportKind.overdue_report,
         recipients=[prime],
-        title=f"超期报告：{len(late)} 件返修产品超过 1 周分发时限",
+        title=f"超期报告：{len(late)} 件返修产品超过分发时限（{rule_span(session, RuleCode.dispatch)}）",
         body="\n".join(f"{line_code(x)}：{r}" for x, r in late),
         handover_record_id=handover_record_id,
         task_id=late[0][0].task_id,

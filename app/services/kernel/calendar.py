@@ -19,6 +19,7 @@ from app.models.workdays import DEFAULT_RULES, Rule, WorkCalendar
 from app.services.admin.holiday_notice import NoticeYear, read_notice
 from app.services.kernel import audit
 from app.services.kernel.context import Actor, local_today, require
+from app.services.kernel.terms import span_text
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,15 @@ def load_rules(session: Session) -> dict[str, Rule]:
         r.code: Rule(r.code, r.length, r.unit, r.due_soon_working_days)
         for r in session.scalars(select(DeadlineRule).where(DeadlineRule.enabled))
     }
+
+
+def rule_span(session: Session, code: str) -> str:
+    """A rule's length in its own unit, as the report texts print it: “5 个工作日”, “60 天”."""
+    row = session.get(DeadlineRule, code)
+    if row is not None:
+        return span_text(abs(row.length), row.unit)
+    rule = next((r for r in DEFAULT_RULES if r.code == code), None)
+    return span_text(abs(rule.length), rule.unit) if rule else ""
 
 
 CACHE_SECONDS = 60.0

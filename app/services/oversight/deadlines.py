@@ -18,7 +18,7 @@ from app.models.states import BEFORE_DISPATCH, OPEN, LineStatus
 from app.models.workdays import Deadline, DeadlineState, Rule, RuleCode, WorkCalendar, evaluate
 from app.services.admin.masterdata import item_code
 from app.services.kernel import audit
-from app.services.kernel.calendar import calendar_and_rules
+from app.services.kernel.calendar import calendar_and_rules, rule_span
 from app.services.kernel.context import Actor, local_today
 from app.services.kernel.line_steps import line_code, unit_of_kind, units_of_kind
 from app.services.kernel.terms import rule_label, span_text
@@ -221,7 +221,8 @@ def _overdue_localization(
     if not recipients:
         return None
     maker = session.get(Unit, line.manufacturer_unit_id) if line.manufacturer_unit_id else None
-    reason = f"应于 {d.due} 前完成故障定位（收到日期 {d.starts}，5 个工作日），至今未定位"
+    span = rule_span(session, RuleCode.localization)
+    reason = f"应于 {d.due} 前完成故障定位（收到日期 {d.starts}，{span}），至今未定位"
     report = issue_report(
         session,
         MONITOR,
@@ -245,7 +246,8 @@ def _escalate(session: Session, line: ReturnLine, d: Deadline, today: dt.date) -
     if prime is None:
         return None
     maker = session.get(Unit, line.manufacturer_unit_id) if line.manufacturer_unit_id else None
-    reason = f"在修时间已超过 60 天（{d.starts} 收到，应于 {d.due} 前修复验收）"
+    span = rule_span(session, RuleCode.repair)
+    reason = f"在修时间已超过 {span}（{d.starts} 收到，应于 {d.due} 前修复验收）"
     report = issue_report(
         session,
         MONITOR,

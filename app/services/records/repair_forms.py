@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models.calendar import DeadlineRule
 from app.models.delivery import DeliveryPlan, DeliveryPlanLine
 from app.models.misc import Attachment
 from app.models.org import Unit, User
@@ -30,22 +31,18 @@ from app.models.returns import ReturnLine
 from app.models.workdays import RuleCode
 from app.printing.documents import FormDocument, FormField, FormSection, FormTable
 from app.services.admin.masterdata import item_code
+from app.services.kernel.calendar import rule_span
 from app.services.kernel.context import to_local
 from app.services.kernel.terms import line_status_label, report_kind_label, rule_label, span_text
 
 F = FormField
-# The default length printed beside a rule's name (DOMAIN.md, Deadlines).
-DEFAULT_LENGTHS: dict[str, str] = {
-    RuleCode.dispatch: "1 周",
-    RuleCode.localization: "5 个工作日",
-    RuleCode.repair: "60 天",
-}
 
 
-def _rule_text(rule: str) -> str:
+def _rule_text(session: Session, rule: str) -> str:
+    """The rule's name and its length as the admin set it (时限规则), e.g. “故障定位（5 个工作日）”."""
     if not rule:
         return "—"
-    length = DEFAULT_LENGTHS.get(rule)
+    length = rule_span(session, rule)
     return f"{rule_label(rule)}（{length}）" if length else rule_label(rule)
 
 
@@ -189,7 +186,7 @@ def localization_form(session: Session, loc: FaultLocalization) -> FormDocument:
             *_item_fields(session, line),
             F("收到日期", _date(line.received_on)),
             F("定位日期", _date(loc.localized_on)),
-            F("定位时限", _late_text(loc.late_days, "working_days", loc.late_reason), wide=True),
+            F("定位时限", _localization_time(session, loc), wide=True),
             F("故障现象", line.fault_description or "—", wide=True),
         ),
         sections=(conclusion, FormSection("依据的技术文件", table=_plans_table(session, line.id))),
@@ -296,6 +293,14 @@ def _certificate_no(session: Session, rec: RepairRecord, line: ReturnLine) -> st
             select(QualityCertificate).where(QualityCertificate.item_id == line.item_id)
         )
     return cert.certificate_no if cert is not None else ""
+
+
+def _localization_time(session: Session, loc: FaultLocalization) -> str:
+    """“按期完成（时限 5 个工作日）”: the rule's length as the admin set it."""
+    rule = session.get(DeadlineRule, RuleCode.localization)
+    unit = rule.unit if rule is not None else "working_days"
+    span = rule_span(session, RuleCode.localization)
+    return f"{_late_text(loc.late_days, unit, loc.late_reason)}（时限 {span}）"
 
 
 def _late_text(days: int, unit: str, reason: str) -> str:
@@ -422,7 +427,7 @@ def report_form(session: Session, report: Report) -> FormDocument:
         item_code="",
         fields=(
             F("事由", report.title, wide=True),
-            F("时限", _rule_text(report.rule)),
+            F("时限", _rule_text(session, report.rule)),
             F("报告日期", to_local(report.created_at).date().isoformat()),
             F("报告人", by.display_name if by else "时限监控（系统）"),
             F("签收", "；".join(acks) or "未签收"),

@@ -23,6 +23,7 @@ from app.services.kernel.context import Actor
 from app.services.kernel.terms import Role, role_label
 from app.ui.admin.calendar_page import CalendarPage
 from app.ui.admin.logins_page import LoginsPage
+from app.ui.admin.rules_page import RulesPage
 from app.ui.dispatch.page import DispatchPage
 from app.ui.handover.desk import HandoverDesk
 from app.ui.kit.page import Desk
@@ -63,6 +64,7 @@ PAGES: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("inbox", "收件箱", EVERYONE),
     ("logins", "登录账号", frozenset({Role.admin})),
     ("calendar", "工作日历", frozenset({Role.admin, Role.manager})),  # managers only look
+    ("rules", "时限规则", frozenset({Role.admin})),
 )
 
 
@@ -150,6 +152,7 @@ class MainWindow(QMainWindow):
             "inbox": self.inbox,
             "logins": LoginsPage(self.ctx),
             "calendar": CalendarPage(self.ctx),
+            "rules": RulesPage(self.ctx),
         }
         return widgets
 
