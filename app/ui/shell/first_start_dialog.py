@@ -21,8 +21,9 @@ class FirstStartDialog(FormDialog):
     def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(
             "首次启动 — 返修通 FanXiu",
-            "数据库中还没有任何账号。请创建系统管理员账号，"
-            "之后用它登录并添加单位、型号和其他用户。",
+            "数据库中还没有任何账号。请先创建系统管理员账号；"
+            "接着设置向导会带您填写本厂的单位、产品型号和各岗位的登录。"
+            "只想先看看程序，可勾选“加载演示数据”。",
             "创建账号",
             "退出",
             parent,

@@ -129,6 +129,11 @@ class Startup(QObject):
             login = first.login.text().strip()
             if first.demo is not None and first.demo.logins:
                 self.prompts.run(DemoLoginsDialog(first.demo.logins, self.shell))
+            elif first.admin is not None:
+                from app.ui.shell.setup_wizard import run_setup_wizard
+
+                self.shell.show_status("设置向导")
+                run_setup_wizard(db, first.admin, self.runner, self.prompts, self.shell)
         self._ask_login(db, login)
 
     def _ask_login(self, db: Database, login: str = "") -> None:

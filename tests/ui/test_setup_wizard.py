@@ -1,0 +1,131 @@
+"""The first start on an empty store, with no demo: admin, units, a model, a clerk, then work."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtWidgets import QPushButton
+
+from app.services.admin import masterdata
+from app.services.handover import returns
+from app.services.kernel import auth
+from app.services.kernel.terms import Role, UnitKind
+from app.ui.handover.new_task_dialog import NewTaskDialog
+from app.ui.shell.first_start_dialog import FirstStartDialog
+from app.ui.shell.frame import ShellWindow
+from app.ui.shell.login_dialog import LoginDialog
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.setup_wizard import LoginsStep, ModelsStep, StepDialog, UnitsStep
+from app.ui.shell.startup import Startup
+from tests.ui.conftest import ScriptedPrompts
+from tests.ui.helpers import click
+
+
+def admin(dialog: FirstStartDialog) -> None:
+    dialog.login.setText("chief")
+    dialog.name.setText("张主任")
+    dialog.password.setText("Guan-Li-2026")
+    dialog.password_again.setText("Guan-Li-2026")
+
+
+def fill(rows: list[tuple[str, ...]]) -> Any:
+    """Type `rows` over the step's prefilled rows (adding rows as needed)."""
+
+    def typed(step: StepDialog) -> None:
+        table = step.table
+        while table.rowCount() < len(rows):
+            (add,) = [b for b in step.findChildren(QPushButton) if b.text() == "添加一行"]
+            add.click()
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                table.set_text(r, c, value)
+
+    return typed
+
+
+def units_with_a_bad_row_first(qtbot: Any) -> Any:
+    """The same unit twice: refused, nothing written, the row named; then put right."""
+
+    def handle(step: UnitsStep) -> bool:
+        step.show()
+        qtbot.waitExposed(step)
+        fill([("某部队修理所", UnitKind.user_unit), ("某部队修理所", UnitKind.manufacturer)])(step)
+        click(qtbot, step.ok_button)
+        qtbot.waitUntil(lambda: "第 2 行" in step.error_label.text())
+        assert step.isVisible()
+        fill(
+            [
+                ("某部队修理所", UnitKind.user_unit),
+                ("电源分厂", UnitKind.manufacturer),
+                ("", UnitKind.manufacturer),
+            ]
+        )(step)
+        click(qtbot, step.ok_button)
+        qtbot.waitUntil(lambda: not step.isVisible(), timeout=30_000)
+        return step.result() == step.DialogCode.Accepted
+
+    return handle
+
+
+def test_from_an_empty_store_to_a_clerks_first_task(qtbot: Any, sqlite_url: str) -> None:
+    prompts = ScriptedPrompts(qtbot)
+    prompts.expect(FirstStartDialog, admin)
+    prompts.then(units_with_a_bad_row_first(qtbot))
+    prompts.expect(ModelsStep, fill([("DY-3", "二次电源", "DY3-200", "unit", "电源分厂")]))
+    prompts.expect(
+        LoginsStep,
+        fill(
+            [
+                ("wangmin", "王敏", "物资管理部门", Role.clerk, "Jiao-Jie-2026"),
+                ("", "", "", Role.engineer, ""),
+            ]
+        ),
+    )
+    prompts.expect(LoginDialog, lambda d: d.password.setText("Guan-Li-2026"))
+    codes: list[int] = []
+    shell = ShellWindow()
+    qtbot.addWidget(shell)
+    flow = Startup(sqlite_url, shell, prompts, codes.append)
+    shell.show()
+    flow.begin()
+    qtbot.waitUntil(lambda: flow.window is not None, timeout=60_000)
+    assert prompts.infos[-1][0] == "设置完成"
+    db = flow.db
+    assert db is not None
+    units = {u.name: u.kind for u in masterdata.list_units(db)}
+    assert units == {
+        "物资管理部门": UnitKind.materials_dept,
+        "某部队修理所": UnitKind.user_unit,
+        "电源分厂": UnitKind.manufacturer,
+    }
+    (model,) = masterdata.list_models(db)
+    assert (model.code, model.manufacturer) == ("DY-3", "电源分厂")
+
+    # The admin hands the desk to the clerk, who opens a return task for the user unit.
+    def clerk(dialog: LoginDialog) -> None:
+        dialog.login.setText("wangmin")
+        dialog.password.setText("Jiao-Jie-2026")
+
+    prompts.expect(LoginDialog, clerk)
+    admin_window = flow.window
+    assert isinstance(admin_window, MainWindow)
+    click(qtbot, admin_window.switch_button)
+    qtbot.waitUntil(lambda: flow.window not in (None, admin_window), timeout=30_000)
+    window = flow.window
+    assert isinstance(window, MainWindow) and window.actor.role == Role.clerk
+    assert auth.login(db, "wangmin", "Jiao-Jie-2026").name == "王敏"
+
+    def for_the_user_unit(dialog: NewTaskDialog) -> None:
+        assert dialog.unit_box.findText("某部队修理所") >= 0
+        dialog.unit_box.setCurrentIndex(dialog.unit_box.findText("某部队修理所"))
+
+    prompts.expect(NewTaskDialog, for_the_user_unit)
+    window.go("desk")
+    window.desk.new_task()
+    qtbot.waitUntil(lambda: "已新建任务" in window.desk.feedback.text(), timeout=30_000)
+    number = re.search(r"FX-[\w-]+", window.desk.feedback.text())
+    assert number is not None
+    task = returns.get_task_by_number(db, number.group())
+    assert task.user_unit == "某部队修理所"
+    flow.dispose()
