@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound
-from app.models.org import Permission, Unit, UnitKind
+from app.models.org import Permission, Role, Unit, UnitKind, User
 from app.models.products import ChecklistItem, Item, ProductModel
+from app.models.returns import ReturnLine
+from app.models.states import LineStatus
 from app.services.kernel import audit
 from app.services.kernel.context import Actor, require
 from app.services.kernel.views import ModelView, UnitView
@@ -46,8 +50,10 @@ def add_unit(db: Database, actor: Actor, name: str, kind: UnitKind) -> UnitView:
     if not name.strip():
         raise DomainError("单位名称不能为空。")
     with db.transaction() as session:
-        if session.scalar(select(Unit).where(Unit.name == name.strip())):
-            raise DomainError(f"单位“{name}”已存在。")
+        existing = session.scalar(select(Unit).where(Unit.name == name.strip()))
+        if existing is not None:
+            retired = "" if existing.active else "（已停用，可在单位列表中重新启用）"
+            raise DomainError(f"单位“{name.strip()}”已存在{retired}。")
         unit = ensure_unit(session, actor, name, kind)
         return UnitView(unit.id, unit.name, unit.kind)
 
@@ -165,3 +171,192 @@ def find_item(session: Session, model_id: int, serial_no: str) -> Item | None:
 def item_code(model_code: str, serial_no: str) -> str:
     """What item barcodes and labels encode (DOMAIN.md)."""
     return f"{model_code}/{serial_no}"
+
+
+# --- the admin's units page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A unit as the admin sees it: retired ones too, with what still names it."""
+
+    id: int
+    name: str
+    kind: str
+    active: bool
+    logins: int  # logins of this unit still in use
+    models: int  # models this unit makes
+
+
+def _unit_row(session: Session, unit: Unit) -> UnitRow:
+    logins = session.scalar(
+        select(func.count()).select_from(User).where(User.unit_id == unit.id, User.active)
+    )
+    models = session.scalar(
+        select(func.count())
+        .select_from(ProductModel)
+        .where(ProductModel.manufacturer_unit_id == unit.id)
+    )
+    return UnitRow(unit.id, unit.name, unit.kind, unit.active, logins or 0, models or 0)
+
+
+def list_all_units(db: Database, actor: Actor) -> list[UnitRow]:
+    require(actor, Permission.manage_master_data)
+    with db.reading() as session:
+        units = session.scalars(select(Unit).order_by(Unit.kind, Unit.active.desc(), Unit.name))
+        return [_unit_row(session, unit) for unit in units]
+
+
+def _unit(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("该单位已不存在，请刷新。")
+    return unit
+
+
+def rename_unit(db: Database, actor: Actor, unit_id: int, name: str) -> UnitRow:
+    """A new name from now on; records already issued keep the name they were issued under."""
+    require(actor, Permission.manage_master_data)
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("单位名称不能为空。")
+    with db.transaction() as session:
+        unit = _unit(session, unit_id)
+        if name == unit.name:
+            return _unit_row(session, unit)
+        other = session.scalar(select(Unit).where(Unit.name == name))
+        if other is not None:
+            state = "" if other.active else "（已停用）"
+            raise DomainError(f"已有名为“{name}”的单位{state}，请换一个名称。")
+        old = unit.name
+        unit.name = name
+        session.flush()
+        audit.record(session, actor, "unit", unit.id, "rename", old, name)
+        return _unit_row(session, unit)
+
+
+def set_unit_retired(db: Database, actor: Actor, unit_id: int, retired: bool) -> UnitRow:
+    """Retire: the unit leaves every choice but stays on the records and logins that name it."""
+    require(actor, Permission.manage_master_data)
+    with db.transaction() as session:
+        unit = _unit(session, unit_id)
+        row = _unit_row(session, unit)
+        if retired and row.logins:
+            raise DomainError(
+                f"“{unit.name}”还有 {row.logins} 个在用的登录，请先把它们改到别的单位或停用。"
+            )
+        if retired and row.models:
+            raise DomainError(
+                f"“{unit.name}”还是 {row.models} 个型号的承制单位，请先在型号页为它们改指定承制单位。"
+            )
+        if unit.active == (not retired):
+            return row
+        unit.active = not retired
+        session.flush()
+        audit.record(
+            session, actor, "unit", unit.id, "retire" if retired else "reactivate", "", unit.name
+        )
+        return _unit_row(session, unit)
+
+
+# --- the admin's models page ------------------------------------------------------------------
+
+
+def _model(session: Session, code: str) -> ProductModel:
+    model = session.scalar(select(ProductModel).where(ProductModel.code == code))
+    if model is None:
+        raise NotFound(f"型号 {code} 不存在，请刷新。")
+    return model
+
+
+def _maker_id(session: Session, manufacturer: str) -> int | None:
+    if not manufacturer:
+        return None
+    maker = session.scalar(
+        select(Unit).where(Unit.name == manufacturer, Unit.kind == UnitKind.manufacturer)
+    )
+    if maker is None:
+        raise NotFound(f"承制单位“{manufacturer}”不存在。")
+    return maker.id
+
+
+def edit_model(
+    db: Database,
+    actor: Actor,
+    code: str,
+    name: str,
+    drawing_no: str,
+    level: str,
+    manufacturer: str,
+) -> ModelView:
+    require(actor, Permission.manage_master_data)
+    if level not in ("system", "subsystem", "unit"):
+        raise DomainError(f"层级“{level}”无法识别。")
+    with db.transaction() as session:
+        model = _model(session, code)
+        before = (model.name, model.drawing_no, model.level, model.manufacturer_unit_id)
+        model.name = name.strip()
+        model.drawing_no = drawing_no.strip()
+        model.level = level
+        model.manufacturer_unit_id = _maker_id(session, manufacturer.strip())
+        after = (model.name, model.drawing_no, model.level, model.manufacturer_unit_id)
+        if after != before:
+            session.flush()
+            audit.record(session, actor, "product_model", model.id, "edit", before, after)
+        return model_view(session, model)
+
+
+def move_model(db: Database, actor: Actor, code: str, parent_code: str) -> ModelView:
+    """Put a model under another in the kit tree ("" for the top); a loop is refused."""
+    require(actor, Permission.manage_master_data)
+    with db.transaction() as session:
+        model = _model(session, code)
+        parent = _model(session, parent_code) if parent_code else None
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.id == model.id:
+                raise DomainError(
+                    f"不能把 {code} 放到 {parent_code} 之下：{parent_code} 本身就在 {code} 之下。"
+                )
+            ancestor = ancestor.parent
+        old = model.parent.code if model.parent else ""
+        model.parent = parent
+        session.flush()
+        audit.record(session, actor, "product_model", model.id, "move", old, parent_code)
+        return model_view(session, model)
+
+
+# --- models still to complete -----------------------------------------------------------------
+
+# Lines that wait for the model's manufacturer: on the desk and not yet dispatched.
+_HELD = (LineStatus.registered, LineStatus.accepted)
+
+
+@dataclass(frozen=True)
+class ModelToComplete:
+    code: str
+    name: str
+    drawing_no: str
+    lines_held: int  # lines of this model that cannot be dispatched until it has a manufacturer
+    missing: str  # what it lacks, in words
+
+
+def models_to_complete(db: Database, actor: Actor) -> list[ModelToComplete]:
+    """Models an import created that still lack a manufacturer, most lines held up first."""
+    if not actor.system and actor.role not in (Role.admin, Role.manager):
+        require(actor, Permission.manage_master_data)  # refuses with the usual sentence
+    with db.reading() as session:
+        held = (
+            select(Item.model_id, func.count(ReturnLine.id).label("n"))
+            .join(ReturnLine, ReturnLine.item_id == Item.id)
+            .where(ReturnLine.status.in_(_HELD))
+            .group_by(Item.model_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(ProductModel, func.coalesce(held.c.n, 0))
+            .outerjoin(held, held.c.model_id == ProductModel.id)
+            .where(ProductModel.from_import, ProductModel.manufacturer_unit_id.is_(None))
+            .order_by(func.coalesce(held.c.n, 0).desc(), ProductModel.code)
+        )
+        return [ModelToComplete(m.code, m.name, m.drawing_no, int(n), "承制单位") for m, n in rows]
