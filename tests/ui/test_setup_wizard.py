@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QPushButton
 
+from app.db import Database
 from app.services.admin import masterdata
 from app.services.handover import returns
 from app.services.kernel import auth
 from app.services.kernel.terms import Role, UnitKind
 from app.ui.handover.new_task_dialog import NewTaskDialog
+from app.ui.kit.runner import Runner
 from app.ui.shell.first_start_dialog import FirstStartDialog
 from app.ui.shell.frame import ShellWindow
 from app.ui.shell.login_dialog import LoginDialog
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.setup_wizard import LoginsStep, ModelsStep, StepDialog, UnitsStep
 from app.ui.shell.startup import Startup
+from tests.support.master_lists import MODELS, UNITS, write_master_list
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.helpers import click
 
@@ -114,6 +118,7 @@ def test_from_an_empty_store_to_a_clerks_first_task(qtbot: Any, sqlite_url: str)
     qtbot.waitUntil(lambda: flow.window not in (None, admin_window), timeout=30_000)
     window = flow.window
     assert isinstance(window, MainWindow) and window.actor.role == Role.clerk
+    qtbot.addWidget(window)  # closed after the test: its timers stop
     assert auth.login(db, "wangmin", "Jiao-Jie-2026").name == "王敏"
 
     def for_the_user_unit(dialog: NewTaskDialog) -> None:
@@ -129,3 +134,28 @@ def test_from_an_empty_store_to_a_clerks_first_task(qtbot: Any, sqlite_url: str)
     task = returns.get_task_by_number(db, number.group())
     assert task.user_unit == "某部队修理所"
     flow.dispose()
+
+
+def test_the_models_step_imports_the_master_list(
+    qtbot: Any, sqlite_db: Database, live_runner: Runner, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    chief = auth.create_first_admin(sqlite_db, "chief", "张主任", "Guan-Li-2026")
+    step = ModelsStep(sqlite_db, chief, live_runner, prompts)
+    qtbot.addWidget(step)
+    step.show()
+    assert step.import_button.isEnabled()
+    bad_units = (*UNITS, (6, "某协作厂", "外协单位"))
+    prompts.files.append(str(write_master_list(tmp_path / "bad.xlsx", ("单位", bad_units))))
+    click(qtbot, step.import_button)
+    qtbot.waitUntil(lambda: "什么都没有导入" in step.error_label.text(), timeout=30_000)
+    assert "单位 第 9 行" in step.error_label.text() and masterdata.list_models(sqlite_db) == []
+
+    good = write_master_list(tmp_path / "good.xlsx", ("型号", MODELS), ("单位", UNITS))
+    prompts.files.append(str(good))
+    click(qtbot, step.import_button)
+    qtbot.waitUntil(lambda: "已导入" in step.import_result.text(), timeout=30_000)
+    assert "4 个型号" in step.import_result.text() and not step.import_button.isEnabled()
+    tree = {m.code: m.manufacturer for m in masterdata.list_models(sqlite_db)}
+    assert tree["GC-12A"] == "惯性导航研究所"
+    click(qtbot, step.ok_button)  # nothing typed in the table: on to the next step
+    assert step.result() == step.DialogCode.Accepted

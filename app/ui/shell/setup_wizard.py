@@ -138,8 +138,8 @@ class StepDialog(FormDialog):
     ) -> None:
         super().__init__(
             f"设置向导（第 {number} 步，共 {STEPS} 步）— {title}",
-            heading,
-            "保存，下一步",
+            f"<b>第 {number} 步，共 {STEPS} 步：{title}</b><br>{heading}",
+            "保存，下一步" if number < STEPS else "保存，完成",
             "以后再说",
             parent,
         )
@@ -187,7 +187,7 @@ class StepDialog(FormDialog):
     def _refused(self, message: str) -> None:
         self._op = None
         self.set_ok_enabled(True)
-        self.show_error(f"{message}\n这一步的内容都没有保存；改正后再按“保存，下一步”。")
+        self.show_error(f"{message}\n这一步的内容都没有保存；改正后再保存。")
 
     def reject(self) -> None:
         if self._op is None:
@@ -313,7 +313,7 @@ class LoginsStep(StepDialog):
                 Column("登录名", 110),
                 Column("姓名", 100),
                 Column("单位", 170, tuple((u, u) for u in units)),
-                Column("角色", 130, _choices(ROLE_LABELS, roles)),
+                Column("角色", 150, _choices(ROLE_LABELS, roles)),
                 Column("初始密码", 140, secret=True),
             ],
             runner,
