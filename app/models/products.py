@@ -38,6 +38,10 @@ class ChecklistItem(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("product_model.id"))
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(200))
+    # What passes (合格判据), and whether the inspector writes down a measured value (实测值)
+    # or only ticks 合格 / 不合格.
+    criterion: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    measured: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Replaced points stay for the inspections that used them.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 

@@ -24,7 +24,7 @@ from app.models.repair import (
 from app.models.returns import ReturnLine
 from app.models.states import BENCH_STATES, PLAN_EDITABLE, SCRAPPABLE, LineStatus
 from app.models.workdays import DeadlineState, RuleCode
-from app.services.admin.codelists import ChecklistPoint, checklist
+from app.services.admin.codelists import ChecklistPoint, checklist, point
 from app.services.admin.masterdata import item_code
 from app.services.kernel.calendar import calendar_and_rules
 from app.services.kernel.context import Actor, local_today
@@ -289,6 +289,4 @@ def acceptance_points(db: Database, line_id: int) -> list[ChecklistPoint]:
     """The acceptance checklist of the line's model (出厂验收要求), in order."""
     with db.reading() as session:
         line = load_line(session, line_id)
-        return [
-            ChecklistPoint(c.id, c.position, c.text) for c in checklist(session, line.item.model_id)
-        ]
+        return [point(c) for c in checklist(session, line.item.model_id)]

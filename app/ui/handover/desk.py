@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.admin import masterdata
+from app.services.admin import codelists, masterdata
 from app.services.handover import returns
 from app.services.kernel.terms import Decision, LineStatus, Permission, TaskStatus, UnitKind
 from app.services.kernel.views import ConfirmResult, ImportResult, LineRow, LineView, TaskView
@@ -503,7 +503,8 @@ class HandoverDesk(Page):
         several = len(ids) > 1
         label = f"所选 {len(ids)} 件产品" if several else line.item_code
         suggested = [] if several else [line.reject_reason, suggested_reason(line)]
-        dialog = RejectDialog(label, suggested, self)
+        listed = self.now(call(codelists.list_codes, self.db, codelists.REJECT_REASON), [])
+        dialog = RejectDialog(label, suggested, self, [c.label for c in listed])
         if not self.scans.ask(dialog):
             return
         reason = dialog.reason()

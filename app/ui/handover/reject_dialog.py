@@ -35,7 +35,11 @@ def suggested_reason(line: LineView) -> str:
 
 class RejectDialog(FormDialog):
     def __init__(
-        self, item_code: str, suggested: Sequence[str] = (), parent: QWidget | None = None
+        self,
+        item_code: str,
+        suggested: Sequence[str] = (),
+        parent: QWidget | None = None,
+        common: Sequence[str] = COMMON_REASONS,
     ) -> None:
         super().__init__(
             "拒收产品",
@@ -45,7 +49,8 @@ class RejectDialog(FormDialog):
         )
         self.form.addRow("产品：", QLabel(item_code))
         suggested = [s for s in suggested if s]
-        reasons = list(dict.fromkeys([*suggested, *COMMON_REASONS]))
+        # The admin's list of reject reasons (代码表), or these defaults where none is given.
+        reasons = list(dict.fromkeys([*suggested, *(common or COMMON_REASONS)]))
         self.reason_box = editable_combo(reasons, "选择或填写拒收原因（必填）")
         self.reason_box.setCurrentIndex(0 if suggested else -1)
         self.form.addRow("拒收原因：", self.reason_box)

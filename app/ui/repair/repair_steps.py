@@ -338,14 +338,15 @@ class PointRow:
 
     def __init__(self, point: ChecklistPoint, owner: QWidget) -> None:
         self.point = point
-        self.label = QLabel(f"{point.position}. {point.text}")
+        rule = f"（合格判据：{point.criterion}）" if point.criterion else ""
+        self.label = QLabel(f"{point.position}. {point.text}{rule}")
         self.label.setWordWrap(True)
         self.passed = QRadioButton("合格")
         self.failed = QRadioButton("不合格")
         self.group = QButtonGroup(owner)
         self.group.addButton(self.passed)
         self.group.addButton(self.failed)
-        self.note = line_edit("说明（不合格时写明情况）")
+        self.note = line_edit("实测值" if point.measured else "说明（不合格时写明情况）")
 
     def decided(self) -> bool:
         return self.passed.isChecked() or self.failed.isChecked()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.services.kernel.context import Actor
 from app.services.kernel.terms import Role, role_label
 from app.ui.admin.calendar_page import CalendarPage
+from app.ui.admin.codelists_page import CodeListsPage
 from app.ui.admin.logins_page import LoginsPage
 from app.ui.admin.rules_page import RulesPage
 from app.ui.dispatch.page import DispatchPage
@@ -65,6 +66,7 @@ PAGES: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("logins", "登录账号", frozenset({Role.admin})),
     ("calendar", "工作日历", frozenset({Role.admin, Role.manager})),  # managers only look
     ("rules", "时限规则", frozenset({Role.admin})),
+    ("codelists", "代码表", frozenset({Role.admin})),
 )
 
 
@@ -153,6 +155,7 @@ class MainWindow(QMainWindow):
             "logins": LoginsPage(self.ctx),
             "calendar": CalendarPage(self.ctx),
             "rules": RulesPage(self.ctx),
+            "codelists": CodeListsPage(self.ctx),
         }
         return widgets
 
