@@ -157,5 +157,8 @@ def test_the_models_step_imports_the_master_list(
     assert "4 个型号" in step.import_result.text() and not step.import_button.isEnabled()
     tree = {m.code: m.manufacturer for m in masterdata.list_models(sqlite_db)}
     assert tree["GC-12A"] == "惯性导航研究所"
+    # The manufacturers the list brought are offered for models typed in by hand.
+    step.table.set_text(0, 4, "伺服机构厂")
+    assert step.table.text(0, 4) == "伺服机构厂"
     click(qtbot, step.ok_button)  # nothing typed in the table: on to the next step
     assert step.result() == step.DialogCode.Accepted

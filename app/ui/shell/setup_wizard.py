@@ -6,9 +6,8 @@ by its number). Every step may be left for later: the admin pages do the same wo
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.services.admin import first_start, logins, masterdata
 from app.services.admin.first_start import NewLogin, NewModel, NewUnit
+from app.services.admin.master_list import MasterResult, import_master_list
 from app.services.kernel.context import Actor
 from app.services.kernel.terms import (
     MODEL_LEVEL_LABELS,
@@ -36,13 +36,12 @@ from app.services.kernel.terms import (
 )
 from app.ui.kit.form_dialog import FormDialog
 from app.ui.kit.prompts import Prompts
-from app.ui.kit.runner import Call, Change, Operation, Runner, call, call_later_imported
+from app.ui.kit.runner import Call, Change, Operation, Runner, call
 
 if TYPE_CHECKING:
     from app.db import Database
 
 STEPS = 3
-MASTER_LIST = "app.services.admin.master_list"
 MASTER_LIST_FILTER = "Excel 工作簿 (*.xlsx)"
 
 
@@ -116,6 +115,17 @@ class RowsTable(QTableWidget):
             [self.text(r, c) for c in range(self.columnCount())] for r in range(self.rowCount())
         ]
         return [row for row in rows if row[0]]
+
+    def set_choices(self, column: int, choices: tuple[tuple[str, str], ...]) -> None:
+        """New choices for a column (after an import added units); each row keeps its pick."""
+        self.columns[column] = replace(self.columns[column], choices=choices)
+        for row in range(self.rowCount()):
+            kept = self.text(row, column)
+            combo = QComboBox()
+            for word, stored in choices:
+                combo.addItem(word, stored)
+            combo.setCurrentIndex(max(0, combo.findData(kept)))
+            self.setCellWidget(row, column, combo)
 
     def remove_selected(self) -> None:
         for row in sorted({i.row() for i in self.selectedIndexes()}, reverse=True):
@@ -234,7 +244,6 @@ class ModelsStep(StepDialog):
         prompts: Prompts,
         parent: QWidget | None = None,
     ) -> None:
-        makers = runner.now(call(masterdata.list_units, db, UnitKind.manufacturer)) or []
         super().__init__(
             2,
             "产品型号",
@@ -245,23 +254,24 @@ class ModelsStep(StepDialog):
                 Column("产品名称", 180),
                 Column("图号", 130),
                 Column("层级", 90, _choices(MODEL_LEVEL_LABELS, ["unit", "subsystem", "system"])),
-                Column("承制单位", 160, (("（暂缺）", ""), *((m.name, m.name) for m in makers))),
+                Column("承制单位", 160),
             ],
             runner,
             parent,
         )
         self.db, self.actor, self.prompts = db, actor, prompts
+        makers = self._makers()
+        self.table.set_choices(4, makers)
         self.import_button = QPushButton("导入主数据清单…")
         self.import_result = QLabel("")
         self.import_result.setWordWrap(True)
-        if importlib.util.find_spec(MASTER_LIST) is None:
-            self.import_button.setEnabled(False)
-            self.import_button.setToolTip("主数据清单导入尚未提供；请在下表中填写型号。")
+        self.import_button.setToolTip("Excel 工作簿：一张单位表、一张型号表，按表头识别")
         self.import_button.clicked.connect(self.import_master_list)
         self.extra.addWidget(self.import_button)
         self.extra.addWidget(self.import_result, 1)
         for _ in range(3):
-            self.table.add_row("", "", "", "unit", makers[0].name if len(makers) == 1 else "")
+            # With one manufacturer only, it is the likely one.
+            self.table.add_row("", "", "", "unit", makers[1][1] if len(makers) == 2 else "")
 
     def job(self, rows: list[list[str]]) -> Call[Any]:
         models = [
@@ -277,14 +287,14 @@ class ModelsStep(StepDialog):
         self.show_error("")
         self.runner.run(
             self,
-            call_later_imported(f"{MASTER_LIST}:import_master_list", self.db, self.actor, path),
+            call(import_master_list, self.db, self.actor, path),
             done=self._imported,
             failed=self.show_error,
             changes=Change.MASTER_DATA,
             label="正在导入主数据清单…",
         )
 
-    def _imported(self, result: Any) -> None:
+    def _imported(self, result: MasterResult) -> None:
         if result.rejected:
             lines = [f"{r.sheet} 第 {r.row} 行：{r.reason}" for r in result.rejected[:8]]
             more = len(result.rejected) - len(lines)
@@ -293,6 +303,11 @@ class ModelsStep(StepDialog):
             return
         self.import_result.setText(f"已导入 {result.units} 个单位、{result.models} 个型号。")
         self.import_button.setEnabled(False)
+        self.table.set_choices(4, self._makers())
+
+    def _makers(self) -> tuple[tuple[str, str], ...]:
+        makers = self.runner.now(call(masterdata.list_units, self.db, UnitKind.manufacturer)) or []
+        return (("（暂缺）", ""), *((m.name, m.name) for m in makers))
 
 
 class LoginsStep(StepDialog):
