@@ -15,6 +15,7 @@ from app.services.kernel import auth
 from app.services.kernel.terms import Role, UnitKind
 from app.ui.handover.new_task_dialog import NewTaskDialog
 from app.ui.kit.runner import Runner
+from app.ui.kit.style import Tone
 from app.ui.shell.first_start_dialog import FirstStartDialog
 from app.ui.shell.frame import ShellWindow
 from app.ui.shell.login_dialog import LoginDialog
@@ -23,7 +24,7 @@ from app.ui.shell.setup_wizard import LoginsStep, ModelsStep, StepDialog, UnitsS
 from app.ui.shell.startup import Startup
 from tests.support.master_lists import MODELS, UNITS, write_master_list
 from tests.ui.conftest import ScriptedPrompts
-from tests.ui.helpers import click
+from tests.ui.helpers import click, scan
 
 
 def admin(dialog: FirstStartDialog) -> None:
@@ -133,6 +134,11 @@ def test_from_an_empty_store_to_a_clerks_first_task(qtbot: Any, sqlite_url: str)
     assert number is not None
     task = returns.get_task_by_number(db, number.group())
     assert task.user_unit == "某部队修理所"
+    # The first product of the factory's own model is scanned in.
+    scan(qtbot, window.desk, "DY-3/DY3-2026001")
+    qtbot.waitUntil(lambda: window.desk.feedback.tone == Tone.ok, timeout=30_000)
+    lines = returns.task_lines(db, task.id)
+    assert [line.item_code for line in lines] == ["DY-3/DY3-2026001"]
     flow.dispose()
 
 
