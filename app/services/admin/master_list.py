@@ -350,9 +350,24 @@ def _check_models(
     for code in _in_loops(parent_of, set(rows)):
         model = rows[code]
         rejected.append(MasterRejected(model.sheet, model.row, f"型号 {code} 的上级关系构成循环"))
-    fresh = [m for c, m in rows.items() if c not in stored]
-    known = [m for c, m in rows.items() if c in stored]
+        bad.add(code)
+    good = {c: m for c, m in rows.items() if c not in bad}
+    fresh = [m for c, m in good.items() if c not in stored]
+    known = [m for c, m in good.items() if c in stored and _changes(session, stored[c], m)]
     return fresh, known
+
+
+def _changes(session: Session, stored: ProductModel, row: MasterModel) -> bool:
+    """Whether the row says anything the store does not know yet (a blank cell says nothing)."""
+    maker = session.get(Unit, stored.manufacturer_unit_id) if stored.manufacturer_unit_id else None
+    pairs = (
+        (row.name, stored.name),
+        (row.drawing_no, stored.drawing_no),
+        (row.level, stored.level),
+        (row.parent, stored.parent.code if stored.parent else ""),
+        (row.manufacturer, maker.name if maker else ""),
+    )
+    return any(new and new != old for new, old in pairs)
 
 
 def _in_loops(parent_of: dict[str, str], codes: set[str]) -> list[str]:

@@ -203,7 +203,11 @@ def _unit_row(session: Session, unit: Unit) -> UnitRow:
 def list_all_units(db: Database, actor: Actor) -> list[UnitRow]:
     require(actor, Permission.manage_master_data)
     with db.reading() as session:
-        units = session.scalars(select(Unit).order_by(Unit.kind, Unit.active.desc(), Unit.name))
+        units = sorted(
+            session.scalars(select(Unit)),
+            # In the order people think of them (user units first), in use before retired.
+            key=lambda u: (list(UnitKind).index(u.kind), not u.active, u.name),
+        )
         return [_unit_row(session, unit) for unit in units]
 
 

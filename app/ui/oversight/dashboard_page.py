@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.admin import masterdata
 from app.services.kernel import calendar
 from app.services.kernel.context import local_today
 from app.services.kernel.terms import (
@@ -228,6 +229,7 @@ class DashboardPage(Page):
         | Change.REPORTS
         | Change.DEADLINES
         | Change.CALENDAR
+        | Change.MASTER_DATA
     )
 
     def __init__(
@@ -459,9 +461,17 @@ class DashboardPage(Page):
         if not (self.actor.system or self.actor.role in (Role.admin, Role.manager)):
             return
         warning = self.now(call(calendar.calendar_warning, self.db, today))
-        self.calendar_note.setVisible(warning is not None)
-        if warning is not None:
-            self.calendar_note.show_result(Tone.warn, warning.text)
+        todo = self.now(call(masterdata.models_to_complete, self.db, self.actor), default=[])
+        texts = [warning.text] if warning is not None else []
+        if todo:  # models an imported list brought without a manufacturer hold up dispatch
+            held = sum(row.lines_held for row in todo)
+            texts.append(
+                f"有 {len(todo)} 个型号尚未指定承制单位，{held} 件产品因此不能分发："
+                "请系统管理员在“型号与配套”页补全。"
+            )
+        self.calendar_note.setVisible(bool(texts))
+        if texts:
+            self.calendar_note.show_result(Tone.warn, "\n".join(texts))
 
     def show_reminder(self, reminder: Reminder) -> None:
         self.banner.show_reminder(reminder)

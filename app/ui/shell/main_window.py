@@ -24,7 +24,10 @@ from app.services.kernel.terms import Role, role_label
 from app.ui.admin.calendar_page import CalendarPage
 from app.ui.admin.codelists_page import CodeListsPage
 from app.ui.admin.logins_page import LoginsPage
+from app.ui.admin.models_page import ModelsPage
 from app.ui.admin.rules_page import RulesPage
+from app.ui.admin.settings_page import SettingsPage
+from app.ui.admin.units_page import UnitsPage
 from app.ui.dispatch.page import DispatchPage
 from app.ui.handover.desk import HandoverDesk
 from app.ui.kit.page import Desk
@@ -64,9 +67,12 @@ PAGES: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("reports", "超期与升级", frozenset({Role.clerk, Role.manager, Role.quality, Role.admin})),
     ("inbox", "收件箱", EVERYONE),
     ("logins", "登录账号", frozenset({Role.admin})),
+    ("units", "单位", frozenset({Role.admin})),
+    ("models", "型号与配套", frozenset({Role.admin, Role.manager})),  # managers only look
     ("calendar", "工作日历", frozenset({Role.admin, Role.manager})),  # managers only look
     ("rules", "时限规则", frozenset({Role.admin})),
     ("codelists", "代码表", frozenset({Role.admin})),
+    ("settings", "设置", frozenset({Role.admin})),
 )
 
 
@@ -153,9 +159,12 @@ class MainWindow(QMainWindow):
             "reports": self.reports,
             "inbox": self.inbox,
             "logins": LoginsPage(self.ctx),
+            "units": UnitsPage(self.ctx),
+            "models": ModelsPage(self.ctx),
             "calendar": CalendarPage(self.ctx),
             "rules": RulesPage(self.ctx),
             "codelists": CodeListsPage(self.ctx),
+            "settings": SettingsPage(self.ctx),
         }
         return widgets
 
