@@ -251,7 +251,10 @@ def cmd_import_master(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_ROWS
     if not args.json:
-        print(f"已导入单位 {result.units} 个、型号 {result.models} 个。")
+        if result.units or result.models:
+            print(f"已导入单位 {result.units} 个、型号 {result.models} 个。")
+        else:
+            print("清单中的单位和型号都已在库中，没有改动。")
     return EXIT_OK
 
 

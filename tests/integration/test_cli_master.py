@@ -55,6 +55,10 @@ def test_import_master_from_the_command_line(tmp_path: Path) -> None:
     assert done.code == 0, done
     assert done.json() == {"units": 4, "models": 4, "rejected": []}
     assert _models(data_dir) == 4
+    (again,) = run_all(
+        data_dir, ("import-master", str(good), "--login", ADMIN), password=ADMIN_PASSWORD
+    )
+    assert again.code == 0 and "没有改动" in again.out, again
     (missing,) = run_all(
         data_dir,
         ("import-master", str(tmp_path / "无.xlsx"), "--login", ADMIN),

@@ -116,3 +116,16 @@ def test_only_an_admin_imports_and_a_workbook_without_such_sheets_is_one_message
         preview_master_list(db, org.admin, other)
     with pytest.raises(ListFileError, match="找不到文件"):
         preview_master_list(db, org.admin, tmp_path / "none.xlsx")
+
+
+def test_the_same_list_imported_again_changes_nothing_and_is_not_an_error(
+    sqlite_db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    path = write_master_list(tmp_path / "m.xlsx", ("单位", UNITS), ("型号", MODELS))
+    first = import_master_list(sqlite_db, admin, path)
+    assert first.models == 4 and first.units >= 4
+    preview = preview_master_list(sqlite_db, admin, path)
+    assert not (preview.new_units or preview.new_models or preview.updated_models)
+    assert not preview.ok  # the window's 导入 stays grey: there is nothing to write
+    again = import_master_list(sqlite_db, admin, path)
+    assert (again.units, again.models, again.rejected) == (0, 0, ())

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.errors import DomainError, ListFileError
+from app.errors import ListFileError
 from app.models.org import Permission, Unit, UnitKind
 from app.models.products import ProductModel
 from app.services.handover.list_reader import (
@@ -405,7 +405,8 @@ def import_master_list(db: Database, actor: Actor, path: str | Path) -> MasterRe
         if preview.rejected:
             return MasterResult(0, 0, preview.rejected)
         if not (preview.new_units or preview.new_models or preview.updated_models):
-            raise DomainError("清单中没有新的单位或型号。")
+            # The same list imported again is not an error: there is simply nothing to write.
+            return MasterResult(0, 0, ())
         units = {u.name: u for u in session.scalars(select(Unit))}
         for row in preview.new_units:
             unit = Unit(name=row.name, kind=row.kind)
