@@ -129,3 +129,29 @@ def test_the_same_list_imported_again_changes_nothing_and_is_not_an_error(
     assert not preview.ok  # the window's 导入 stays grey: there is nothing to write
     again = import_master_list(sqlite_db, admin, path)
     assert (again.units, again.models, again.rejected) == (0, 0, ())
+
+
+def test_headers_typed_every_which_way_and_notes_under_the_table_are_read(
+    sqlite_db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    units = (
+        ("本厂单位一览表",),
+        ("序\u3000号", "单 位 名 称", "类别（用户单位/承制单位…）"),
+        (1, "\u3000伺服机构厂\u3000", "承制单位"),
+        (2, "某训练基地", " 用户单位"),
+        (),
+        ("制表：张三",),
+    )
+    models = (
+        ("型号主数据",),
+        ("日期：2026年11月",),
+        ("型\u3000号", "名称", "图 号", "层 级", "上级型号（所属）", "承制单位（全称）"),
+        ("ZT-1", "某型制导系统", "ZT1-0000", "总体", "", ""),
+        ("SF-3", "舵机", "SF3-2000", "分系统", "ZT-1", "伺服机构厂"),
+        ("注：层级填总体、分系统或单机",),
+    )
+    path = write_master_list(tmp_path / "m.xlsx", ("表1", units), ("表2", models))
+    result = import_master_list(sqlite_db, admin, path)
+    assert result.rejected == () and (result.units, result.models) == (2, 2)
+    assert _tree(sqlite_db)["SF-3"] == ("舵机", "subsystem", "ZT-1", "伺服机构厂")
+    assert "某训练基地" in {u.name for u in masterdata.list_units(sqlite_db)}

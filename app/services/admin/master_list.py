@@ -74,6 +74,8 @@ _LEVEL_WORDS: dict[str, str] = {
     "subsystem": "subsystem",
     "unit": "unit",
 }
+# Lines under a table that name nothing: "制表：张三", "审核：", "注：层级填总体/分系统/单机".
+_NOTE_RE = re.compile(r"^(制表|填表|审核|批准|签字|签名|日期|注|说明|备注|合计)|[:：]$")
 _HEADER_PUNCT = re.compile(r"[()\[\]{}【】〔〕<>《》/\\、,，.。:：;；*＊#＃_\-—~]")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -185,6 +187,12 @@ def _at(cells: list[Cell], column: int | None) -> Cell:
     return cells[column]
 
 
+def _is_note(cells: list[Cell]) -> bool:
+    """A line with one text only, which is a signature, a date or a note, not a unit or model."""
+    texts = [text for text in (_text(value) for value in cells) if text]
+    return len(texts) == 1 and bool(_NOTE_RE.search(texts[0]))
+
+
 def read_master_list(path: str | Path) -> _Parsed:
     """Every unit and model row of the workbook, or the rows that cannot be read as one."""
     path = Path(path)
@@ -221,7 +229,7 @@ def _read_units(
     for number, cells in enumerate(rows, start=first):
         name = _text(_at(cells, columns.get("name")))
         kind_text = _code(_at(cells, columns.get("kind")))
-        if not name and not kind_text:
+        if (not name and not kind_text) or _is_note(cells):
             continue
         if not name:
             parsed.rejected.append(MasterRejected(sheet, number, "缺少单位名称"))
@@ -243,7 +251,7 @@ def _read_models(
     for number, cells in enumerate(rows, start=first):
         values = {f: _text(_at(cells, c)) for f, c in columns.items()}
         code = _code(_at(cells, columns.get("code")))
-        if not any(values.values()):
+        if not any(values.values()) or _is_note(cells):
             continue
         if not code:
             parsed.rejected.append(MasterRejected(sheet, number, "缺少型号代号"))
