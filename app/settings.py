@@ -24,10 +24,9 @@ OPTIONS: dict[str, Option] = {
     o.key: o
     for o in (
         Option("database_url", "", "SQLAlchemy URL; empty means the SQLite file in the data dir"),
-        Option("printer_name", "", "printer for records; empty means the system default"),
-        Option("label_size", "60x40", "item label size: 60x40 (thermal) or a4"),
+        Option("printer_name", "", "printer the print dialog starts on; empty: the system default"),
+        Option("label_size", "60x40", "item label size the dispatch page starts on: 60x40 or a4"),
         Option("scan_max_key_gap_ms", 80, "a scanner types faster than this between keys"),
-        Option("page_size", 300, "rows read from the database per page in tables"),
         Option("last_directory", "", "where the open and save dialogs start: the last folder used"),
         Option(
             "desk_open_tasks",
@@ -37,6 +36,10 @@ OPTIONS: dict[str, Option] = {
         ),
     )
 }
+
+
+# Options that once were and are read by nothing now: an old settings file may still hold them.
+RETIRED = frozenset({"page_size"})
 
 
 class UnknownSetting(KeyError):
@@ -62,6 +65,7 @@ class Settings:
         self._values: dict[str, Any] = {}
         if self.path.exists():
             raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = {k: v for k, v in raw.items() if k not in RETIRED}
             unknown = set(raw) - set(OPTIONS)
             if unknown:
                 raise UnknownSetting(f"unknown settings in {self.path}: {sorted(unknown)}")
@@ -95,3 +99,11 @@ def resolve_database_url(cli_url: str | None, settings: Settings | None = None) 
         return env
     configured = (settings or Settings()).get("database_url")
     return configured or default_database_url()
+
+
+def setting_or_default(key: str) -> Any:
+    """A setting where a broken or unreadable settings file must not stop the work: the default."""
+    try:
+        return Settings().get(key)
+    except (OSError, ValueError, UnknownSetting):
+        return OPTIONS[key].default

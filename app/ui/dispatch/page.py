@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.services.dispatch import dispatching, item_labels
 from app.services.kernel.terms import Permission
 from app.services.kernel.views import DispatchGroup, DispatchLine, DispatchResult
+from app.settings import setting_or_default
 from app.ui.dispatch.dispatch_dialog import DispatchDialog, DispatchValues
 from app.ui.kit.formats import deadline_text
 from app.ui.kit.gates import denial, gate
@@ -163,6 +164,9 @@ class DispatchPage(Page):
         self.label_size_box = QComboBox()
         for text, code in LABEL_SIZES:
             self.label_size_box.addItem(text, code)
+        # The label stock this site keeps (the admin's settings page: 标签尺寸).
+        size_at = self.label_size_box.findData(setting_or_default("label_size"))
+        self.label_size_box.setCurrentIndex(max(size_at, 0))
         self.labels_button = QPushButton("打印标签")
         buttons = QHBoxLayout()
         buttons.addWidget(self.select_all_button)

@@ -12,6 +12,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.settings import setting_or_default
 from app.ui.kit.prompts import Prompts
 
 # Pages are rasterised for the printer at this resolution at most: a 0.33 mm barcode module is
@@ -104,6 +105,9 @@ class PrintPreviewDialog(QDialog):
     def print_with_dialog(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self.file_stem)
+        chosen = setting_or_default("printer_name")  # the admin's settings page: 打印机
+        if chosen:
+            printer.setPrinterName(chosen)
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("打印")
         dialog.setMinMax(1, self.document.pageCount())
