@@ -27,6 +27,7 @@ NEEDS_LOGIN = (
     "此命令会修改数据，须先登录：请加 --login 用户名"
     f"（密码取自环境变量 {PASSWORD_ENV}，或在终端中输入）。"
 )
+NO_LOGINS_YET = "这个数据库还没有设置任何登录：请先运行 fanxiu setup --admin 用户名。"
 TODAY_ONLY_DEMO = (
     "--today 只能用于演示数据库：正式数据库按今天的日期计算，报告不能为尚未到来的日期出具。"
 )
@@ -82,6 +83,9 @@ def sign_in(args: argparse.Namespace, db: Database) -> Actor:
     from app.services.kernel import auth
 
     login = require_login_given(args)
+    if not auth.has_users(db):
+        # Not "wrong password" (and no failed sign-in audited): nobody has set this store up yet.
+        raise CommandRefused(NO_LOGINS_YET)
     return auth.login(db, login, password_from_env_or_terminal(login))
 
 
