@@ -195,3 +195,20 @@ def test_render(qtbot, make_desk, org):  # type: ignore[no-untyped-def]
         page.grab().save(out + "-codes.png")
         page.tabs.setCurrentWidget(page.checklist)
         page.grab().save(out + "-checklist.png")
+
+
+def test_a_whole_checklist_replaced_after_use_is_numbered_from_one(org, sqlite_db):  # type: ignore[no-untyped-def]
+    line = at_bench(sqlite_db, org, "G-5")
+    repairs.no_fault_found(sqlite_db, org.engineer, line, "复测正常", today=dt.date(2026, 9, 24))
+    points = bench.acceptance_points(sqlite_db, line)
+    repairs.inspect_acceptance(
+        sqlite_db,
+        org.quality,
+        line,
+        {p.id: (True, "") for p in points},
+        inspector="刘检",
+        today=dt.date(2026, 9, 25),
+    )
+    codelists.set_checklist(sqlite_db, org.admin, "GC-12A", ["外观", "功能"])
+    live = [r for r in checklists.list_points(sqlite_db, "GC-12A") if r.active]
+    assert [(r.position, r.text) for r in live] == [(1, "外观"), (2, "功能")]

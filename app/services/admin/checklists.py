@@ -15,11 +15,11 @@ from app.errors import DomainError, NotFound
 from app.models.org import Permission
 from app.models.products import ChecklistItem, ProductModel
 from app.models.repair import AcceptanceResult
+from app.services.admin.codelists import RETIRED_BASE
 from app.services.kernel import audit
 from app.services.kernel.context import Actor, require
 
-# Retired points leave the numbered order; they wait past it so the live points stay 1..n.
-RETIRED_BASE = 100_000
+# Retired points leave the numbered order (RETIRED_BASE + id) so the live points stay 1..n.
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ DEFAULTS = {
         "外观破损，与故障单描述不符",
     ),
 }
+# Retired checklist points wait past the numbered order (app/services/admin/checklists.py).
+RETIRED_BASE = 100_000
 # Each list's name in the window, in the order the admin's page shows them.
 LIST_NAMES = {FAULT_MODE: "故障模式", CAUSE_CATEGORY: "原因类别", REJECT_REASON: "拒收原因"}
 
@@ -268,20 +270,15 @@ def set_checklist(db: Database, actor: Actor, model_code: str, points: list[str]
             .where(ChecklistItem.model_id == model.id)
         )
         if used:
-            # Keep the points past inspections refer to; the new ones follow them.
-            base = (
-                session.scalar(
-                    select(func.max(ChecklistItem.position)).where(
-                        ChecklistItem.model_id == model.id
-                    )
-                )
-                or 0
-            )
-            for point in checklist(session, model.id):
-                point.active = False
+            # Keep the points past inspections refer to, out of the numbered order (as the
+            # checklist page retires them); the new ones are numbered from 1.
+            for old_point in checklist(session, model.id):
+                old_point.active = False
+                old_point.position = RETIRED_BASE + old_point.id
+            session.flush()
         else:
             session.execute(delete(ChecklistItem).where(ChecklistItem.model_id == model.id))
-            base = 0
+        base = 0
         for i, text in enumerate(points, start=base + 1):
             session.add(ChecklistItem(model_id=model.id, position=i, text=text))
         audit.record(
