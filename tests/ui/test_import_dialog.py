@@ -6,12 +6,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from app.db import Database
 from app.errors import DomainError
-from app.services.handover import returns
+from app.services.admin import masterdata
+from app.services.handover import list_import, returns
 from app.ui.handover.import_dialog import ImportDialog
 from app.ui.kit.page import Desk, Page
 from app.ui.kit.runner import Runner
@@ -137,3 +139,45 @@ def test_reading_can_be_cancelled(
     qtbot.waitUntil(lambda: dialog.error_label.text() == "导入已取消", timeout=10_000)
     assert dialog.preview is None and not dialog.stop_button.isVisible()
     desk.runner.shutdown()
+
+
+def test_the_clerk_names_a_new_models_manufacturer_while_importing(
+    qtbot: Any, sqlite_db: Database, org: Org, make_desk: Any, tmp_path: Path
+) -> None:
+    """A model the list brings in need not hold its lines up until an admin comes by."""
+    rows = [
+        {"seq": 1, "product_name": "电源模块", "model_code": "DY-12A", "drawing_no": "DY1.234",
+         "serial_no": "DY12A-0001", "quantity": 1, "fault_description": "无输出"},
+        {"seq": 2, "product_name": "陀螺组件", "model_code": "XK-3", "drawing_no": "XK3.100",
+         "serial_no": "XK3-0002", "quantity": 1, "fault_description": "零漂超差"},
+    ]  # fmt: skip
+    built = write_messy_list(tmp_path / "新型号.xlsx", rows)
+    dialog = ImportDialog(page_for(qtbot, make_desk(org.clerk)), str(built.path), ["某部队修理所"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30_000)
+    assert dialog.makers_box.isVisible() and set(dialog.maker_boxes) == {"DY-12A", "XK-3"}
+    box = dialog.maker_boxes["DY-12A"]
+    assert box.findText("电源分厂") >= 0 and box.findText("某部队修理所") < 0  # manufacturers only
+    box.setCurrentIndex(box.findText("电源分厂"))  # XK-3 left for the admin
+    type_text(qtbot, dialog.unit_box.lineEdit(), "某部队修理所")
+    click(qtbot, dialog.import_button)
+    qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=30_000)
+    made = {m.code: m.manufacturer for m in masterdata.list_models(sqlite_db)}
+    assert made["DY-12A"] == "电源分厂" and not made["XK-3"]
+    waiting = [m.code for m in masterdata.models_to_complete(sqlite_db, org.manager)]
+    assert waiting == ["XK-3"]
+
+
+def test_an_unknown_manufacturer_is_refused_and_nothing_written(
+    sqlite_db: Database, org: Org, tmp_path: Path
+) -> None:
+    rows = [{"seq": 1, "product_name": "电源模块", "model_code": "DY-12A",
+             "serial_no": "DY12A-0001", "quantity": 1, "fault_description": "无输出"}]  # fmt: skip
+    built = write_messy_list(tmp_path / "新型号.xlsx", rows)
+    with pytest.raises(DomainError, match="某部队修理所"):
+        list_import.import_list(
+            sqlite_db, org.clerk, built.path, user_unit="某部队修理所",
+            manufacturers={"DY-12A": "某部队修理所"},  # a user unit, not a manufacturer
+        )  # fmt: skip
+    assert "DY-12A" not in {m.code for m in masterdata.list_models(sqlite_db)}

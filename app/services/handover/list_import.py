@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
@@ -16,7 +16,7 @@ from app.db import Database
 from app.errors import DomainError
 from app.models.base import Base
 from app.models.misc import AuditEvent
-from app.models.org import Permission
+from app.models.org import Permission, Unit, UnitKind
 from app.models.products import Item, ProductModel
 from app.models.returns import DocumentCheck, ReturnLine, ReturnTask
 from app.models.states import FINISHED, LineStatus
@@ -164,10 +164,13 @@ def import_list(
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    manufacturers: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """A new task holding the list's items: every row, or (when asked) the good rows only.
 
     With bad rows and `skip_bad_rows` false nothing is written and `task_number` is None.
+    `manufacturers` names the manufacturer of a model the list brings in (code → unit name),
+    so that its lines need not wait for an admin before they can be dispatched.
     """
     require(actor, Permission.import_list)
     if not user_unit.strip():
@@ -186,7 +189,8 @@ def import_list(
             session, actor, user_unit, node_date, kitting_deadline, f"导入：{name}", today
         )
         task.list_title = parsed.title
-        new_models = _write_rows(session, actor, task, rows, progress)
+        makers = _manufacturer_ids(session, manufacturers or {})
+        new_models = _write_rows(session, actor, task, rows, progress, makers)
         audit.record(session, actor, "return_task", task.id, "import", "", f"{len(rows)} 行", name)
         return ImportResult(
             task.number,
@@ -197,8 +201,26 @@ def import_list(
         )
 
 
+def _manufacturer_ids(session: Session, names: Mapping[str, str]) -> dict[str, int]:
+    """Model code → the id of the manufacturer the clerk named for it; an unknown name refused."""
+    wanted = {code: name.strip() for code, name in names.items() if name.strip()}
+    units = dict(
+        session.execute(
+            select(Unit.name, Unit.id).where(
+                Unit.name.in_(set(wanted.values())),
+                Unit.kind == UnitKind.manufacturer,
+                Unit.active,
+            )
+        ).all()
+    )
+    unknown = sorted({name for name in wanted.values() if name not in units})
+    if unknown:
+        raise DomainError(f"承制单位“{'、'.join(unknown)}”不存在或已停用，请从列表中选择。")
+    return {code: units[name] for code, name in wanted.items()}
+
+
 def _model_ids(
-    session: Session, actor: Actor, rows: list[ListRow]
+    session: Session, actor: Actor, rows: list[ListRow], makers: Mapping[str, int]
 ) -> tuple[dict[str, int], list[str]]:
     """The id of every model the rows name; a model not in the master data yet is made."""
     models: dict[str, int] = {}
@@ -218,6 +240,7 @@ def _model_ids(
             name=first[code].product_name,
             drawing_no=first[code].drawing_no,
             from_import=True,
+            manufacturer_unit_id=makers.get(code),
         )
         session.add(model)
         session.flush()
@@ -232,9 +255,10 @@ def _write_rows(
     task: ReturnTask,
     rows: list[ListRow],
     progress: Progress | None,
+    makers: Mapping[str, int],
 ) -> list[str]:
     """Models, items, lines, document checks and audit events in bulk: 10,000 rows in ~1 s."""
-    models, new_models = _model_ids(session, actor, rows)
+    models, new_models = _model_ids(session, actor, rows, makers)
     keys = [(models[r.model_code], r.serial_no) for r in rows]
     items = _item_ids(session, keys)
     missing = [k for k in keys if k not in items]

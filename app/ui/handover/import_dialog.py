@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -24,13 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.admin import masterdata
 from app.services.handover import list_import
 from app.services.kernel.context import local_today
+from app.services.kernel.terms import UnitKind
 from app.services.kernel.views import ImportResult
 from app.ui.kit.date_edit import OptionalDateEdit
 from app.ui.kit.form_dialog import editable_combo
 from app.ui.kit.paged_model import CENTER, Column, PagedTableModel, list_fetcher
-from app.ui.kit.runner import Call, Change, Operation, call_with_progress
+from app.ui.kit.runner import Call, Change, Operation, call, call_with_progress
 from app.ui.kit.style import Tone, message_css, scaled_font
 from app.ui.kit.tables import make_table
 
@@ -159,6 +163,12 @@ class ImportDialog(QDialog):
         form.addRow("用户单位：", self.unit_box)
         form.addRow("任务节点日期：", self.node_date)
         form.addRow("齐套时间节点：", self.kitting_deadline)
+        # A model the list brings in: its manufacturer named here, so its lines can be dispatched
+        # without waiting for an admin (left empty, the model goes on the models-to-complete list).
+        self.makers_box = QGroupBox("新型号的承制单位（不选则由管理员在“型号与配套”中补充）")
+        self.makers_form = QFormLayout(self.makers_box)
+        self.maker_boxes: dict[str, QComboBox] = {}
+        self.makers_box.hide()
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -181,6 +191,7 @@ class ImportDialog(QDialog):
         layout.addLayout(progress_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(form)
+        layout.addWidget(self.makers_box)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.resize(1040, 640)
@@ -211,8 +222,23 @@ class ImportDialog(QDialog):
         if preview.warnings:
             self.warnings.setText("\n".join(f"· {w}" for w in preview.warnings))
             self.warnings.show()
+        self._ask_manufacturers(preview.new_models)
         self._update_buttons()
         self.preview_ready.emit()
+
+    def _ask_manufacturers(self, codes: Sequence[str]) -> None:
+        if not codes:
+            return
+        units = self.page.now(
+            call(masterdata.list_units, self.page.db, UnitKind.manufacturer), default=[]
+        )
+        names = [u.name for u in units]
+        for code in codes:
+            box = editable_combo(names, "选择承制单位")
+            box.setCurrentIndex(-1)
+            self.maker_boxes[code] = box
+            self.makers_form.addRow(f"{code}：", box)
+        self.makers_box.show()
 
     # --- import -------------------------------------------------------------------------------
 
@@ -234,6 +260,7 @@ class ImportDialog(QDialog):
             node_date=node_date,
             kitting_deadline=kitting,
             skip_bad_rows=bool(self.preview.rejected),
+            manufacturers={code: box.currentText() for code, box in self.maker_boxes.items()},
         )
         self._run(
             job, self._imported, "正在导入…", Change.TASKS | Change.LINES | Change.MASTER_DATA
@@ -324,6 +351,6 @@ class ImportDialog(QDialog):
             reason = "请填写交回产品的用户单位。"
         self.import_button.setEnabled(not reason)
         self.import_button.setToolTip(reason)
-        for widget in (self.unit_box, self.node_date, self.kitting_deadline):
+        for widget in (self.unit_box, self.node_date, self.kitting_deadline, self.makers_box):
             widget.setEnabled(not busy)
         self.import_button.setDefault(True)
