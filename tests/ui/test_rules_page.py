@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
+from app.db import Database
 from app.models.misc import AuditEvent
 from app.models.repair import FaultLocalization
 from app.models.workdays import RuleCode
 from app.services.admin import rules
+from app.services.kernel.context import command_line_actor
 from app.services.oversight import deadlines, inbox
 from app.services.records import repair_forms
 from app.services.repair import repairs
 from app.ui.admin.rules_page import RulesPage
+from app.ui.repair.receipt_steps import ReceiptDialog
+from tests.conftest import Org
 from tests.unit.test_repair_way import at_bench
 
 D = dt.date
@@ -114,3 +120,20 @@ def test_render(qtbot, make_desk, org, tmp_path):  # type: ignore[no-untyped-def
     out = os.environ.get("FANXIU_SHOT")
     if out:
         page.grab().save(out)
+
+
+def test_the_receipt_says_the_rules_as_the_admin_set_them(
+    qtbot: Any, sqlite_db: Database, org: Org, make_desk: Any
+) -> None:
+    """The engineer signing for items reads the clocks that will run, not numbers in the code."""
+
+    def texts(dialog: ReceiptDialog) -> str:
+        return "".join(label.text() for label in dialog.findChildren(QLabel))
+
+    before = ReceiptDialog(make_desk(org.engineer), "JJ-2026-000001", [])
+    qtbot.addWidget(before)
+    assert "故障定位时限（5 个工作日）" in texts(before) and "在修时间（60 天）" in texts(before)
+    rules.set_rule(sqlite_db, command_line_actor(), "localization", 7, "working_days", 2)
+    after = ReceiptDialog(make_desk(org.engineer), "JJ-2026-000001", [])
+    qtbot.addWidget(after)
+    assert "故障定位时限（7 个工作日）" in texts(after)

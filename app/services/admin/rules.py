@@ -13,7 +13,7 @@ from app.models.calendar import DeadlineRule
 from app.models.org import Permission
 from app.models.workdays import RuleCode
 from app.services.kernel import audit
-from app.services.kernel.calendar import seed_rules
+from app.services.kernel.calendar import rule_span, seed_rules
 from app.services.kernel.context import Actor, require
 from app.services.kernel.terms import rule_label, span_text
 
@@ -107,3 +107,9 @@ def set_rule(
     # Deadlines read the rules through a minute's cache: this desk sees the change at once.
     db.cache.pop("calendar", None)
     return result
+
+
+def rule_spans(db: Database) -> dict[str, str]:
+    """Each rule's length in its own unit as the screens word it (“5 个工作日”, “7 天”)."""
+    with db.reading() as session:
+        return {code: rule_span(session, code) for code in RuleCode}

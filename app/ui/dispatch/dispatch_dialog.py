@@ -55,7 +55,9 @@ class DispatchDialog(FormDialog):
         lines: Sequence[DispatchLine],
         sender_name: str,
         parent: QWidget | None = None,
+        limit_text: str = "",
     ) -> None:
+        self.limit_text = limit_text or "规定天数"  # the dispatch rule as the admin set it
         super().__init__(
             "分发",
             f"发往 {manufacturer}：共 {len(lines)} 件，生成一份交接记录单（JJ），由承制单位签收。",
@@ -87,7 +89,7 @@ class DispatchDialog(FormDialog):
 
     def _add_late_reasons(self, late: list[DispatchLine]) -> None:
         warning = QLabel(
-            f"以下 {len(late)} 件已超过分发时限（确认交接后 7 天），须逐件填写超期原因；"
+            f"以下 {len(late)} 件已超过分发时限（确认交接后 {self.limit_text}），须逐件填写超期原因；"
             "原因汇总为超期报告（CQ）报总体单位。"
         )
         warning.setWordWrap(True)

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.admin import rules
 from app.services.dispatch import dispatching, item_labels
-from app.services.kernel.terms import Permission
+from app.services.kernel.terms import Permission, RuleCode
 from app.services.kernel.views import DispatchGroup, DispatchLine, DispatchResult
 from app.settings import setting_or_default
 from app.ui.dispatch.dispatch_dialog import DispatchDialog, DispatchValues
@@ -293,7 +294,9 @@ class DispatchPage(Page):
         lines = self.selected_lines()
         if group is None or not lines or not self.dispatch_button.isEnabled():
             return
-        dialog = DispatchDialog(group.manufacturer, lines, self.actor.name, self)
+        spans = self.now(call(rules.rule_spans, self.db), default={})
+        limit = spans.get(RuleCode.dispatch, "")
+        dialog = DispatchDialog(group.manufacturer, lines, self.actor.name, self, limit)
         dialog.submitted.connect(lambda values: self._send(dialog, values))
         accepted = self.prompts.run(dialog)
         result = dialog.result_value

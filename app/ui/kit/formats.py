@@ -193,5 +193,6 @@ def deadline_sentence(deadline: Deadline) -> str:
 
 def deadlines_tooltip(deadlines: tuple[Deadline, ...]) -> str:
     if not deadlines:
-        return "承制单位签收后开始计时（故障定位 5 个工作日，在修时间 60 天）。"
+        # No numbers here: the rules are the admin's to set (时限规则), the clocks say them.
+        return "承制单位签收后开始计时：故障定位时限和在修时间。"
     return "\n".join(deadline_sentence(d) for d in deadlines)

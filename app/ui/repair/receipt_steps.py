@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QScrollArea, QWidget
 
+from app.services.admin import rules
+from app.services.kernel.terms import RuleCode
 from app.services.kernel.views import BenchLine
 from app.services.repair import repairs
 from app.ui.kit.photo_strip import PhotoStrip
@@ -19,6 +21,12 @@ if TYPE_CHECKING:
 
 
 # --- 签收 -------------------------------------------------------------------------------------
+
+
+def _span(desk: Desk, rule: RuleCode) -> str:
+    """The rule's length as the admin set it (时限规则)."""
+    spans = desk.runner.now(call(rules.rule_spans, desk.db)) or {}
+    return spans.get(rule, "")
 
 
 class ReceiptDialog(StepDialog):
@@ -35,7 +43,8 @@ class ReceiptDialog(StepDialog):
             "签收交接记录",
             f"交接记录单 {handover_number}，共 {len(lines)} 件。请逐件核对产品及其证明文件、"
             "故障单、装箱清单与交接记录一致后签收；发现异常写在该产品后面。"
-            "签收后开始计算故障定位时限（5 个工作日）和在修时间（60 天）。",
+            f"签收后开始计算故障定位时限（{_span(desk, RuleCode.localization)}）"
+            f"和在修时间（{_span(desk, RuleCode.repair)}）。",
             ok_text="签收",
             parent=parent,
             desk=desk,
