@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import Database
 from app.errors import PermissionDenied
 from app.models.org import User
 from app.services.kernel.context import Actor
@@ -48,3 +49,24 @@ def check(session: Session, actor: Actor) -> None:
     if row.generation != actor.generation:
         raise LoginRevoked(CHANGED.format(name=actor.name))
     checked.add(actor.user_id)
+
+
+def standing_of(db: Database, actor: Actor) -> str:
+    """ "" while `actor`'s login stands as it signed in, else why it no longer does.
+
+    The window asks at each page it opens and every minute, so a deactivated login stops being
+    able to look as well as to write (issue 8: "takes effect at that login's next action").
+    """
+    if actor.system or actor.user_id is None:
+        return ""
+    with db.reading() as session:
+        row = session.execute(
+            select(User.active, User.generation).where(User.id == actor.user_id)
+        ).one_or_none()
+    if row is None or not row.active:
+        return DEACTIVATED.format(name=actor.name).replace(
+            "本次操作没有保存。", "请联系系统管理员。"
+        )
+    if row.generation != actor.generation:
+        return CHANGED.format(name=actor.name).replace("本次操作没有保存。", "")
+    return ""

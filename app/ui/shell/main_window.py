@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.kernel import standing
 from app.services.kernel.context import Actor
 from app.services.kernel.terms import Role, role_label
 from app.ui.admin.calendar_page import CalendarPage
@@ -32,7 +33,7 @@ from app.ui.dispatch.page import DispatchPage
 from app.ui.handover.desk import HandoverDesk
 from app.ui.kit.page import Desk
 from app.ui.kit.prompts import Prompts
-from app.ui.kit.runner import Runner
+from app.ui.kit.runner import Runner, call
 from app.ui.kit.style import Tone, message_css, scaled_font
 from app.ui.oversight.dashboard_page import DashboardPage
 from app.ui.oversight.history_page import HistoryPage
@@ -232,6 +233,7 @@ class MainWindow(QMainWindow):
         self._poll = QTimer(self)
         self._poll.setInterval(INBOX_POLL_MS)
         self._poll.timeout.connect(self.inbox.update_unread)
+        self._poll.timeout.connect(self.check_standing)
         self._poll.start()
         self.nav.setCurrentRow(0)
         self.inbox.update_unread()
@@ -277,6 +279,7 @@ class MainWindow(QMainWindow):
         if index < 0:
             return
         self.pages.setCurrentIndex(index)
+        self.check_standing()
         page: Any = self.pages.widget(index)
         if page is self.desk:
             self.desk.scan_field.setFocus()
@@ -311,6 +314,20 @@ class MainWindow(QMainWindow):
             self.desk.show_record_number(number)
             return
         self.printer.show(number, self)
+
+    def check_standing(self) -> None:
+        """A login an admin deactivated or changed meanwhile is signed out at its next look."""
+        if self._signing_out:
+            return
+        job = call(standing.standing_of, self.db, self.actor)
+        self.runner.run(self, job, done=self._standing, failed=lambda _message: None)
+
+    def _standing(self, why: str) -> None:
+        if not why or self._signing_out:
+            return
+        self.stop_timers()
+        self.prompts.error(self, "登录已失效", why)
+        self.switch_user.emit()
 
     def stop_timers(self) -> None:
         self._poll.stop()
