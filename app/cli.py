@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--today", type=_date, help="以该日期为“今天”计算（仅演示数据库）")
     dl.add_argument("--all", action="store_true", help="也列出已完成（按期/超期完成）的时限")
     dl.add_argument("--json", action="store_true")
+    add_login_option(dl)  # issuing the reports missed deadlines call for is a change: signed in
 
     wd = sub.add_parser("workdays", parents=[common], help="计算某日之后第 N 个工作日")
     wd.add_argument("date", type=_date)
@@ -258,6 +259,9 @@ def cmd_import_master(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+NOT_SWEPT = "只列出时限：未登录不生成超期报告（加 --login 用户名 时一并生成）。"
+
+
 def cmd_deadlines(args: argparse.Namespace) -> int:
     from app.services.kernel.terms import deadline_state_label, rule_label
     from app.services.oversight import deadlines
@@ -265,8 +269,14 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
     db = _open(args)
     check_today(args, db)
-    # Listing deadlines also records the reports that missed ones call for (CQ, SJ).
-    issued = deadlines.sweep(db, args.today)
+    # Listing changes nothing; signed in, it also records the reports that missed deadlines
+    # call for (CQ, SJ), as the window's reminders do for every login.
+    issued: list[str] = []
+    if args.login:
+        sign_in(args, db)
+        issued = deadlines.sweep(db, args.today)
+    else:
+        print(NOT_SWEPT, file=sys.stderr)
     rows = deadlines.list_deadlines(db, args.today, include_met=args.all)
     rows += kitting.kit_deadline_rows(db, args.today, include_met=args.all)
     rows.sort(key=lambda r: (r.deadline.due or dt.date.max, r.line))

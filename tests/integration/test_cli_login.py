@@ -181,3 +181,19 @@ def test_today_only_on_the_demo_store_and_the_demo_only_on_an_empty_one(
     assert _count(data_dir, "report") == 0 and _count(data_dir, "product_model") == 0
     listed = run(data_dir, "deadlines", "--json")  # today's deadlines need no --today
     assert listed.code == 0 and listed.json() == [], listed
+
+
+def test_deadlines_list_for_anyone_and_issue_reports_only_signed_in(tmp_path: Path) -> None:
+    """Listing changes nothing; the overdue reports a listing would record need a login."""
+    data_dir = tmp_path / "data"
+    assert run(data_dir, "demo", "--today", "2026-11-20", "--json").code == 0
+    before = _count(data_dir, "report")
+    listed = run(data_dir, "deadlines", "--today", "2026-12-31", "--json")
+    assert listed.code == 0 and listed.json(), listed
+    assert "未登录不生成超期报告" in listed.err
+    assert _count(data_dir, "report") == before
+    signed = run(
+        data_dir, "deadlines", "--today", "2026-12-31", "--login", "wangmin", password="fanxiu123"
+    )
+    assert signed.code == 0 and "已生成报告" in signed.err, signed
+    assert _count(data_dir, "report") > before
