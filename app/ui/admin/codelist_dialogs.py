@@ -12,52 +12,22 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 from app.services.admin import checklists, codelists
 from app.services.admin.checklists import PointRow
 from app.services.admin.codelists import LIST_NAMES, CodeRow
-from app.ui.kit.form_dialog import FormDialog
+from app.ui.kit.action_dialog import ActionDialog
 from app.ui.kit.page import Desk
-from app.ui.kit.runner import Call, Change, Operation
+from app.ui.kit.runner import Call, Change
 from app.ui.kit.runner import call as service_call
 
 MEASURED = ("判定合格/不合格", "记录实测值")
 
 
-class WriteDialog(FormDialog):
-    """A form whose OK runs one write; `result` is what the service returned."""
+class WriteDialog(ActionDialog[Any]):
+    """A form whose OK changes a code list or checklist; `result_row` is the row written."""
 
-    def __init__(self, desk: Desk, title: str, heading: str, ok: str, parent: QWidget | None):
-        super().__init__(title, heading, ok, "取消", parent)
-        self.desk = desk
-        self.result_row: Any = None
-        self._op: Operation | None = None
+    changes = Change.MASTER_DATA
 
-    def job(self) -> Call[Any] | None:
-        raise NotImplementedError
-
-    def accept(self) -> None:
-        if self._op is not None:
-            return
-        self.show_error("")
-        job = self.job()
-        if job is None:
-            return
-        self.set_ok_enabled(False)
-        op = self.desk.runner.run(
-            self, job, done=self._done, failed=self._refused, changes=Change.MASTER_DATA
-        )
-        self._op = None if op.done else op
-
-    def _done(self, row: Any) -> None:
-        self._op = None
-        self.result_row = row
-        super().accept()
-
-    def _refused(self, message: str) -> None:
-        self._op = None
-        self.set_ok_enabled(True)
-        self.show_error(message)
-
-    def reject(self) -> None:
-        if self._op is None:
-            super().reject()
+    @property
+    def result_row(self) -> Any:
+        return self.result_
 
 
 class CodeDialog(WriteDialog):

@@ -14,54 +14,24 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QSizePolicy, QWidget
 from app.services.admin import logins
 from app.services.admin.logins import LoginRow
 from app.services.kernel.terms import Role, role_label
+from app.ui.kit.action_dialog import ActionDialog
 from app.ui.kit.form_dialog import FormDialog
 from app.ui.kit.page import Desk
-from app.ui.kit.runner import Call, Change, Operation
+from app.ui.kit.runner import Call, Change
 from app.ui.kit.runner import call as service_call
 from app.ui.shell.login_dialog import POLICY_HINT, password_field
 
 ROLES = (Role.clerk, Role.engineer, Role.quality, Role.manager, Role.admin)
 
 
-class LoginActionDialog(FormDialog):
+class LoginActionDialog(ActionDialog[LoginRow]):
     """A form whose OK runs one write; `row` is the login as the service returned it."""
 
-    def __init__(self, desk: Desk, title: str, heading: str, ok: str, parent: QWidget | None):
-        super().__init__(title, heading, ok, "取消", parent)
-        self.desk = desk
-        self.row: LoginRow | None = None
-        self._op: Operation | None = None
+    changes = Change.LOGINS
 
-    def job(self) -> Call[LoginRow] | None:
-        """The call OK makes; None when the form itself is not filled right (it says why)."""
-        raise NotImplementedError
-
-    def accept(self) -> None:
-        if self._op is not None:
-            return
-        self.show_error("")
-        job = self.job()
-        if job is None:
-            return
-        self.set_ok_enabled(False)
-        op = self.desk.runner.run(
-            self, job, done=self._done, failed=self._refused, changes=Change.LOGINS
-        )
-        self._op = None if op.done else op
-
-    def _done(self, row: LoginRow) -> None:
-        self._op = None
-        self.row = row
-        super().accept()
-
-    def _refused(self, message: str) -> None:
-        self._op = None
-        self.set_ok_enabled(True)
-        self.show_error(message)
-
-    def reject(self) -> None:
-        if self._op is None:
-            super().reject()
+    @property
+    def row(self) -> LoginRow | None:
+        return self.result_
 
 
 def role_box(current: Role | None = None) -> QComboBox:

@@ -7,7 +7,7 @@ the kit tree) shows in the dialog itself and the admin corrects it there.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QSizePolicy, QWidget
 
@@ -15,9 +15,9 @@ from app.services.admin import masterdata
 from app.services.admin.masterdata import UnitRow
 from app.services.kernel.terms import MODEL_LEVEL_LABELS, UnitKind, unit_kind_label
 from app.services.kernel.views import ModelView
-from app.ui.kit.form_dialog import FormDialog
+from app.ui.kit.action_dialog import ActionDialog
 from app.ui.kit.page import Desk
-from app.ui.kit.runner import Call, Change, Operation
+from app.ui.kit.runner import Call, Change
 from app.ui.kit.runner import call as service_call
 
 T = TypeVar("T")
@@ -28,45 +28,10 @@ NO_MAKER = "（未指定）"
 TOP = "（顶层，无上级）"
 
 
-class MasterActionDialog(FormDialog, Generic[T]):
-    """A form whose OK runs one write; `result` is what the service returned."""
+class MasterActionDialog(ActionDialog[T]):
+    """A form whose OK changes the master data; `result_` is what the service returned."""
 
-    def __init__(self, desk: Desk, title: str, heading: str, ok: str, parent: QWidget | None):
-        super().__init__(title, heading, ok, "取消", parent)
-        self.desk = desk
-        self.result_: T | None = None
-        self._op: Operation | None = None
-
-    def job(self) -> Call[T] | None:
-        """The call OK makes; None when the form itself is not filled right (it says why)."""
-        raise NotImplementedError
-
-    def accept(self) -> None:
-        if self._op is not None:
-            return
-        self.show_error("")
-        job = self.job()
-        if job is None:
-            return
-        self.set_ok_enabled(False)
-        op = self.desk.runner.run(
-            self, job, done=self._done, failed=self._refused, changes=Change.MASTER_DATA
-        )
-        self._op = None if op.done else op
-
-    def _done(self, result: T) -> None:
-        self._op = None
-        self.result_ = result
-        super().accept()
-
-    def _refused(self, message: str) -> None:
-        self._op = None
-        self.set_ok_enabled(True)
-        self.show_error(message)
-
-    def reject(self) -> None:
-        if self._op is None:
-            super().reject()
+    changes = Change.MASTER_DATA
 
 
 def _combo(items: Sequence[tuple[str, Any]], current: Any = None) -> QComboBox:
