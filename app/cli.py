@@ -6,11 +6,11 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app import __version__, cli_logins
+from app import __version__, cli_archive, cli_audit, cli_backup, cli_logins
 from app.cli_logins import (
     CommandRefused,
     add_login_option,
@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     master.add_argument("--json", action="store_true")
     add_login_option(master)
     cli_logins.add_parsers(sub, common)
+    for module in (cli_audit, cli_archive, cli_backup):
+        module.add_parsers(sub, common)
     _add_calendar_parser(sub, common)
     return parser
 
@@ -412,7 +414,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(resolve_database_url(getattr(args, "db", None)))
 
 
-COMMANDS = {
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "print": cmd_print,
     "import-list": cmd_import,
@@ -426,6 +428,9 @@ COMMANDS = {
     "user": cmd_user,
     "calendar": cmd_calendar,
     None: cmd_gui,
+    **cli_audit.COMMANDS,
+    **cli_archive.COMMANDS,
+    **cli_backup.COMMANDS,
 }
 
 

