@@ -148,19 +148,27 @@ def _already_reported(session: Session, line_id: int, kind: str, rule: str) -> b
     )
 
 
-def sweep(db: Database, today: dt.date | None = None) -> list[str]:
+def sweep(db: Database, today: dt.date | None = None, *, wait: bool = True) -> list[str]:
     """Record the reports missed deadlines call for, once per line and rule; returns their numbers.
 
     Localization late: an overdue report (CQ) to the competent and quality departments.
     Time in repair past its limit: an escalation (SJ) to the prime unit.
+    With `wait` false (a desk's periodic sweep) a sweep already running elsewhere is left to
+    finish its work and this one returns at once with nothing issued.
     """
     today = today or local_today()
     issued: list[str] = []
     with db.transaction() as session:
         if session.get_bind().dialect.name == "postgresql":
             # Every desk sweeps; one at a time, or two could report the same line (SQLite's
-            # BEGIN IMMEDIATE already serialises this).
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SWEEP_LOCK})
+            # BEGIN IMMEDIATE already serialises this). Ten desks starting together must not
+            # queue behind each other for the same work (issue 10): the others skip.
+            if wait:
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SWEEP_LOCK})
+            elif not session.scalar(
+                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SWEEP_LOCK}
+            ):
+                return issued
         cal, rules = calendar_and_rules(db, session)
         lines = session.scalars(
             select(ReturnLine).where(

@@ -191,7 +191,7 @@ class Reminders(QObject):
         self._stage = "sweep"
         self.desk.runner.run(
             None,
-            call(deadlines.sweep, self.desk.db, today),
+            call(deadlines.sweep, self.desk.db, today, wait=False),
             done=lambda _issued: self._read(today),
             failed=self._failed,
             changes=Change.REPORTS | Change.DEADLINES,
