@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from app.db import Database
 from app.errors import DomainError, NotFound, WrongState
 from app.models.delivery import KIT_HANDED_OVER, KIT_LIVE, KIT_STEPS, KitSet, KitSetStatus
 from app.models.misc import SharedSetting
 from app.models.org import Permission, Unit, UnitKind
-from app.models.records import ReportKind
+from app.models.products import Item, ProductModel
+from app.models.records import Report, ReportKind
 from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import AT_MANUFACTURER, BACK, KIT_FIXED, LineStatus, TaskStatus
 from app.models.workdays import Deadline, DeadlineState, Rule, RuleCode, WorkCalendar
+from app.services.admin.masterdata import item_code
 from app.services.kernel import audit
 from app.services.kernel.calendar import calendar_and_rules
 from app.services.kernel.context import Actor, local_today, require
@@ -116,8 +120,17 @@ def _require_step(kit: KitSet, step: str) -> None:
         raise WrongState(f"齐套 {kit.number}：{kit_step_refusal(step, kit.status)}")
 
 
+class KitDates(Protocol):
+    """What a set's report deadline is computed from: an ORM kit set or a plain row."""
+
+    status: KitSetStatus
+    deadline: dt.date | None
+    report_issued_on: dt.date | None
+    created_on: dt.date
+
+
 def _report_deadline(
-    kit: KitSet, rules: dict[str, Rule], cal: WorkCalendar, today: dt.date
+    kit: KitDates, rules: dict[str, Rule], cal: WorkCalendar, today: dt.date
 ) -> Deadline:
     """Due `kitting_report` calendar days before the set's deadline (counted back from it, so a
     holiday changes nothing); met when the QB report is issued."""
@@ -138,28 +151,25 @@ def _report_deadline(
     return Deadline(rule.code, kit.created_on, due, state, (due - today).days, False)
 
 
+NOTES = {
+    LineStatus.dispatched: "在途，承制单位未签收",
+    LineStatus.accepted_after_repair: "已验收，待交付物资部门",
+    LineStatus.repaired: "已修复，待验收",
+    LineStatus.no_fault_found: "复测无故障，待验收",
+}
+
+
 def _kit_item(
-    session: Session,
-    line: ReturnLine,
-    units: dict[int, str],
-    materials: str,
-    rules: dict[str, Rule],
-    cal: WorkCalendar,
-    today: dt.date,
+    line: Any, materials: str, rules: dict[str, Rule], cal: WorkCalendar, today: dt.date
 ) -> KitItem:
+    """One line of a set, from a plain row of `_KIT_LINES` (no query here)."""
     status = line.status
-    maker = units.get(line.manufacturer_unit_id or -1, "")
+    maker = line.maker or ""
     if status in BACK:
         where, responsible, note = materials, materials, "已返回"
     elif status in AT_MANUFACTURER:
-        where = maker
-        responsible = maker
-        note = {
-            LineStatus.dispatched: "在途，承制单位未签收",
-            LineStatus.accepted_after_repair: "已验收，待交付物资部门",
-            LineStatus.repaired: "已修复，待验收",
-            LineStatus.no_fault_found: "复测无故障，待验收",
-        }.get(status, line_status_label(status))
+        where, responsible = maker, maker
+        note = NOTES.get(status, line_status_label(status))
     elif status == LineStatus.scrapped:
         where, responsible, note = maker, "总体单位", "已报废，退出齐套"
     else:
@@ -170,10 +180,10 @@ def _kit_item(
             late = max(late, -d.days_left)
     return KitItem(
         line.id,
-        line.task.number,
-        line_code(line),
-        line.item.model.name,
-        line.status,
+        line.task_number,
+        item_code(line.model_code, line.serial_no),
+        line.model_name,
+        status,
         where,
         responsible,
         status in BACK,
@@ -181,6 +191,30 @@ def _kit_item(
         late,
         note,
     )
+
+
+_Maker = aliased(Unit)
+# A set's lines as plain rows, with what each item shows: one query whatever their number.
+_KIT_LINES = (
+    select(
+        ReturnLine.id,
+        ReturnLine.status,
+        ReturnLine.accepted_on,
+        ReturnLine.dispatched_on,
+        ReturnLine.received_on,
+        ReturnLine.localized_on,
+        ReturnLine.repair_accepted_on,
+        ReturnTask.number.label("task_number"),
+        Item.serial_no,
+        ProductModel.code.label("model_code"),
+        ProductModel.name.label("model_name"),
+        _Maker.name.label("maker"),
+    )
+    .join(ReturnTask, ReturnTask.id == ReturnLine.task_id)
+    .join(Item, Item.id == ReturnLine.item_id)
+    .join(ProductModel, ProductModel.id == Item.model_id)
+    .outerjoin(_Maker, _Maker.id == ReturnLine.manufacturer_unit_id)
+)
 
 
 def kit_status(db: Database, number: str, today: dt.date | None = None) -> KitStatus:
@@ -191,56 +225,175 @@ def kit_status(db: Database, number: str, today: dt.date | None = None) -> KitSt
 
 
 def kit_status_in(db: Database, session: Session, kit: KitSet, today: dt.date) -> KitStatus:
+    """A fixed number of queries whatever the set holds: its header, its lines, the
+    materials department (the calendar and rules come from the store's cache)."""
     cal, rules = calendar_and_rules(db, session)
-    units = {u.id: u.name for u in session.scalars(select(Unit))}
     materials = unit_of_kind(session, UnitKind.materials_dept)
-    lines = session.scalars(
-        select(ReturnLine)
-        .where(ReturnLine.kit_set_id == kit.id)
-        .order_by(ReturnLine.task_id, ReturnLine.seq)
+    head = session.execute(
+        select(ReturnTask.number, Unit.name, Report.number)
+        .select_from(KitSet)
+        .outerjoin(ReturnTask, ReturnTask.id == KitSet.task_id)
+        .outerjoin(Unit, Unit.id == ReturnTask.user_unit_id)
+        .outerjoin(Report, Report.id == KitSet.status_report_id)
+        .where(KitSet.id == kit.id)
+    ).one()
+    lines = session.execute(
+        _KIT_LINES.where(ReturnLine.kit_set_id == kit.id).order_by(
+            ReturnLine.task_id, ReturnLine.seq
+        )
     ).all()
-    task = session.get(ReturnTask, kit.task_id) if kit.task_id else None
-    report = None
-    if kit.status_report_id:
-        from app.models.records import Report
-
-        report = session.get(Report, kit.status_report_id)
+    where = materials.name if materials else ""
     return KitStatus(
         kit.number,
-        task.number if task else None,
-        units.get(task.user_unit_id, "") if task else "",
+        head[0],
+        head[1] or "",
         kit.deadline,
         kit.status,
         _report_deadline(kit, rules, cal, today),
-        report.number if report else None,
-        tuple(
-            _kit_item(session, x, units, materials.name if materials else "", rules, cal, today)
-            for x in lines
-        ),
+        head[2],
+        tuple(_kit_item(x, where, rules, cal, today) for x in lines),
     )
+
+
+@dataclass(frozen=True)
+class KitRow:
+    """A kit set in the list: its header, and its lines counted per state in SQL (GROUP BY),
+    never read one by one. Its items are read when it is opened (`kit_status`)."""
+
+    id: int
+    number: str
+    task_number: str | None
+    user_unit: str
+    deadline: dt.date | None
+    status: str
+    report_deadline: Deadline
+    report_number: str | None
+    total: int  # every line of the set
+    scrapped: int  # scrapped: out of the set, nothing waits for them
+    back: int  # active lines back at the materials department (or further)
+
+    @property
+    def n_active(self) -> int:
+        return self.total - self.scrapped
+
+    @property
+    def n_missing(self) -> int:
+        return self.n_active - self.back
+
+    @property
+    def complete(self) -> bool:
+        return self.n_active > 0 and self.n_missing == 0
+
+
+LIVE_KITS = (KitSetStatus.open, KitSetStatus.kitted, KitSetStatus.delivered)
+_NO_DEADLINE = dt.date(9999, 12, 31)  # sets without a deadline come last
+
+
+def _kit_order() -> tuple[Any, Any]:
+    return func.coalesce(KitSet.deadline, _NO_DEADLINE), KitSet.id
+
+
+def page_kit_sets(
+    db: Database,
+    today: dt.date | None = None,
+    *,
+    after: KitRow | None = None,
+    limit: int = 200,
+    include_closed: bool = False,
+    statuses: tuple[KitSetStatus, ...] = LIVE_KITS,
+    also: str | None = None,
+) -> list[KitRow]:
+    """A keyset page of kit sets by deadline (then number order), after `after`.
+
+    Two queries whatever the page holds: the sets with their task, user unit and report, and
+    their lines counted per state (GROUP BY set, state). `also` names a set listed whatever its
+    state: the one a person has open (just closed)."""
+    today = today or local_today()
+    with db.reading() as session:
+        cal, rules = calendar_and_rules(db, session)
+        key, kit_id = _kit_order()
+        stmt = (
+            select(
+                KitSet.id,
+                KitSet.number,
+                KitSet.deadline,
+                KitSet.status,
+                KitSet.report_issued_on,
+                KitSet.created_on,
+                ReturnTask.number.label("task_number"),
+                Unit.name.label("user_unit"),
+                Report.number.label("report_number"),
+            )
+            .outerjoin(ReturnTask, ReturnTask.id == KitSet.task_id)
+            .outerjoin(Unit, Unit.id == ReturnTask.user_unit_id)
+            .outerjoin(Report, Report.id == KitSet.status_report_id)
+            .order_by(key, kit_id)
+            .limit(limit)
+        )
+        if not include_closed:
+            wanted = KitSet.status.in_(statuses)
+            stmt = stmt.where(wanted | (KitSet.number == also.strip().upper()) if also else wanted)
+        if after is not None:
+            last = after.deadline or _NO_DEADLINE
+            stmt = stmt.where(or_(key > last, and_(key == last, kit_id > after.id)))
+        heads = session.execute(stmt).all()
+        counts: dict[int | None, dict[str, int]] = {}
+        if heads:
+            for kit, status, n in session.execute(
+                select(ReturnLine.kit_set_id, ReturnLine.status, func.count())
+                .where(ReturnLine.kit_set_id.in_([h.id for h in heads]))
+                .group_by(ReturnLine.kit_set_id, ReturnLine.status)
+            ):
+                counts.setdefault(kit, {})[status] = n
+        rows = []
+        for h in heads:
+            by_state = counts.get(h.id, {})
+            rows.append(
+                KitRow(
+                    h.id,
+                    h.number,
+                    h.task_number,
+                    h.user_unit or "",
+                    h.deadline,
+                    h.status,
+                    _report_deadline(h, rules, cal, today),
+                    h.report_number,
+                    sum(by_state.values()),
+                    by_state.get(LineStatus.scrapped, 0),
+                    sum(n for s, n in by_state.items() if s in BACK),
+                )
+            )
+        return rows
 
 
 def list_kit_sets(
     db: Database,
     today: dt.date | None = None,
     include_closed: bool = False,
-    statuses: tuple[KitSetStatus, ...] = (
-        KitSetStatus.open,
-        KitSetStatus.kitted,
-        KitSetStatus.delivered,
-    ),
+    statuses: tuple[KitSetStatus, ...] = LIVE_KITS,
     also: str | None = None,
-) -> list[KitStatus]:
-    """Kit sets by deadline: those still to be kitted, delivered or followed up (or every one).
+) -> list[KitRow]:
+    """Every kit set of these states by deadline (or every one), page after page."""
+    found: list[KitRow] = []
+    while True:
+        page = page_kit_sets(
+            db,
+            today,
+            after=found[-1] if found else None,
+            limit=500,
+            include_closed=include_closed,
+            statuses=statuses,
+            also=also,
+        )
+        found.extend(page)
+        if len(page) < 500:
+            return found
 
-    `also` names a set listed whatever its state: the one a person has open (just closed)."""
-    today = today or local_today()
-    with db.reading() as session:
-        stmt = select(KitSet).order_by(KitSet.deadline.is_(None), KitSet.deadline, KitSet.id)
-        if not include_closed:
-            wanted = KitSet.status.in_(statuses)
-            stmt = stmt.where(wanted | (KitSet.number == also.strip().upper()) if also else wanted)
-        return [kit_status_in(db, session, kit, today) for kit in session.scalars(stmt)]
+
+def regroup_targets(db: Database, number: str, today: dt.date | None = None) -> list[KitRow]:
+    """The open sets a set's lines may move into (not itself), the most urgent first."""
+    rows = page_kit_sets(db, today, limit=500, statuses=(KitSetStatus.open,))
+    return [r for r in rows if r.number != number.strip().upper()]
 
 
 def kit_of_line(db: Database, line_id: int) -> str | None:

@@ -108,7 +108,13 @@ def issued_report_pdf(db: Database, report: Report) -> bytes:
 def kitting_report_xlsx(db: Database, number: str, today: dt.date | None = None) -> bytes:
     """The same report as a workbook the prime unit can sort and forward."""
     today = today or local_today()
-    status = current_status(db, number, today)
+    return status_workbook(current_status(db, number, today), today)
+
+
+def status_workbook(status: KitStatus, today: dt.date) -> bytes:
+    """The workbook of a set's status, written in one pass: each cell is touched once and the
+    row number is kept here (openpyxl's `ws.max_row` walks the sheet: read per row it made a
+    2,000-line set take 16 s)."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -116,8 +122,7 @@ def kitting_report_xlsx(db: Database, number: str, today: dt.date | None = None)
     bold = Font(bold=True)
     thin = Side(style="thin", color="999999")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws.append([f"齐套情况报告  {status.number}"])
-    ws["A1"].font = Font(bold=True, size=14)
+    ws.cell(1, 1, f"齐套情况报告  {status.number}").font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     d = status.report_deadline
     info = [
@@ -128,21 +133,23 @@ def kitting_report_xlsx(db: Database, number: str, today: dt.date | None = None)
         ("统计日期", today.isoformat()),
         ("齐套情况", _summary(status)),
     ]
+    row = 1
     for label, value in info:
-        ws.append([label, value])
-        ws.cell(ws.max_row, 1).font = bold
-    ws.append([])
-    ws.append([*COLUMNS[:-1], "超期天数"])
-    header_row = ws.max_row
+        row += 1
+        ws.cell(row, 1, label).font = bold
+        ws.cell(row, 2, value)
+    header_row = row + 2  # a blank row between
     fill = PatternFill("solid", fgColor="DDE4EE")
-    for c in range(1, len(COLUMNS) + 1):
-        cell = ws.cell(header_row, c)
+    for c, title in enumerate([*COLUMNS[:-1], "超期天数"], start=1):
+        cell = ws.cell(header_row, c, title)
         cell.font, cell.fill, cell.border = bold, fill, box
-    for row in _rows(status):
-        ws.append([int(v.split()[0]) if i == 7 and v else v for i, v in enumerate(row)])
-        for c in range(1, len(COLUMNS) + 1):
-            ws.cell(ws.max_row, c).border = box
-            ws.cell(ws.max_row, c).alignment = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(wrap_text=True, vertical="top")
+    row = header_row
+    for values in _rows(status):
+        row += 1
+        for c, v in enumerate(values, start=1):
+            cell = ws.cell(row, c, int(v.split()[0]) if c == len(COLUMNS) and v else v)
+            cell.border, cell.alignment = box, top
     for col, width in zip("ABCDEFGH", (26, 16, 18, 12, 16, 16, 28, 9), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)

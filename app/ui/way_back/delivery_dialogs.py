@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.services.kernel.terms import KIT_FIXED, kit_step_refusal, line_status_label
 from app.services.kernel.views import DispatchLine, KitStatus
 from app.services.way_back.delivery import BackCheck, PlanLine
+from app.services.way_back.kitting import KitRow
 from app.ui.kit.form_dialog import FormDialog
 from app.ui.kit.formats import date_text
 from app.ui.kit.paged_model import CENTER, Column
@@ -419,7 +420,7 @@ class RegroupDialog(FormDialog):
     def __init__(
         self,
         kit: KitStatus,
-        others: Sequence[KitStatus],
+        others: Sequence[KitRow],
         today: dt.date,
         parent: QWidget | None = None,
     ) -> None:
@@ -444,7 +445,7 @@ class RegroupDialog(FormDialog):
             if other.number != kit.number and not kit_step_refusal("regroup", other.status):
                 label = (
                     f"{other.number}　{other.user_unit or '—'}　"
-                    f"节点 {date_text(other.deadline)}　{len(other.active)} 件"
+                    f"节点 {date_text(other.deadline)}　{other.n_active} 件"
                 )
                 self.target.addItem(label, other.number)
         self.deadline = date_field(kit.deadline or today + dt.timedelta(days=30), today)

@@ -9,6 +9,7 @@ from app.services.kernel.terms import (
     line_status_label,
 )
 from app.services.kernel.views import KitItem, KitStatus
+from app.services.way_back.kitting import KitRow
 from app.ui.kit.formats import date_text
 from app.ui.kit.paged_model import CENTER, Column
 from app.ui.kit.style import Tone
@@ -37,10 +38,10 @@ def missing_text(kit: KitStatus, limit: int = 5) -> str:
     return f"还缺 {len(missing)} 件：{names}{more}"
 
 
-# --- the kit sets -----------------------------------------------------------------------------
+# --- the kit sets: rows counted in SQL; a set's items are read when it is opened ----------
 
 
-def report_state(kit: KitStatus) -> tuple[str, Tone | None]:
+def report_state(kit: KitRow) -> tuple[str, Tone | None]:
     d = kit.report_deadline
     if d.state == DeadlineState.met:
         return f"已上报 {kit.report_number or ''}".strip(), Tone.ok
@@ -57,14 +58,18 @@ def report_state(kit: KitStatus) -> tuple[str, Tone | None]:
     return "—", None
 
 
-def back_text(kit: KitStatus) -> str:
-    active = kit.active
-    text = f"{len(active) - len(kit.missing)}/{len(active)}"
-    scrapped = len(kit.items) - len(active)
-    return text + (f"（报废 {scrapped}）" if scrapped else "")
+def back_text(kit: KitRow) -> str:
+    text = f"{kit.back}/{kit.n_active}"
+    return text + (f"（报废 {kit.scrapped}）" if kit.scrapped else "")
 
 
-def kit_state(kit: KitStatus) -> tuple[str, Tone | None]:
+def back_tip(kit: KitRow) -> str:
+    if kit.complete:
+        return "全部返回"
+    return f"还缺 {kit.n_missing} 件：选中此齐套查看缺哪些、在哪里" if kit.n_missing else ""
+
+
+def kit_state(kit: KitRow) -> tuple[str, Tone | None]:
     if kit.status == KitSetStatus.open and kit.complete:
         return "可确认齐套", Tone.ok
     if kit.status == KitSetStatus.delivered:
@@ -95,7 +100,7 @@ KIT_COLUMNS = (
         back_text,
         CENTER,
         tone=lambda k: Tone.ok if k.complete else None,
-        tooltip=lambda k: missing_text(k) or "全部返回",
+        tooltip=back_tip,
         width=96,
     ),
     Column("状态", lambda k: kit_state(k)[0], CENTER, tone=lambda k: kit_state(k)[1], width=110),

@@ -8,6 +8,7 @@ Every step goes through the page's runner; a refusal is shown on the page's mess
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -25,6 +26,7 @@ from app.services.kernel.context import local_today
 from app.services.kernel.terms import Permission, kit_set_status_label, kit_step_refusal
 from app.services.kernel.views import KitStatus
 from app.services.way_back import delivery, kitting
+from app.services.way_back.kitting import KitRow
 from app.ui.kit.formats import date_text
 from app.ui.kit.gates import denial, gate
 from app.ui.kit.page import Desk, Page
@@ -51,6 +53,8 @@ from app.ui.way_back.kit_columns import (
 )
 from app.ui.way_back.previews import KittingReportPreview, print_record, show_preview
 
+# How far down the list a set to keep selected is looked for (closed ones listed: 10 pages).
+KEEP_SEARCH = 2_000
 # What the steps change: the sets and their lines (this page, the receive-back page, the bench).
 KIT_CHANGES = Change.WAY_BACK | Change.LINES
 
@@ -68,7 +72,8 @@ class KittingPage(Page):
         super().__init__(desk, parent)
         self.today = today
         self.kit: KitStatus | None = None
-        self.kits: list[KitStatus] = []
+        self._opening: str | None = None  # the set whose items are being read
+        self._keep: str | None = None  # listed whatever its state: the set open here
         self._loaded = False
         self._reads = 0  # the latest read wins when an earlier one answers late
         self.layout_.addLayout(self._build_head())
@@ -78,6 +83,7 @@ class KittingPage(Page):
         )
         self.layout_.addWidget(self.feedback)
         self.kits_model = PagedTableModel(KIT_COLUMNS, list_fetcher(()), parent=self)
+        self.kits_model.clear()
         self.kits_view = make_table(self.kits_model)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.kits_view)
@@ -166,36 +172,34 @@ class KittingPage(Page):
         self.feedback.show_result(Tone.bad, message)
 
     def refresh(self, select: str | None = None) -> None:
-        """Read the kit sets again, keeping the selected one (or selecting `select`)."""
+        """Read the kit sets again from their first page, keeping the selected one (or
+        selecting `select`); its items are read again too."""
         self._loaded = True
-        self._reads += 1
-        ticket = self._reads
-        keep = select or (self.kit.number if self.kit else None)
-
-        def listed(kits: list[KitStatus]) -> None:
-            if ticket == self._reads:
-                self._show_kits(kits, keep)
-
-        # Closed sets pile up over the years: read only when asked, and the one open here.
-        self.run(
-            call(
-                kitting.list_kit_sets,
-                self.db,
-                self._today(),
-                include_closed=self.show_closed.isChecked(),
-                also=keep,
-            ),
-            done=listed,
-        )
-
-    def _show_kits(self, kits: list[KitStatus], keep: str | None) -> None:
-        self.kits = kits
-        self.kits_model.set_fetcher(list_fetcher(kits))
-        self.kits_model.fetch_all()
-        if keep is None and kits:
-            keep = kits[0].number  # the most urgent set, so the page never opens empty
+        keep = select or (self.kit.number if self.kit else self._opening)
+        self._keep = keep
+        self.kits_model.set_fetcher(self._fetch_kits)
+        if keep is None and self.kits_model.rowCount():
+            keep = self.kits_model.row(0).number  # the most urgent set: the page never opens empty
         if keep is None or not self.select_kit(keep):
             self._show_kit(None)
+
+    def _fetch_kits(self, last: KitRow | None, limit: int) -> Sequence[KitRow] | None:
+        # A keyset page of sets with their lines counted per state in SQL: a fixed number of
+        # queries whatever the number of sets or lines. Closed sets pile up over the years:
+        # read only when asked, and the one open here (`also`).
+        rows: Sequence[KitRow] | None = self.runner.now(
+            call(
+                kitting.page_kit_sets,
+                self.db,
+                self._today(),
+                after=last,
+                limit=limit,
+                include_closed=self.show_closed.isChecked(),
+                also=self._keep,
+            ),
+            failed=self.show_failure,
+        )
+        return rows
 
     def ensure_loaded(self) -> None:
         if not self._loaded:
@@ -206,20 +210,37 @@ class KittingPage(Page):
         self.ensure_loaded()
 
     def select_kit(self, number: str) -> bool:
-        """Select the kit set with this number (if listed) and show its items."""
-        index = self.kits_model.find(lambda k: k.number == number)
+        """Select the kit set with this number (reading on until it is listed) and read its items."""
+        index = self.kits_model.find_or_fetch(lambda k: k.number == number, KEEP_SEARCH)
         if index is None:
             return False
-        select_row(self.kits_view, index)
-        self._show_kit(self.kits_model.row(index))
+        if self.kits_view.currentIndex().row() == index:
+            self._open(number)  # already current: no signal, read its items again
+        else:
+            select_row(self.kits_view, index)  # currentRowChanged reads its items
         return True
 
     def _kit_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self._show_kit(self.kits_model.row(current.row()))
+            self._open(self.kits_model.row(current.row()).number)
+
+    def _open(self, number: str) -> None:
+        """Read one set's items (only the selected set's lines are ever read)."""
+        self._reads += 1
+        ticket = self._reads
+        self._opening = number
+        self.kit = None  # no step acts on the set shown before while this one is read
+        self._apply_gates()
+
+        def read(kit: KitStatus) -> None:
+            if ticket == self._reads:
+                self._show_kit(kit)
+
+        self.run(call(kitting.kit_status, self.db, number, self._today()), done=read)
 
     def _show_kit(self, kit: KitStatus | None) -> None:
         self.kit = kit
+        self._opening = None
         if kit is None:
             self.kit_title.setText(NO_KIT)
             self.summary.hide()
@@ -236,7 +257,6 @@ class KittingPage(Page):
             self.summary.show()
             items = sorted(kit.items, key=lambda i: (i.scrapped, i.back, -i.late_days))
             self.items_model.set_fetcher(list_fetcher(items))
-            self.items_model.fetch_all()
         self._apply_gates()
 
     def _gate_step(self, button: QWidget, step: str, permission: Permission, tip: str) -> None:
@@ -425,7 +445,13 @@ class KittingPage(Page):
         kit = self.kit
         if kit is None:
             return
-        dialog = RegroupDialog(kit, self.kits, self._today(), self)
+        self.run(
+            call(kitting.regroup_targets, self.db, kit.number, self._today()),
+            done=lambda targets: self._regroup(kit, targets),
+        )
+
+    def _regroup(self, kit: KitStatus, targets: list[KitRow]) -> None:
+        dialog = RegroupDialog(kit, targets, self._today(), self)
         accepted = self.prompts.run(dialog)
         values: RegroupValues = dialog.values()
         dialog.deleteLater()
