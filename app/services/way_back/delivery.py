@@ -6,19 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import Database
 from app.errors import DomainError, NotFound, WrongState
 from app.models.delivery import DeliveryPlan, DeliveryPlanLine, KitSet, KitSetStatus, ServiceEvent
 from app.models.org import Permission, Unit, UnitKind
-from app.models.products import Item
+from app.models.products import Item, ProductModel
 from app.models.records import HandoverKind
 from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import AT_MANUFACTURER, FINISHED, LineStatus, TaskStatus
 from app.models.workdays import Deadline, DeadlineState
-from app.services.dispatch.dispatching import route_of
+from app.services.admin.masterdata import item_code
 from app.services.kernel import audit
 from app.services.kernel.context import Actor, local_today, require
 from app.services.kernel.line_steps import advance, line_code, load_line, unit_of_kind
@@ -50,35 +50,133 @@ class BackResult:
     refused: tuple[tuple[str, str], ...]  # item code, anomaly: left with the manufacturer
 
 
-def awaiting_return(db: Database) -> list[DispatchGroup]:
-    """Lines accepted after repair, still at their manufacturers, grouped by manufacturer."""
+@dataclass(frozen=True)
+class AwaitingGroup:
+    """A manufacturer with repaired items to hand back: how many, and the earliest plan date."""
+
+    manufacturer_id: int | None
+    manufacturer: str
+    count: int
+    earliest_plan: dt.date | None
+
+
+AWAITING = LineStatus.accepted_after_repair
+
+
+def awaiting_groups(db: Database) -> list[AwaitingGroup]:
+    """Lines accepted after repair, still at their manufacturers, counted per manufacturer in SQL
+    (two queries whatever their number)."""
     with db.reading() as session:
-        lines = session.scalars(
-            select(ReturnLine)
-            .where(ReturnLine.status == LineStatus.accepted_after_repair)
-            .order_by(ReturnLine.manufacturer_unit_id, ReturnLine.id)
+        counted = session.execute(
+            select(ReturnLine.manufacturer_unit_id, Unit.name, func.count())
+            .outerjoin(Unit, Unit.id == ReturnLine.manufacturer_unit_id)
+            .where(ReturnLine.status == AWAITING)
+            .group_by(ReturnLine.manufacturer_unit_id, Unit.name)
+            .order_by(ReturnLine.manufacturer_unit_id)
         ).all()
-        groups: dict[int | None, list[DispatchLine]] = {}
-        planned = _planned_dates(session, [x.id for x in lines])
-        for line in lines:
-            model = line.item.model
-            plan = planned.get(line.id)
-            groups.setdefault(line.manufacturer_unit_id, []).append(
-                DispatchLine(
-                    line.id,
-                    line.task.number,
-                    line_code(line),
-                    model.name,
-                    route_of(model),
-                    line.fault_description,
-                    Deadline("delivery_plan", None, plan, DeadlineState.not_started, None, False),
-                    False,
-                )
-            )
+        planned = dict(
+            session.execute(
+                select(ReturnLine.manufacturer_unit_id, func.min(DeliveryPlan.due_date))
+                .join(DeliveryPlanLine, DeliveryPlanLine.line_id == ReturnLine.id)
+                .join(DeliveryPlan, DeliveryPlan.id == DeliveryPlanLine.plan_id)
+                .where(ReturnLine.status == AWAITING)
+                .group_by(ReturnLine.manufacturer_unit_id)
+            ).all()
+        )
         return [
-            DispatchGroup(maker, session.get_one(Unit, maker).name if maker else "", tuple(group))
-            for maker, group in groups.items()
+            AwaitingGroup(maker, name or "", n, planned.get(maker)) for maker, name, n in counted
         ]
+
+
+def page_awaiting(
+    db: Database, manufacturer_id: int | None, after: int | None = None, limit: int = 200
+) -> list[DispatchLine]:
+    """A keyset page (by line id) of one manufacturer's lines awaiting return, with their
+    planned dates: three queries whatever the page holds."""
+    with db.reading() as session:
+        maker = ReturnLine.manufacturer_unit_id
+        stmt = (
+            select(
+                ReturnLine.id,
+                ReturnLine.fault_description,
+                ReturnTask.number,
+                Item.serial_no,
+                ProductModel.id,
+                ProductModel.code,
+                ProductModel.name,
+            )
+            .join(ReturnTask, ReturnTask.id == ReturnLine.task_id)
+            .join(Item, Item.id == ReturnLine.item_id)
+            .join(ProductModel, ProductModel.id == Item.model_id)
+            .where(
+                ReturnLine.status == AWAITING,
+                maker.is_(None) if manufacturer_id is None else maker == manufacturer_id,
+            )
+            .order_by(ReturnLine.id)
+            .limit(limit)
+        )
+        if after is not None:
+            stmt = stmt.where(ReturnLine.id > after)
+        rows = session.execute(stmt).all()
+        if not rows:
+            return []
+        planned = _planned_dates(session, [r[0] for r in rows])
+        routes = _routes(session)
+        return [
+            DispatchLine(
+                line_id,
+                task_number,
+                item_code(model_code, serial),
+                model_name,
+                routes.get(model_id, model_code),
+                fault,
+                Deadline(
+                    "delivery_plan",
+                    None,
+                    planned.get(line_id),
+                    DeadlineState.not_started,
+                    None,
+                    False,
+                ),
+                False,
+            )
+            for line_id, fault, task_number, serial, model_id, model_code, model_name in rows
+        ]
+
+
+def _routes(session: Session) -> dict[int, str]:
+    """The kit tree path of every model ("ZT-1 › GC-12A"), from one read of the models."""
+    models = {
+        i: (code, parent)
+        for i, code, parent in session.execute(
+            select(ProductModel.id, ProductModel.code, ProductModel.parent_id)
+        )
+    }
+    routes = {}
+    for model_id in models:
+        chain: list[str] = []
+        node: int | None = model_id
+        while node is not None and node in models and len(chain) < 10:
+            chain.append(models[node][0])
+            node = models[node][1]
+        routes[model_id] = " › ".join(reversed(chain))
+    return routes
+
+
+def awaiting_return(db: Database) -> list[DispatchGroup]:
+    """Every line awaiting return, grouped by manufacturer (for scripts; the page reads pages)."""
+    groups = []
+    for group in awaiting_groups(db):
+        lines: list[DispatchLine] = []
+        while True:
+            page = page_awaiting(
+                db, group.manufacturer_id, lines[-1].line_id if lines else None, limit=500
+            )
+            lines.extend(page)
+            if len(page) < 500:
+                break
+        groups.append(DispatchGroup(group.manufacturer_id, group.manufacturer, tuple(lines)))
+    return groups
 
 
 def _planned_dates(session: Session, line_ids: list[int]) -> dict[int, dt.date]:

@@ -10,7 +10,15 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
-from app.ui.kit.paged_model import CENTER, LEFT, AnyIndex, Column, column_data
+from app.ui.kit.paged_model import (
+    CENTER,
+    LEFT,
+    PAGE_SIZE,
+    AnyIndex,
+    Column,
+    PageFetcher,
+    column_data,
+)
 from app.ui.kit.style import Tone, foreground
 from app.ui.kit.tables import make_table
 
@@ -176,6 +184,68 @@ class CheckTableModel(QAbstractTableModel):
         # Other cells of the row (a verdict) may read the boxes: repaint the whole row.
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
         self.edited.emit()
+
+
+class PagedCheckModel(CheckTableModel):
+    """A `CheckTableModel` whose rows arrive page by page through `fetch(last, limit)` as the
+    view scrolls (keyset pages, like `PagedTableModel`); `fetch_all` before ticking every row."""
+
+    def __init__(
+        self,
+        columns: Sequence[AnyColumn],
+        fetch: PageFetcher,
+        page_size: int = PAGE_SIZE,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(columns, (), parent)
+        self._fetch = fetch
+        self.page_size = page_size
+        self._exhausted = True
+        self._busy = False
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted and not self._busy
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        rows = self.rows()
+        fetched = self._fetch(rows[-1].item if rows else None, self.page_size)
+        page = list(fetched) if fetched is not None else []
+        if fetched is None or len(page) < self.page_size:
+            self._exhausted = True
+        if page:
+            first = len(rows)
+            self._busy = True
+            try:
+                self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+                self._rows.extend(CheckRow(item) for item in page)
+                self.endInsertRows()
+            finally:
+                self._busy = False
+            self.edited.emit()
+
+    def set_fetcher(self, fetch: PageFetcher) -> None:
+        """Read from another source and start over from its first page."""
+        self._fetch = fetch
+        self._busy = True
+        try:
+            self.beginResetModel()
+            self._rows = []
+            self._exhausted = False
+            self.endResetModel()
+        finally:
+            self._busy = False
+        self.fetchMore()
+        self.edited.emit()
+
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted
+
+    def fetch_all(self, max_rows: int = 20_000) -> None:
+        while not self._exhausted and len(self._rows) < max_rows:
+            self.fetchMore()
 
 
 def check_table(model: CheckTableModel, stretch: int | None = None) -> QTableView:

@@ -6,7 +6,7 @@ plan (交付计划, JF) that says which items should come back by when.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -14,25 +14,31 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 
 from app.services.kernel.context import local_today
 from app.services.kernel.terms import Permission
-from app.services.kernel.views import DispatchGroup, DispatchLine
+from app.services.kernel.views import DispatchLine
 from app.services.way_back import delivery
-from app.services.way_back.delivery import BackResult, PlanLine
+from app.services.way_back.delivery import AwaitingGroup, BackResult, PlanLine
 from app.ui.kit.formats import date_text
 from app.ui.kit.gates import denial, gate
 from app.ui.kit.page import Desk, Page
-from app.ui.kit.paged_model import CENTER, RIGHT, Column, PagedTableModel, list_fetcher
+from app.ui.kit.paged_model import (
+    CENTER,
+    RIGHT,
+    Column,
+    PagedTableModel,
+    PageFetcher,
+    list_fetcher,
+)
 from app.ui.kit.runner import Change, call
 from app.ui.kit.scan_field import FeedbackLine
 from app.ui.kit.style import Tone, scaled_font
 from app.ui.kit.tables import make_table, select_row
-from app.ui.way_back.check_table import CheckColumn, CheckRow, CheckTableModel, check_table
+from app.ui.way_back.check_table import CheckColumn, PagedCheckModel, check_table
 from app.ui.way_back.delivery_dialogs import BackValues, DeliveryPlanDialog, ReceiveBackDialog
 from app.ui.way_back.previews import print_record
 
 
-def _planned(group: DispatchGroup) -> str:
-    days = [x.dispatch_deadline.due for x in group.lines if x.dispatch_deadline.due]
-    return date_text(min(days)) if days else "—"
+def _planned(group: AwaitingGroup) -> str:
+    return date_text(group.earliest_plan) if group.earliest_plan else "—"
 
 
 def _plan_tone(line: DispatchLine, today: dt.date) -> Tone | None:
@@ -44,7 +50,7 @@ def _plan_tone(line: DispatchLine, today: dt.date) -> Tone | None:
 
 GROUP_COLUMNS = (
     Column("承制单位", lambda g: g.manufacturer or "（未定承制单位）", width=150),
-    Column("待交回", lambda g: f"{len(g.lines)} 件", RIGHT, width=64),
+    Column("待交回", lambda g: f"{g.count} 件", RIGHT, width=64),
     Column(
         "最早计划",
         _planned,
@@ -95,7 +101,7 @@ class ReceiveBackPage(Page):
     ) -> None:
         super().__init__(desk, parent)
         self.today = today
-        self.group: DispatchGroup | None = None
+        self.group: AwaitingGroup | None = None
         self._loaded = False
         self._reads = 0  # the latest read wins when an earlier one answers late
         self.layout_.addLayout(self._build_head())
@@ -135,7 +141,7 @@ class ReceiveBackPage(Page):
         return head
 
     def _build_lines(self) -> QWidget:
-        self.lines_model = CheckTableModel(line_columns(self._today), parent=self)
+        self.lines_model = PagedCheckModel(line_columns(self._today), list_fetcher(()), parent=self)
         self.lines_view = check_table(self.lines_model, stretch=5)
         self.lines_view.setEditTriggers(self.lines_view.EditTrigger.NoEditTriggers)
         self.lines_title = QLabel("请选择承制单位")
@@ -162,7 +168,7 @@ class ReceiveBackPage(Page):
         self.groups_view.selectionModel().currentRowChanged.connect(self._group_changed)
         self.lines_view.doubleClicked.connect(self._open_line)
         self.lines_model.edited.connect(self._apply_gates)
-        self.all_button.clicked.connect(lambda: self.lines_model.set_all(True))
+        self.all_button.clicked.connect(self.check_all)
         self.none_button.clicked.connect(lambda: self.lines_model.set_all(False))
         self.receive_button.clicked.connect(self.receive)
         self.plan_button.clicked.connect(self.plan_delivery)
@@ -177,19 +183,21 @@ class ReceiveBackPage(Page):
         self.feedback.show_result(Tone.bad, message)
 
     def refresh(self) -> None:
-        """Read the lines awaiting return again, keeping the selected manufacturer."""
+        """Read the manufacturers with lines awaiting return again (counted in SQL), keeping
+        the selected one; its lines are read page by page as the table scrolls."""
         self._loaded = True
         self._reads += 1
         ticket = self._reads
         keep = self.group.manufacturer_id if self.group else None
 
-        def read(groups: list[DispatchGroup]) -> None:
+        def read(groups: list[AwaitingGroup]) -> None:
             if ticket == self._reads:
                 self._show_groups(groups, keep)
 
-        self.run(call(delivery.awaiting_return, self.db), done=read)
+        self.run(call(delivery.awaiting_groups, self.db), done=read)
 
-    def _show_groups(self, groups: list[DispatchGroup], keep: int | None) -> None:
+    def _show_groups(self, groups: list[AwaitingGroup], keep: int | None) -> None:
+        self.group = None  # read its lines again: some came back, or were planned
         self.groups_model.set_fetcher(list_fetcher(groups))
         self.groups_model.fetch_all()
         index = self.groups_model.find(lambda g: g.manufacturer_id == keep)
@@ -209,8 +217,10 @@ class ReceiveBackPage(Page):
         self.ensure_loaded()
 
     def select_group(self, row: int) -> None:
-        select_row(self.groups_view, row)
-        self._show_group(self.groups_model.row(row))
+        group = self.groups_model.row(row)
+        select_row(self.groups_view, row)  # a new current row shows its lines (_group_changed)
+        if self.group is not group:
+            self._show_group(group)
 
     def select_manufacturer(self, name: str) -> bool:
         index = self.groups_model.find(lambda g: g.manufacturer == name)
@@ -225,15 +235,37 @@ class ReceiveBackPage(Page):
             if self.group is None or group.manufacturer_id != self.group.manufacturer_id:
                 self._show_group(group)
 
-    def _show_group(self, group: DispatchGroup | None) -> None:
+    def _show_group(self, group: AwaitingGroup | None) -> None:
         self.group = group
         if group is None:
             self.lines_title.setText("目前没有待交回的修复产品")
-            self.lines_model.set_rows([])
+            self.lines_model.set_fetcher(list_fetcher(()))
         else:
-            self.lines_title.setText(f"{group.manufacturer}：{len(group.lines)} 件待交回")
-            self.lines_model.set_rows([CheckRow(line) for line in group.lines])
+            self.lines_title.setText(f"{group.manufacturer}：{group.count} 件待交回")
+            self.lines_model.set_fetcher(self._lines_of(group))
         self._apply_gates()
+
+    def _lines_of(self, group: AwaitingGroup) -> PageFetcher:
+        def fetch(last: DispatchLine | None, limit: int) -> Sequence[DispatchLine] | None:
+            # A keyset page of this manufacturer's lines: a few ms whatever their number.
+            rows: Sequence[DispatchLine] | None = self.runner.now(
+                call(
+                    delivery.page_awaiting,
+                    self.db,
+                    group.manufacturer_id,
+                    last.line_id if last is not None else None,
+                    limit,
+                ),
+                failed=self.show_failure,
+            )
+            return rows
+
+        return fetch
+
+    def check_all(self) -> None:
+        """Tick every line of the manufacturer (reading the pages not yet shown)."""
+        self.lines_model.fetch_all()
+        self.lines_model.set_all(True)
 
     def checked_lines(self) -> list[DispatchLine]:
         return [r.item for r in self.lines_model.checked_rows()]
