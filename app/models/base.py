@@ -68,5 +68,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def one_of(column: str, values: type[enum.StrEnum], *, nullable: bool = False) -> str:
+    """The SQL of a CHECK that keeps `column` inside a closed set (ARCHITECTURE.md: the
+    database guarantees what it can). Migrations spell the same text out literally."""
+    listed = ", ".join(f"'{v.value}'" for v in values)
+    check = f"{column} IN ({listed})"
+    return f"{column} IS NULL OR {check}" if nullable else check
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

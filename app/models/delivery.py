@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
+from app.models.base import Base, StrEnumType, UtcDateTime, one_of, utcnow
 
 
 class KitSetStatus(enum.StrEnum):
@@ -58,6 +58,7 @@ class DeliveryPlanLine(Base):
 
 class KitSet(Base):
     __tablename__ = "kit_set"
+    __table_args__ = (CheckConstraint(one_of("status", KitSetStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -78,6 +79,12 @@ class KitSet(Base):
 
 class ServiceEvent(Base):
     __tablename__ = "service_event"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'done', 'waived')", name="status"),
+        CheckConstraint(
+            "satisfaction IS NULL OR satisfaction BETWEEN 0 AND 100", name="satisfaction"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
+from app.models.base import Base, StrEnumType, UtcDateTime, one_of, utcnow
 
 
 class UnitKind(enum.StrEnum):
@@ -58,6 +58,7 @@ class Permission(enum.StrEnum):
 
 class Unit(Base):
     __tablename__ = "unit"
+    __table_args__ = (CheckConstraint(one_of("kind", UnitKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -67,6 +68,11 @@ class Unit(Base):
 
 class User(Base):
     __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint(one_of("role", Role), name="role"),
+        CheckConstraint("failed_sign_ins >= 0", name="failed_sign_ins"),
+        CheckConstraint("generation >= 0", name="generation"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(50), unique=True)

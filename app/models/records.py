@@ -5,16 +5,30 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
+from app.models.base import Base, StrEnumType, UtcDateTime, one_of, utcnow
 
 
 class RecordCounter(Base):
     """Last number issued per prefix and year; bumped in the transaction that creates the record."""
 
     __tablename__ = "record_counter"
+    __table_args__ = (
+        CheckConstraint("last_value >= 0", name="last_value"),
+        CheckConstraint("year BETWEEN 2000 AND 9999", name="year"),
+    )
 
     prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -30,6 +44,7 @@ class HandoverKind(enum.StrEnum):
 
 class HandoverRecord(Base):
     __tablename__ = "handover_record"
+    __table_args__ = (CheckConstraint(one_of("kind", HandoverKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -75,6 +90,7 @@ class Report(Base):
     """A record addressed to units: their logins see it in their inbox and acknowledge it."""
 
     __tablename__ = "report"
+    __table_args__ = (CheckConstraint(one_of("kind", ReportKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)

@@ -6,10 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
+from app.models.base import Base, StrEnumType, UtcDateTime, one_of, utcnow
+from app.models.states import LineStatus
 
 
 class UnboxingInspection(Base):
@@ -168,7 +179,13 @@ class ScrapRequest(Base):
     numbered record 报废审批单 (BF); a refusal sends the item back to the bench with its note."""
 
     __tablename__ = "scrap_request"
-    __table_args__ = (Index("ix_scrap_request_line_id_decision", "line_id", "decision"),)
+    __table_args__ = (
+        Index("ix_scrap_request_line_id_decision", "line_id", "decision"),
+        CheckConstraint(one_of("decision", ScrapDecision), name="decision"),
+        CheckConstraint(one_of("line_status", LineStatus), name="line_status"),
+        # An approval is the numbered record; a request waiting or refused has no number.
+        CheckConstraint("number IS NULL OR decision = 'approved'", name="number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Issued on approval only: a refused request is not a record of its own.

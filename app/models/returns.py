@@ -14,12 +14,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, StrEnumType, UtcDateTime, utcnow
+from app.models.base import Base, StrEnumType, UtcDateTime, one_of, utcnow
 from app.models.products import Item
-from app.models.states import Decision, LineStatus, TaskStatus
+from app.models.states import FINISHED, Decision, LineStatus, TaskStatus
 
 
 class DocumentKind(enum.StrEnum):
@@ -41,8 +42,16 @@ class DocumentVerdict(enum.StrEnum):
     missing = "missing"  # not handed over with the item
 
 
+# The states in which a line no longer holds its item: the one-open-return index leaves them out.
+FINISHED_SQL = "status NOT IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(FINISHED)))
+
+
 class ReturnTask(Base):
     __tablename__ = "return_task"
+    __table_args__ = (
+        CheckConstraint(one_of("status", TaskStatus), name="status"),
+        CheckConstraint("version > 0", name="version"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -73,6 +82,20 @@ class ReturnLine(Base):
         UniqueConstraint("task_id", "seq"),
         UniqueConstraint("task_id", "item_id"),
         Index("ix_return_line_status_id", "status", "id"),
+        # One open return per item, kept by the database itself: two desks scanning the same
+        # item into two returns at once cannot both commit (issue 9). Migration 0012.
+        Index(
+            "uq_return_line_open_item",
+            "item_id",
+            unique=True,
+            sqlite_where=text(FINISHED_SQL),
+            postgresql_where=text(FINISHED_SQL),
+        ),
+        CheckConstraint(one_of("status", LineStatus), name="status"),
+        CheckConstraint(one_of("decision", Decision, nullable=True), name="decision"),
+        CheckConstraint("seq > 0", name="seq"),
+        CheckConstraint("source_row IS NULL OR source_row > 0", name="source_row"),
+        CheckConstraint("version > 0", name="version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +143,7 @@ class DocumentCheck(Base):
         CheckConstraint(
             "verdict IN ('unchecked', 'consistent', 'inconsistent', 'missing')", name="verdict"
         ),
+        CheckConstraint(one_of("kind", DocumentKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
