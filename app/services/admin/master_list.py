@@ -25,11 +25,10 @@ from app.services.handover.list_reader import (
     HEADER_SCAN_ROWS,
     Cell,
     _code,
-    _library_errors,
-    _open_workbook,
-    _sheet_order,
     _text,
+    read_sheets_guarded,
 )
+from app.services.handover.sheet_guard import Flagged
 from app.services.kernel import audit
 from app.services.kernel.context import Actor, require
 from app.services.kernel.terms import model_level_label, unit_kind_label
@@ -117,6 +116,7 @@ class MasterPreview:
     updated_models: tuple[MasterModel, ...]  # already in the store: filled in from the list
     rejected: tuple[MasterRejected, ...]
     unchanged_units: int = 0
+    warnings: tuple[MasterRejected, ...] = ()  # rows imported with a cell to check
 
     @property
     def ok(self) -> bool:
@@ -128,6 +128,7 @@ class MasterResult:
     units: int
     models: int
     rejected: tuple[MasterRejected, ...]
+    warnings: tuple[MasterRejected, ...] = ()
 
 
 @dataclass
@@ -135,6 +136,7 @@ class _Parsed:
     units: list[MasterUnit] = field(default_factory=list)
     models: list[MasterModel] = field(default_factory=list)
     rejected: list[MasterRejected] = field(default_factory=list)
+    warnings: list[MasterRejected] = field(default_factory=list)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -200,11 +202,8 @@ def read_master_list(path: str | Path) -> _Parsed:
         raise ListFileError(f"找不到文件：{path.name}")
     parsed = _Parsed()
     found = False
-    with _library_errors(path):
-        workbook = _open_workbook(path)
-        with workbook:
-            sheets = [workbook.get_sheet_by_index(i) for i in _sheet_order(workbook)]
-            grids = [(s.name, s.to_python(skip_empty_area=False)) for s in sheets]
+    # Read in a guarded child process: no file can crash or swamp the program (sheet_guard).
+    grids = [(name, grid) for name, grid, _merges in read_sheets_guarded(path)]
     # Every sheet with a header is read: a list split over two model sheets is one list.
     for name, grid in grids:
         header = _find(grid)
@@ -223,10 +222,54 @@ def read_master_list(path: str | Path) -> _Parsed:
     return parsed
 
 
+_FIELD_WORDS = {
+    "name": "名称",
+    "kind": "类别",
+    "code": "型号代号",
+    "drawing_no": "图号",
+    "level": "层级",
+    "parent": "上级",
+    "manufacturer": "承制单位",
+}
+
+
+def _flagged(
+    parsed: _Parsed,
+    sheet: str,
+    number: int,
+    cells: list[Cell],
+    columns: dict[str, int],
+    needed: tuple[str, ...],
+) -> bool:
+    """Name the cells the reader would have emptied (formula without result, error value).
+
+    True when the row cannot be read for it (a needed cell); otherwise a warning is kept.
+    """
+    refused: list[str] = []
+    for name, column in columns.items():
+        value = _at(cells, column)
+        if not isinstance(value, Flagged):
+            continue
+        label = _FIELD_WORDS.get(name, name)
+        if value.kind == "error":
+            issue = f"“{label}”是错误值 {value.text or '#VALUE!'}"
+        else:
+            issue = f"“{label}”是公式，文件中没有保存计算结果（请用 Excel 打开并保存后再导入）"
+        if name in needed:
+            refused.append(issue)
+        else:
+            parsed.warnings.append(MasterRejected(sheet, number, f"{issue}，已按空白导入"))
+    if refused:
+        parsed.rejected.append(MasterRejected(sheet, number, "；".join(refused)))
+    return bool(refused)
+
+
 def _read_units(
     parsed: _Parsed, sheet: str, rows: list[list[Cell]], first: int, columns: dict[str, int]
 ) -> None:
     for number, cells in enumerate(rows, start=first):
+        if _flagged(parsed, sheet, number, cells, columns, ("name", "kind")):
+            continue
         name = _text(_at(cells, columns.get("name")))
         kind_text = _code(_at(cells, columns.get("kind")))
         if (not name and not kind_text) or _is_note(cells):
@@ -249,6 +292,8 @@ def _read_models(
     parsed: _Parsed, sheet: str, rows: list[list[Cell]], first: int, columns: dict[str, int]
 ) -> None:
     for number, cells in enumerate(rows, start=first):
+        if _flagged(parsed, sheet, number, cells, columns, ("code", "level", "parent")):
+            continue
         values = {f: _text(_at(cells, c)) for f, c in columns.items()}
         code = _code(_at(cells, columns.get("code")))
         if not any(values.values()) or _is_note(cells):
@@ -317,7 +362,12 @@ def _check(session: Session, parsed: _Parsed) -> MasterPreview:
     new_models, updated = _check_models(session, parsed.models, makers, rejected)
     rejected.sort(key=lambda r: (r.sheet, r.row))
     return MasterPreview(
-        tuple(new_units), tuple(new_models), tuple(updated), tuple(rejected), unchanged
+        tuple(new_units),
+        tuple(new_models),
+        tuple(updated),
+        tuple(rejected),
+        unchanged,
+        tuple(parsed.warnings),
     )
 
 
@@ -411,10 +461,10 @@ def import_master_list(db: Database, actor: Actor, path: str | Path) -> MasterRe
     with db.transaction() as session:
         preview = _check(session, parsed)
         if preview.rejected:
-            return MasterResult(0, 0, preview.rejected)
+            return MasterResult(0, 0, preview.rejected, preview.warnings)
         if not (preview.new_units or preview.new_models or preview.updated_models):
             # The same list imported again is not an error: there is simply nothing to write.
-            return MasterResult(0, 0, ())
+            return MasterResult(0, 0, (), preview.warnings)
         units = {u.name: u for u in session.scalars(select(Unit))}
         for row in preview.new_units:
             unit = Unit(name=row.name, kind=row.kind)
@@ -424,7 +474,10 @@ def import_master_list(db: Database, actor: Actor, path: str | Path) -> MasterRe
             audit.record(session, actor, "unit", unit.id, "create", "", f"{row.name} {row.kind}")
         _write_models(session, actor, preview, units)
     return MasterResult(
-        len(preview.new_units), len(preview.new_models) + len(preview.updated_models), ()
+        len(preview.new_units),
+        len(preview.new_models) + len(preview.updated_models),
+        (),
+        preview.warnings,
     )
 
 

@@ -11,15 +11,14 @@ import datetime as dt
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
-
 from app.errors import DomainError, ListFileError
+from app.services.handover import sheet_guard
+from app.services.handover.sheet_guard import Flagged, SheetData
 
 HEADER_SCAN_ROWS = 30
 PROGRESS_EVERY = 200
@@ -79,8 +78,8 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Office puts an encrypted .xlsx inside an OLE container with this stream (UTF-16 name).
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
-# What calamine hands back for one cell ("" for an empty one).
-Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
+# What calamine hands back for one cell ("" for an empty one), or a cell it would have emptied.
+Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta | Flagged
 Merge = tuple[tuple[int, int], tuple[int, int]]  # ((top, left), (bottom, right)), 0-based
 
 
@@ -122,9 +121,14 @@ class ParsedList:
 
 @dataclass(frozen=True)
 class _Header:
-    row_index: int  # 0-based
+    row_index: int  # 0-based, the last header row: data starts below it
     columns: dict[str, int]  # field -> 0-based column
     duplicates: tuple[str, ...]  # file-level warnings about fields named twice
+    first_row: int = -1  # 0-based, the first header row (a group header's row); -1: row_index
+
+    @property
+    def top(self) -> int:
+        return self.row_index if self.first_row < 0 else self.first_row
 
 
 def read_handover_list(
@@ -132,7 +136,7 @@ def read_handover_list(
     progress: Callable[[int, int], bool] | None = None,
 ) -> ParsedList:
     """Parse the first sheet with a recognisable header; raise ListFileError if unreadable."""
-    sheet_name, grid, merges, header, other_sheets = _load(Path(path))
+    sheet_name, grid, merges, header, other_sheets = _load(Path(path), progress)
     warnings: list[str] = list(header.duplicates)
     if other_sheets:
         names = "、".join(f"“{name}”" for name in other_sheets)
@@ -143,8 +147,8 @@ def read_handover_list(
     rows, rejected = _parse_rows(grid, header, progress)
     return ParsedList(
         sheet_name=sheet_name,
-        header_row=header.row_index + 1,
-        title=_title(grid, header.row_index),
+        header_row=header.top + 1,
+        title=_title(grid, header.top),
         rows=tuple(rows),
         rejected=tuple(rejected),
         warnings=tuple(warnings),
@@ -154,69 +158,47 @@ def read_handover_list(
 # --- reading the file -------------------------------------------------------------------------
 
 
-def _load(path: Path) -> tuple[str, list[list[Cell]], list[Merge], _Header, list[str]]:
-    """Open the workbook and pick the first sheet with a header."""
+def _load(
+    path: Path, progress: Callable[[int, int], bool] | None = None
+) -> tuple[str, list[list[Cell]], list[Merge], _Header, list[str]]:
+    """Read the workbook (in a guarded child process) and pick the first sheet with a header."""
+    sheets = read_sheets_guarded(path, progress)
+    found = [
+        (name, grid, merges, header)
+        for name, grid, merges in sheets
+        if (header := _find_header(grid[: HEADER_SCAN_ROWS + 1], merges)) is not None
+    ]
+    if not found:
+        raise ListFileError(MSG_NO_HEADER)
+    name, grid, merges, header = found[0]
+    return name, grid, merges, header, [other for other, *_ in found[1:]]
+
+
+def read_sheets_guarded(
+    path: Path, progress: Callable[[int, int], bool] | None = None
+) -> list[SheetData]:
+    """Every worksheet of the file, visible first; whatever goes wrong is one line for the clerk.
+
+    The cells are read in a child process (sheet_guard): a file that would crash the reader or
+    swamp the memory ends here as a ListFileError; `progress` returning False stops the read.
+    """
     if not path.exists():
         raise ListFileError(f"找不到文件：{path.name}")
     if not path.is_file():
         raise ListFileError(f"不是文件：{path.name}")
-    with _library_errors(path):
-        workbook = _open_workbook(path)
-        with workbook:
-            # Sheets stay readable after the workbook is closed: each holds its own cells.
-            sheets = [workbook.get_sheet_by_index(index) for index in _sheet_order(workbook)]
-            tops = [
-                sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS) for sheet in sheets
-            ]
-    found = [
-        (sheet, header)
-        for sheet, top in zip(sheets, tops, strict=True)
-        if (header := _find_header(top)) is not None
-    ]
-    if not found:
-        raise ListFileError(MSG_NO_HEADER)
-    sheet, header = found[0]
-    with _library_errors(path):
-        grid: list[list[Cell]] = sheet.to_python(skip_empty_area=False)
-        merges = sheet.merged_cell_ranges or []  # None for .ods
-    return sheet.name, grid, merges, header, [other.name for other, _ in found[1:]]
-
-
-@contextmanager
-def _library_errors(path: Path) -> Iterator[None]:
-    """Turn whatever the reader raises into one line for the clerk; only around library calls."""
+    keep_going = None if progress is None else (lambda: progress(0, 0) is not False)
     try:
-        yield
-    except PasswordError:
-        raise ListFileError(MSG_ENCRYPTED) from None
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except OSError:
-        raise ListFileError(f"无法读取文件（可能正被其他程序占用）：{path.name}") from None
-    except BaseException:  # noqa: B036 - pyo3 panics derive from BaseException, not Exception
+        return sheet_guard.read_sheets(path, keep_going)
+    except sheet_guard.UnreadableFile as exc:
+        if exc.kind == "cancelled":
+            raise DomainError(MSG_CANCELLED) from None
+        if exc.kind == "password":
+            raise ListFileError(MSG_ENCRYPTED) from None
+        if exc.kind == "oserror":
+            raise ListFileError(f"无法读取文件（可能正被其他程序占用）：{path.name}") from None
+        if exc.kind == "refused":
+            raise ListFileError(exc.message) from None
         raise ListFileError(MSG_ENCRYPTED if _looks_encrypted(path) else MSG_CORRUPT) from None
-
-
-def _open_workbook(path: Path) -> CalamineWorkbook:
-    """Open by extension, then by content: clerks rename .xls to .xlsx and back."""
-    try:
-        return CalamineWorkbook.from_path(path)
-    except (PasswordError, OSError):
-        raise
-    except Exception:
-        with path.open("rb") as handle:
-            return CalamineWorkbook.from_filelike(handle)
-
-
-def _sheet_order(workbook: CalamineWorkbook) -> list[int]:
-    """Worksheets in workbook order, visible ones first; chart sheets have no cells."""
-    visible: list[int] = []
-    hidden: list[int] = []
-    for index, meta in enumerate(workbook.sheets_metadata):
-        if meta.typ != SheetTypeEnum.WorkSheet:
-            continue
-        (visible if meta.visible == SheetVisibleEnum.Visible else hidden).append(index)
-    return visible + hidden
 
 
 def _looks_encrypted(path: Path) -> bool:
@@ -257,10 +239,15 @@ def _header_field(value: Cell) -> tuple[str, int] | None:
 
 def _match_header(cells: Sequence[Cell]) -> tuple[dict[str, int], list[str]] | None:
     """Map fields to columns if this row is a header (has serial and model columns)."""
+    return _match_columns([[value] for value in cells])
+
+
+def _match_columns(candidates: Sequence[Sequence[Cell]]) -> tuple[dict[str, int], list[str]] | None:
+    """Like _match_header, each column named by the first of its candidate words that is a name."""
     best: dict[str, tuple[int, int]] = {}  # field -> (rank, column)
     named_twice: list[str] = []
-    for column, value in enumerate(cells):
-        hit = _header_field(value)
+    for column, words in enumerate(candidates):
+        hit = next((h for h in map(_header_field, words) if h is not None), None)
         if hit is None:
             continue
         field, rank = hit
@@ -274,9 +261,54 @@ def _match_header(cells: Sequence[Cell]) -> tuple[dict[str, int], list[str]] | N
     return {field: column for field, (_, column) in best.items()}, named_twice
 
 
-def _find_header(top: list[list[Cell]]) -> _Header | None:
+def _two_row_words(top: list[list[Cell]], index: int, merges: list[Merge]) -> list[list[Cell]]:
+    """Candidate words per column of a header over rows `index` and `index + 1`.
+
+    A group header ("产品信息" merged over 型号/编号, "故障信息" over 现象/数量) is read with
+    the word under it: 故障 + 现象 is 故障现象. A cell merged down over both rows is its own name.
+    Empty when row `index` holds no group header or vertical header merge (then it is not one).
+    """
+    upper, lower = list(top[index]), list(top[index + 1])
+    width = max(len(upper), len(lower))
+    upper += [""] * (width - len(upper))
+    lower += [""] * (width - len(lower))
+    grouped: set[int] = set()
+    spans_both = False
+    for (first, left), (last, right) in merges:
+        if not first <= index <= last or left >= width:
+            continue
+        value = top[first][left] if left < len(top[first]) else ""
+        if last > index:  # merged down over the lower row too: the lower cells are its own
+            spans_both = True
+            for column in range(left, min(right, width - 1) + 1):
+                lower[column] = ""
+        elif right > left and first == index and _header_word_like(value):
+            for column in range(left, min(right, width - 1) + 1):
+                upper[column] = value
+                grouped.add(column)
+    if not grouped and not spans_both:
+        return []
+    words: list[list[Cell]] = []
+    for column in range(width):
+        up, down = upper[column], lower[column]
+        if column in grouped:
+            words.append([f"{up}{down}", down] if _text(down) else [up])
+        else:
+            words.append([up] if _text(up) else [down])
+    return words
+
+
+def _header_word_like(value: Cell) -> bool:
+    return isinstance(value, str) and 0 < len("".join(value.split())) <= 20
+
+
+def _find_header(top: list[list[Cell]], merges: list[Merge] | None = None) -> _Header | None:
     for index, cells in enumerate(top[:HEADER_SCAN_ROWS]):
         matched = _match_header(cells)
+        first, last = -1, index
+        double = _two_row_header(top, index, merges or [])
+        if double is not None and (matched is None or len(double[0]) > len(matched[0])):
+            matched, first, last = double, index, index + 1
         if matched is None:
             continue
         columns, named_twice = matched
@@ -284,8 +316,23 @@ def _find_header(top: list[list[Cell]]) -> _Header | None:
             f"表头中有多列都是“{FIELD_LABELS[field]}”，使用第 {_column_letter(columns[field])} 列"
             for field in dict.fromkeys(named_twice)
         )
-        return _Header(row_index=index, columns=columns, duplicates=duplicates)
+        return _Header(row_index=last, columns=columns, duplicates=duplicates, first_row=first)
     return None
+
+
+def _two_row_header(
+    top: list[list[Cell]], index: int, merges: list[Merge]
+) -> tuple[dict[str, int], list[str]] | None:
+    """Rows `index` and `index + 1` read as one header, if together they name more than the
+    lower row alone (a title merged above a one-row header adds nothing, so it is not one)."""
+    if index + 1 >= len(top):
+        return None
+    words = _two_row_words(top, index, merges)
+    double = _match_columns(words) if words else None
+    if double is None:
+        return None
+    below = _match_header(top[index + 1])
+    return None if below is not None and below[0] == double[0] else double
 
 
 def _column_letter(column: int) -> str:
@@ -363,6 +410,8 @@ def _text(value: Cell) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, Flagged):
+        return ""
     return str(value)
 
 
@@ -440,6 +489,39 @@ def _is_product_line(
     )  # the header again, at the top of a printed page
 
 
+# A serial, model or quantity the row cannot do without: such a cell rejects the row.
+_NEEDED = ("serial_no", "model_code", "quantity")
+
+
+def _cell_issue(field: str, value: Cell) -> str:
+    """What is wrong with a cell the reader would empty or misread silently, or ""."""
+    label = FIELD_LABELS[field]
+    if isinstance(value, Flagged):
+        if value.kind == "error":
+            return f"“{label}”是错误值 {value.text or '#VALUE!'}"
+        return f"“{label}”是公式，文件中没有保存计算结果（请用 Excel 打开并保存后再导入）"
+    if isinstance(value, bool) and field != "quantity":  # a TRUE quantity is refused as such
+        return f"“{label}”是逻辑值 {'TRUE' if value else 'FALSE'}"
+    return ""
+
+
+def _cell_issues(cells: list[Cell], columns: dict[str, int]) -> tuple[str, list[str]]:
+    """(why the row cannot be imported, or ""; what to check in a row imported anyway)."""
+    refused: list[str] = []
+    warnings: list[str] = []
+    for field, column in columns.items():
+        issue = _cell_issue(field, _cell(cells, column))
+        if not issue:
+            continue
+        if field in _NEEDED:
+            refused.append(issue)
+        elif isinstance(_cell(cells, column), Flagged):
+            warnings.append(f"{issue}，已按空白导入")
+        else:
+            warnings.append(f"{issue}，请核对")
+    return "；".join(refused), warnings
+
+
 def _row_problem(serial: str, model: str, quantity_cell: Cell) -> str:
     """Why a product line cannot be imported, or ""."""
     missing = [label for label, value in (("出厂编号", serial), ("型号/代号", model)) if not value]
@@ -486,9 +568,17 @@ def _parse_rows(
         fault = _text(_cell(cells, c_fault))
         remark = _text(_cell(cells, c_remark))
 
-        if not _is_product_line(cells, raw_serial, serial, (model, name, drawing, fault, remark)):
+        # A flagged cell is content too: a row of formulas without results is not a blank row.
+        flagged = tuple(
+            "?"
+            for column in (c_serial, c_model, c_name, c_drawing, c_fault, c_remark)
+            if isinstance(_cell(cells, column), Flagged)
+        )
+        content = (model, name, drawing, fault, remark, *flagged)
+        if not _is_product_line(cells, raw_serial, serial, content):
             continue
-        problem = _row_problem(serial, model, _cell(cells, c_qty))
+        refused, cell_warnings = _cell_issues(cells, cols)
+        problem = refused or _row_problem(serial, model, _cell(cells, c_qty))
         if problem:
             rejected.append(RejectedRow(row_no, problem))
             continue
@@ -509,7 +599,7 @@ def _parse_rows(
                 quantity=1,
                 fault_description=fault,
                 remark=remark,
-                warnings=tuple(row_warnings),
+                warnings=(*row_warnings, *cell_warnings),
             )
         )
     if progress is not None and progress(total, total) is False:
