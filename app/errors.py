@@ -31,3 +31,8 @@ class StoreUnavailable(DomainError):
 
 class StoreBusy(DomainError):
     """Another desk held the store's write lock for longer than the wait allows."""
+
+
+class Conflict(DomainError):
+    """Another desk changed the line, task or document check since this person looked at it
+    (the version they saw no longer holds); the message says what it is now (issue 9)."""
