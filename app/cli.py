@@ -180,7 +180,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(payload, ensure_ascii=False))
 
-    empty: dict[str, Any] = {"task": None, "imported": 0, "new_models": [], "rejected": []}
+    empty: dict[str, Any] = {
+        "task": None,
+        "imported": 0,
+        "new_models": [],
+        "rejected": [],
+        "warnings": [],
+    }
     try:
         require_login_given(args)
         db = _open(args)
@@ -208,8 +214,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         "imported": result.imported,
         "new_models": list(result.new_models),
         "rejected": [{"row": row, "reason": reason} for row, reason in result.rejected],
+        # Rows imported (or importable) with something to check: a cell the file held no
+        # value for, a serial Excel stored as a number or a date, a logical value.
+        "warnings": [{"row": row, "reason": reason} for row, reason in result.row_warnings],
     }
     report(payload)
+    if not args.json:
+        for row, reason in result.row_warnings:
+            print(f"第 {row} 行（请核对）：{reason}", file=sys.stderr)
     if result.task_number is None:
         if not args.json:
             for row, reason in result.rejected:
@@ -240,10 +252,21 @@ def cmd_import_master(args: argparse.Namespace) -> int:
         result = import_master_list(db, sign_in(args, db), args.file)
     except (DomainError, CommandRefused) as exc:
         message = exc.message if isinstance(exc, DomainError) else str(exc)
-        report({"units": 0, "models": 0, "rejected": [], "error": message})
+        report({"units": 0, "models": 0, "rejected": [], "warnings": [], "error": message})
         return _fail(message)
     rejected = [{"sheet": r.sheet, "row": r.row, "reason": r.reason} for r in result.rejected]
-    report({"units": result.units, "models": result.models, "rejected": rejected})
+    warnings = [{"sheet": r.sheet, "row": r.row, "reason": r.reason} for r in result.warnings]
+    report(
+        {
+            "units": result.units,
+            "models": result.models,
+            "rejected": rejected,
+            "warnings": warnings,
+        }
+    )
+    if not args.json:
+        for r in result.warnings:
+            print(f"“{r.sheet}”第 {r.row} 行（请核对）：{r.reason}", file=sys.stderr)
     if result.rejected:
         if not args.json:
             for r in result.rejected:

@@ -72,7 +72,7 @@ def test_from_an_empty_store_to_a_clerks_imported_list(tmp_path: Path) -> None:
         data_dir, "import-master", str(master), "--json", "--login", ADMIN, password=ADMIN_PASSWORD
     )
     assert imported.code == 0, imported
-    assert imported.json() == {"units": 3, "models": 2, "rejected": []}
+    assert imported.json() == {"units": 3, "models": 2, "rejected": [], "warnings": []}
     assert rows(
         data_dir,
         "SELECT m.code, m.name, m.level, p.code, u.name FROM product_model m "

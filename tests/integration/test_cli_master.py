@@ -42,6 +42,7 @@ def test_import_master_from_the_command_line(tmp_path: Path) -> None:
         "units": 0,
         "models": 0,
         "rejected": [{"sheet": "型号", "row": 7, "reason": "上级型号 NOPE 不存在"}],
+        "warnings": [],
     }
     assert _models(data_dir) == 0
 
@@ -53,7 +54,7 @@ def test_import_master_from_the_command_line(tmp_path: Path) -> None:
         data_dir, ("import-master", str(good), "--json", "--login", ADMIN), password=ADMIN_PASSWORD
     )
     assert done.code == 0, done
-    assert done.json() == {"units": 4, "models": 4, "rejected": []}
+    assert done.json() == {"units": 4, "models": 4, "rejected": [], "warnings": []}
     assert _models(data_dir) == 4
     (again,) = run_all(
         data_dir, ("import-master", str(good), "--login", ADMIN), password=ADMIN_PASSWORD

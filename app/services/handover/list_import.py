@@ -60,6 +60,18 @@ class ListPreview:
     def good_rows(self) -> tuple[PreviewRow, ...]:
         return tuple(r for r in self.rows if not r.problem)
 
+    @property
+    def row_warnings(self) -> tuple[tuple[int, str], ...]:
+        """(sheet row, what to check) of every row that imports with something to check."""
+        return tuple((r.row, w) for r in self.good_rows for w in r.warnings)
+
+
+@dataclass(frozen=True)
+class ListImportResult(ImportResult):
+    """An import's result with the rows imported with something to check (sheet row, reason)."""
+
+    row_warnings: tuple[tuple[int, str], ...] = ()
+
 
 def _table(model: type[Base]) -> Table:
     """The Core table of a model: bulk inserts skip the ORM's per-row work (FIELD_NOTES.md)."""
@@ -165,7 +177,7 @@ def import_list(
     progress: Progress | None = None,
     today: dt.date | None = None,
     manufacturers: Mapping[str, str] | None = None,
-) -> ImportResult:
+) -> ListImportResult:
     """A new task holding the list's items: every row, or (when asked) the good rows only.
 
     With bad rows and `skip_bad_rows` false nothing is written and `task_number` is None.
@@ -180,7 +192,14 @@ def import_list(
     with db.transaction() as session:
         preview = _preview(session, parsed, name)
         if preview.rejected and not skip_bad_rows:
-            return ImportResult(None, 0, preview.new_models, preview.rejected, preview.warnings)
+            return ListImportResult(
+                None,
+                0,
+                preview.new_models,
+                preview.rejected,
+                preview.warnings,
+                preview.row_warnings,
+            )
         good = {r.row for r in preview.good_rows}
         rows = [r for r in parsed.rows if r.row in good]
         if not rows:
@@ -192,12 +211,13 @@ def import_list(
         makers = _manufacturer_ids(session, manufacturers or {})
         new_models = _write_rows(session, actor, task, rows, progress, makers)
         audit.record(session, actor, "return_task", task.id, "import", "", f"{len(rows)} 行", name)
-        return ImportResult(
+        return ListImportResult(
             task.number,
             len(rows),
             tuple(sorted(new_models)),
             preview.rejected,
             preview.warnings,
+            preview.row_warnings,
         )
 
 
