@@ -46,6 +46,9 @@ class LineView:
     dispatch_deadline: Deadline
     manufacturer: str
     version: int
+    # The version of the line's task after this line was read: the desk's confirm carries it
+    # (issue 9: a count changed by another desk meanwhile is refused, never confirmed unseen).
+    task_version: int = 0
 
     @property
     def documents_complete(self) -> bool:
@@ -80,6 +83,7 @@ class TaskView:
     line_count: int
     handover_number: str | None
     rejection_notice_number: str | None
+    version: int = 0  # the task's version: its count as this person saw it (issue 9)
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,7 @@ class LineRow:
     # (read from each document's verdict: missing is (False, False))
     documents: tuple[tuple[bool | None, bool | None], ...]
     dispatch_deadline: Deadline
+    version: int = 0  # the line's version as read: a change of it carries it (issue 9)
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,7 @@ class DispatchLine:
     fault_description: str
     dispatch_deadline: Deadline
     overdue: bool
+    version: int = 0  # the line's version as read: dispatch carries it (issue 9)
 
 
 @dataclass(frozen=True)
