@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UtcDateTime, utcnow
@@ -23,8 +32,21 @@ class Attachment(Base):
 
 
 class AuditEvent(Base):
+    """One change, append-only (triggers refuse UPDATE and DELETE) and hash-chained (issue 9).
+
+    `seq` numbers the chain 1, 2, 3 … with no gap; `hash` is SHA-256 over the event's content,
+    its `seq` and `prev_hash` (the hash of event seq-1): see app/services/kernel/chain.py.
+    `state` is the status a return line or task is in after the change ("" when the event
+    changes no status). Events are written by app/services/kernel/audit.py only.
+    """
+
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity", "entity_id", "id"),
+        Index("ix_audit_event_seq", "seq", unique=True),
+        Index("ix_audit_event_at", "at"),
+        Index("ix_audit_event_actor_name", "actor_name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -37,6 +59,26 @@ class AuditEvent(Base):
     old_value: Mapped[str] = mapped_column(Text, default="")
     new_value: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The chain's one head row: the last seq and hash. Writers lock it (FOR UPDATE) so two
+    desks on PostgreSQL append in one order; the chain cannot fork."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    # Lines and tasks up to these ids were there when the chain began (an older store): they are
+    # taken as found; later ones start in their first state or an event states theirs.
+    baseline_line_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    baseline_task_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class SharedSetting(Base):
