@@ -2,6 +2,7 @@
 
 from app.models import (  # noqa: F401
     calendar,
+    clocks,
     delivery,
     misc,
     org,

@@ -17,7 +17,7 @@ from app.models.calendar import CalendarDay, CalendarYear, DayKind, DeadlineRule
 from app.models.org import Permission
 from app.models.workdays import DEFAULT_RULES, Rule, WorkCalendar
 from app.services.admin.holiday_notice import NoticeYear, read_notice
-from app.services.kernel import audit
+from app.services.kernel import audit, clocks
 from app.services.kernel.context import Actor, local_today, require
 from app.services.kernel.terms import span_text
 
@@ -153,6 +153,8 @@ def set_day(db: Database, actor: Actor, day: dt.date, is_workday: bool, note: st
             row.is_workday, row.source, row.note = is_workday, FACTORY, note
         else:
             session.add(CalendarDay(day=day, is_workday=is_workday, source=FACTORY, note=note))
+        session.flush()
+        clocks.reclock(session)  # every working-day deadline across the day moves with it
         ordinal = int(day.strftime("%Y%m%d"))
         audit.record(session, actor, "calendar_day", ordinal, "set_workday", old, is_workday, note)
     db.cache.pop("calendar", None)
@@ -374,6 +376,8 @@ def apply_notice(db: Database, actor: Actor, notice: NoticeYear) -> NoticeApplie
             year = CalendarYear(year=notice.year, official=True, source=NOTICE_SOURCE)
             session.add(year)
         year.official, year.source, year.loaded_at = True, NOTICE_SOURCE, utcnow()
+        session.flush()
+        clocks.reclock(session)
         summary = (
             f"放假 {len(notice.holidays)} 天，调休上班 {len(notice.workdays)} 天；"
             f"变动 {len(changes)} 天，保留本厂设定 {len(kept)} 天"

@@ -318,7 +318,9 @@ class Dashboard:
     today: dt.date
     overdue: tuple[DeadlineRow, ...]
     due_soon: tuple[DeadlineRow, ...]
+    # The soonest running deadlines; `running_count` counts them all (issue 10: counted in SQL).
     running: tuple[DeadlineRow, ...]
+    running_count: int
     by_stage: tuple[tuple[str, int], ...]  # (line status, open lines)
     by_unit: tuple[tuple[str, int], ...]  # (unit holding them, open lines)
     unread: tuple[ReportView, ...]

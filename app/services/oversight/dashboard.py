@@ -16,7 +16,7 @@ from app.services.kernel.line_steps import unit_of_kind
 from app.services.kernel.terms import unit_kind_label
 from app.services.kernel.views import Dashboard
 from app.services.oversight import inbox
-from app.services.oversight.deadlines import list_deadlines
+from app.services.oversight.clock_board import deadline_board
 from app.services.way_back.kitting import kit_deadline_rows
 
 
@@ -28,9 +28,10 @@ def _scope(actor: Actor) -> int | None:
 def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashboard:
     today = today or local_today()
     unit = _scope(actor)
-    rows = list_deadlines(db, today, unit_id=unit)
-    if unit is None:
-        rows += kit_deadline_rows(db, today)
+    board = deadline_board(db, today, unit)
+    rows = [*board.overdue, *board.due_soon, *board.running]
+    kits = kit_deadline_rows(db, today) if unit is None else []
+    rows += kits
     rows.sort(key=lambda r: (r.deadline.due or dt.date.max, r.line))
     with db.reading() as session:
         stage = select(ReturnLine.status, func.count()).where(ReturnLine.status.in_(sorted(OPEN)))
@@ -62,6 +63,7 @@ def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashb
         tuple(r for r in rows if r.deadline.state == DeadlineState.overdue),
         tuple(r for r in rows if r.deadline.state == DeadlineState.due_soon),
         tuple(r for r in rows if r.deadline.state == DeadlineState.running),
+        board.running_count + sum(1 for r in kits if r.deadline.state == DeadlineState.running),
         tuple(sorted(by_stage.items(), key=lambda kv: order[kv[0]])),
         tuple(sorted(by_unit.items(), key=lambda kv: -kv[1])),
         tuple(unread),

@@ -445,8 +445,13 @@ class DashboardPage(Page):
             model = self.models[state]
             model.set_fetcher(list_fetcher(found))
             model.fetch_all()
-            self.tiles[state].set_count(len(found))
-            self.section_labels[state].setText(_section_title(text, len(found), tone))
+            # Running ones are counted in SQL and only the soonest listed (issue 10).
+            total = board.running_count if state == DeadlineState.running else len(found)
+            self.tiles[state].set_count(total)
+            title = _section_title(text, total, tone)
+            if total > len(found):
+                title += f"（列出最近到期的 {len(found)} 项）"
+            self.section_labels[state].setText(title)
         self.stages.set_counts([(line_status_label(s), n) for s, n in board.by_stage])
         self.units.set_counts(list(board.by_unit))
         self.unread_model.set_fetcher(list_fetcher(board.unread))
