@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import bare
+from bench import bare, children
 from bench.generate import (
     BENCH_DIR,
     CLERK_LOGIN,
@@ -615,16 +615,9 @@ def child_env() -> dict[str, str]:
 
 def run_child(mode: str, url: str, payload: dict[str, Any], timeout: float = 900) -> dict[str, Any]:
     """Run bench.gui in a fresh process offscreen; its last stdout line is its JSON answer."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.gui", mode, url, json.dumps(payload)],
-        cwd=ROOT,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+    proc = children.run_module(
+        "bench.gui", [mode, url, json.dumps(payload)], child_env(), timeout, f"gui-{mode}"
     )
-    if proc.returncode != 0 or not proc.stdout.strip():
-        raise RuntimeError(f"bench.gui {mode} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
@@ -715,17 +708,10 @@ def start_timings(b: Bench) -> list[Timing]:
 
 def start_child(url: str, mode: str) -> dict[str, float]:
     t0 = time.time()
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.start", mode, url, repr(t0)],
-        cwd=ROOT,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = children.run_module("bench.start", [mode, url, repr(t0)], child_env(), 600, "start")
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"bench.start {mode} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    if not lines:
+        raise RuntimeError(f"bench.start {mode} printed no marks:\n{proc.stderr[-4000:]}")
     marks = json.loads(lines[-1])
     # Wall-clock marks become seconds since spawn; "login" is already a duration.
     return {k: (v if k == "login" else v - t0) for k, v in marks.items()}
