@@ -1020,7 +1020,14 @@ def build(url: str, spec: Spec, say: Callable[[str], None] = print) -> BuildInfo
 
 
 def _finish(engine: Engine, url: str, ids: Ids) -> None:
-    """PostgreSQL: move the id sequences past the ids given; SQLite: fold the WAL into the file."""
+    """The lines' clocks as the steps would have kept them (issue 10); PostgreSQL: move the id
+    sequences past the ids given; SQLite: fold the WAL into the file."""
+    from sqlalchemy.orm import Session
+
+    from app.services.kernel.clocks import rebuild
+
+    with Session(engine) as session, session.begin():
+        rebuild(session)
     with engine.connect() as conn:
         if is_sqlite(url):
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

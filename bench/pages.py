@@ -1,0 +1,126 @@
+"""Every page of the window, first open and refresh, with the GUI thread's longest block (issue 10).
+
+A child process of the bench (offscreen), or by hand:
+
+    .venv/bin/python -m bench.pages sqlite:////tmp/fanxiu-bench/fanxiu-1000000.db
+
+For each login of the bench store (clerk, engineer, quality, manager, admin) the window is opened
+and every page it shows is visited: "first" is the time from showing the page to its data shown
+(no read of the runner left), "refresh" the same after the page's 刷新. A 10 ms timer beats on the
+GUI thread throughout; the longest gap between beats is the longest block a person would feel.
+The window's memory (RSS) is read after the last page. The last stdout line is the JSON answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from bench.generate import PASSWORD
+from bench.gui import Scripted, settle
+
+LOGINS = ("wangmin", "chengong", "liujian", "zhaozong", "admin")
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Heart:
+    """A 10 ms timer on the GUI thread; gaps between its beats are the GUI thread's blocks."""
+
+    def __init__(self) -> None:
+        self.beats: list[float] = []
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(lambda: self.beats.append(time.perf_counter()))
+
+    def longest_ms(self) -> float:
+        gaps = [b - a for a, b in zip(self.beats, self.beats[1:], strict=False)]
+        return max(gaps, default=0.0) * 1000
+
+
+def until_idle(app: QApplication, window: Any, limit_s: float = 120.0) -> float:
+    """Seconds until the window's runner has nothing left to do (its data shown)."""
+    t0 = time.perf_counter()
+    runner = window.runner
+    app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    while runner.pending and time.perf_counter() - t0 < limit_s:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        time.sleep(0.001)
+    app.processEvents()
+    return time.perf_counter() - t0
+
+
+def visit(app: QApplication, db: Any, login: str) -> dict[str, Any]:
+    from app.services.kernel import auth
+    from app.ui.shell.main_window import MainWindow
+
+    actor = auth.login(db, login, PASSWORD)
+    window = MainWindow(db, actor, Scripted().prompts)
+    window.show()
+    QTest.qWaitForWindowExposed(window)
+    settle(app)
+    until_idle(app, window)
+    heart = Heart()
+    heart.timer.start()
+    pages: dict[str, dict[str, float]] = {}
+    for key in list(window.keys):
+        t0 = time.perf_counter()
+        window.go(key)
+        first = time.perf_counter() - t0 + until_idle(app, window)
+        page = window.pages.currentWidget()
+        refresh = None
+        if hasattr(page, "refresh"):
+            t0 = time.perf_counter()
+            page.refresh()
+            refresh = time.perf_counter() - t0 + until_idle(app, window)
+        pages[key] = {
+            "first_ms": round(first * 1000, 1),
+            "refresh_ms": round(refresh * 1000, 1) if refresh is not None else -1,
+        }
+    heart.timer.stop()
+    out = {"pages": pages, "longest_block_ms": round(heart.longest_ms(), 1)}
+    window.stop_timers() if hasattr(window, "stop_timers") else None
+    window.close()
+    settle(app)
+    return out
+
+
+def main() -> int:
+    url = sys.argv[1]
+    from app.services.kernel.bootstrap import open_store
+    from app.ui.kit.fonts import use_app_font
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    use_app_font(app)
+    db = open_store(url)
+    logins = {login: visit(app, db, login) for login in LOGINS}
+    every = [p["first_ms"] for v in logins.values() for p in v["pages"].values()]
+    out = {
+        "logins": logins,
+        "first_ms_median": round(statistics.median(every), 1) if every else 0,
+        "first_ms_max": max(every, default=0),
+        "longest_block_ms": max(v["longest_block_ms"] for v in logins.values()),
+        "rss_mib": round(rss_mib(), 1),
+    }
+    print(json.dumps(out, ensure_ascii=False), flush=True)
+    os._exit(0)  # a worker thread may still be reading: do not wait for it
+
+
+if __name__ == "__main__":
+    sys.exit(main())
