@@ -408,3 +408,86 @@ def test_the_page_follows_items_coming_back_at_another_page(
     assert cell(page.kits_view, 0, "已返回/共") == "1/1"
     assert cell(page.kits_view, 0, "状态") == "可确认齐套"
     assert page.complete_button.isEnabled()
+
+
+def test_the_page_reads_the_same_statements_for_3_sets_and_for_30(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
+) -> None:
+    """刷新 reads a page of sets counted in SQL and the selected set's items: the statements
+    sent do not grow with the number of sets (a set's lines are never read one by one)."""
+    from tests.unit.test_way_back_queries import selects
+
+    start = local_today() - 30 * DAY
+    _task, ids = accepted_task(
+        sqlite_db,
+        org,
+        [("GC-12A", f"GC12A-20265{i:02d}") for i in range(30)],
+        start,
+        local_today() + 10 * DAY,
+    )
+
+    def split(lines: list[int]) -> None:
+        for n, line in enumerate(lines):
+            day = local_today() + (11 + n) * DAY
+            kitting.regroup(sqlite_db, org.manager, [line], None, day)
+
+    split(ids[:2])
+    page = kitting_page(qtbot, make_desk(org.clerk))
+    assert page.kits_model.rowCount() == 3
+    with selects(sqlite_db) as three:
+        click(qtbot, page.refresh_button)
+    split(ids[2:29])
+    with selects(sqlite_db) as thirty:
+        click(qtbot, page.refresh_button)
+    assert page.kits_model.rowCount() == 30
+    assert len(thirty) == len(three), (three, thirty)
+    # The set open before 刷新 stays open, its items read again.
+    assert page.kit is not None and [i.line_id for i in page.kit.items] == [ids[29]]
+    assert cell(page.kits_view, 0, "已返回/共") == "0/1"
+
+
+def test_closed_sets_are_read_page_by_page(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
+) -> None:
+    """显示已关闭 lists every set ever made: the list reads them a page at a time as it scrolls."""
+    from sqlalchemy import update
+
+    from app.models.delivery import KitSet, KitSetStatus
+
+    start = local_today() - 30 * DAY
+    _task, ids = accepted_task(
+        sqlite_db,
+        org,
+        [("GC-12A", f"GC12A-20266{i:02d}") for i in range(12)],
+        start,
+        local_today() + 5 * DAY,  # the live set comes first
+    )
+    for line in ids[:11]:
+        kitting.regroup(sqlite_db, org.manager, [line], None, local_today() + 20 * DAY)
+    with sqlite_db.transaction() as session:
+        session.execute(
+            update(KitSet).where(KitSet.task_id.is_(None)).values(status=KitSetStatus.closed)
+        )
+    page = KittingPage(make_desk(org.clerk), page_size=3)
+    qtbot.addWidget(page)
+    page.resize(1160, 300)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.kits_model.rowCount() == 1  # only the task's own set is live
+    click(qtbot, page.show_closed)
+    # The first pages only: as many as the view has room for.
+    assert 3 <= page.kits_model.rowCount() < 12
+    assert not page.kits_model.exhausted
+    for _ in range(12):  # the person goes down the list: each Ctrl+End reads the next page
+        qtbot.keyClick(page.kits_view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        qtbot.wait(10)
+        if page.kits_model.exhausted:
+            break
+    assert page.kits_model.exhausted
+    assert page.kits_model.rowCount() == 12
+    assert page.kit is not None and page.kit.status == "closed"  # the last one, open here
+    opened = page.kit.number
+    click(qtbot, page.show_closed)
+    # The live set, and the closed one still open here (nobody loses what they look at).
+    assert page.kits_model.rowCount() == 2
+    assert page.kit is not None and page.kit.number == opened

@@ -30,7 +30,7 @@ from app.services.way_back.kitting import KitRow
 from app.ui.kit.formats import date_text
 from app.ui.kit.gates import denial, gate
 from app.ui.kit.page import Desk, Page
-from app.ui.kit.paged_model import PagedTableModel, list_fetcher
+from app.ui.kit.paged_model import PAGE_SIZE, PagedTableModel, list_fetcher
 from app.ui.kit.runner import Change, Operation, call
 from app.ui.kit.scan_field import FeedbackLine
 from app.ui.kit.style import Tone, message_css, scaled_font
@@ -67,7 +67,12 @@ class KittingPage(Page):
     watches = Change.WAY_BACK | Change.LINES
 
     def __init__(
-        self, desk: Desk, parent: QWidget | None = None, *, today: dt.date | None = None
+        self,
+        desk: Desk,
+        parent: QWidget | None = None,
+        *,
+        today: dt.date | None = None,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         super().__init__(desk, parent)
         self.today = today
@@ -82,7 +87,7 @@ class KittingPage(Page):
             "产品全部返回后确认齐套，再与用户代表当面交付；回访记录后，这些产品的流程关闭。"
         )
         self.layout_.addWidget(self.feedback)
-        self.kits_model = PagedTableModel(KIT_COLUMNS, list_fetcher(()), parent=self)
+        self.kits_model = PagedTableModel(KIT_COLUMNS, list_fetcher(()), page_size, self)
         self.kits_model.clear()
         self.kits_view = make_table(self.kits_model)
         split = QSplitter(Qt.Orientation.Vertical)
