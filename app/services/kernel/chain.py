@@ -305,7 +305,7 @@ def _walk_chain(
     return walked
 
 
-def _record_tables() -> dict[str, str]:
+def record_tables() -> dict[str, str]:
     """The table holding each prefix's records (reports share one)."""
     # The registry knows which model keeps which prefix; the rest are reports.
     from app.services.records.registry import _TABLES
@@ -315,7 +315,7 @@ def _record_tables() -> dict[str, str]:
 
 def _check_numbers(conn: Connection, found: _Collector, tail: bool) -> list[str]:
     """Every number 1..last_value of each series exists in its table."""
-    tables = _record_tables()
+    tables = record_tables()
     missing: list[str] = []
     counters = conn.execute(
         text("SELECT prefix, year, last_value FROM record_counter ORDER BY prefix, year")

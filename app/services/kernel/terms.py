@@ -421,3 +421,73 @@ def day_kind_label(kind: str) -> str:
 
 def calendar_source_label(source: str) -> str:
     return _label(CALENDAR_SOURCE_LABELS, source)
+
+
+# --- the audit log (审计日志, issue 9) ------------------------------------------------------------
+
+# What each kind of row an event is about is called (audit_event.entity).
+AUDIT_ENTITY_LABELS: Mapping[str, str] = {
+    "return_task": "返厂任务",
+    "return_line": "返修产品",
+    "item": "产品",
+    "handover_record": "交接记录单",
+    "report": "报告",
+    "kit_set": "齐套",
+    "delivery_plan": "交付计划",
+    "product_model": "型号",
+    "unit": "单位",
+    "user": "登录账号",
+    "checklist_item": "检查项目",
+    "code_list_entry": "代码表",
+    "deadline_rule": "时限规则",
+    "calendar_day": "工作日历",
+    "calendar_year": "工作日历",
+    "setting": "设置",
+    "store": "数据库",
+}
+# Actions the audit log shows that the item history does not (ACTION_LABELS first).
+AUDIT_ACTION_LABELS: Mapping[str, str] = {
+    "state": "状态变更",
+    "confirm": "确认交接",
+    "import": "导入清单",
+    "issue": "出具报告",
+    "acknowledge": "签收报告",
+    "countersign": "会签",
+    "edit": "修改",
+    "move": "调整顺序",
+    "replace": "替换",
+    "rename": "改名",
+    "retire": "停用",
+    "change": "修改账号",
+    "create_from_list": "由清单建立型号",
+    "set_checklist": "设置检查项目",
+    "set_manufacturer": "设置承制单位",
+    "set_rule": "修改时限规则",
+    "set_workday": "修改工作日",
+    "apply_notice": "录入放假通知",
+    "mark_official": "确认正式日历",
+    "set_deadline": "设置齐套期限",
+    "followup": "齐套跟进",
+    "status_report": "齐套情况报告",
+    "kitted": "齐套完成",
+    "delivered": "已交付",
+    "backup": "备份",
+    "password_changed": "修改密码",
+    "password_reset": "重置密码",
+    "sign_in": "登录",
+    "sign_in_failed": "登录失败",
+    "unlock": "解锁",
+    "reactivate": "重新启用",
+    "void": "作废",
+    "reissue": "重新出具",
+}
+
+
+def audit_action_label(action: str) -> str:
+    if action.startswith("set ") and action not in ACTION_LABELS:
+        return "修改设置"
+    return ACTION_LABELS.get(action) or _label(AUDIT_ACTION_LABELS, action)
+
+
+def audit_entity_label(entity: str) -> str:
+    return _label(AUDIT_ENTITY_LABELS, entity)

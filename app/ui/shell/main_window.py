@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
-from app.services.kernel import standing
+from app.services.kernel import chain, standing
+from app.services.kernel.chain import ChainReport
 from app.services.kernel.context import Actor
 from app.services.kernel.terms import Role, role_label
 from app.ui.admin.calendar_page import CalendarPage
@@ -35,6 +37,7 @@ from app.ui.kit.page import Desk
 from app.ui.kit.prompts import Prompts
 from app.ui.kit.runner import Runner, call
 from app.ui.kit.style import Tone, message_css, scaled_font
+from app.ui.oversight.audit_page import AuditPage
 from app.ui.oversight.dashboard_page import DashboardPage
 from app.ui.oversight.history_page import HistoryPage
 from app.ui.oversight.inbox_page import InboxPage
@@ -55,6 +58,13 @@ INBOX_POLL_MS = 60_000  # another desk may issue a report meanwhile
 EVERYONE = None
 DESK_ROLES = frozenset({Role.clerk, Role.manager, Role.admin})
 BENCH_ROLES = frozenset({Role.engineer, Role.quality, Role.manager, Role.admin})
+# Who is warned at start when the newest part of the audit chain is broken (issue 9).
+CHAIN_ROLES = frozenset({Role.admin, Role.manager})
+START_CHECK_EVENTS = 10_000
+CHAIN_BROKEN = (
+    "警告：审计记录校验未通过，数据库可能被绕过本程序改动。{summary}"
+    "请立即通知系统管理员（命令 fanxiu verify 可列出全部问题）。"
+)
 # (key, navigation label, the roles that see it; None: everyone). The first is the start page.
 PAGES: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("dashboard", "工作台", EVERYONE),
@@ -67,6 +77,7 @@ PAGES: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("history", "产品履历", EVERYONE),
     ("reports", "超期与升级", frozenset({Role.clerk, Role.manager, Role.quality, Role.admin})),
     ("inbox", "收件箱", EVERYONE),
+    ("audit", "审计日志", frozenset({Role.admin, Role.manager, Role.quality})),
     ("logins", "登录账号", frozenset({Role.admin})),
     ("units", "单位", frozenset({Role.admin})),
     ("models", "型号与配套", frozenset({Role.admin, Role.manager})),  # managers only look
@@ -166,6 +177,7 @@ class MainWindow(QMainWindow):
             "rules": RulesPage(self.ctx),
             "codelists": CodeListsPage(self.ctx),
             "settings": SettingsPage(self.ctx),
+            "audit": AuditPage(self.ctx),
         }
         return widgets
 
@@ -198,7 +210,20 @@ class MainWindow(QMainWindow):
         line.setFrameShadow(QFrame.Shadow.Sunken)
         layout.addWidget(line)
         layout.addWidget(self.pages, 1)
-        self.setCentralWidget(body)
+        # Above everything, shown only when the start's audit check found a break.
+        self.chain_banner = QLabel("")
+        self.chain_banner.setWordWrap(True)
+        self.chain_banner.setFont(scaled_font(self.font(), 1.1, bold=True))
+        self.chain_banner.setStyleSheet(message_css(Tone.bad))
+        self.chain_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.chain_banner.hide()
+        outer = QWidget()
+        column = QVBoxLayout(outer)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.chain_banner)
+        column.addWidget(body, 1)
+        self.setCentralWidget(outer)
 
     def _build_status_bar(self, db: Database, actor: Actor) -> None:
         self.user_label = QLabel(actor_text(actor))
@@ -238,6 +263,22 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self.inbox.update_unread()
         self.reminders.start()
+        self.check_chain()
+
+    def check_chain(self) -> None:
+        """The newest part of the audit chain and of each number series, checked off the GUI
+        thread at every start; admins and managers are warned when it is broken."""
+        if not (self.actor.system or self.actor.role in CHAIN_ROLES):
+            return
+        job = call(chain.verify_store, self.db, tail=START_CHECK_EVENTS)
+        self.runner.run(self, job, done=self._chain_checked, failed=lambda _message: None)
+
+    def _chain_checked(self, report: ChainReport) -> None:
+        if report.ok:
+            self.chain_banner.hide()
+            return
+        self.chain_banner.setText(CHAIN_BROKEN.format(summary=report.summary()))
+        self.chain_banner.show()
 
     def _connect(self) -> None:
         """Pages ask for each other through the window, never directly."""
