@@ -23,7 +23,7 @@ LEFT = Qt.MouseButton.LeftButton
 def _work(db: Any, org: Org) -> tuple[Any, Any, Any]:
     task = returns.create_task(db, org.clerk, "某部队修理所")
     first = returns.add_line(db, org.clerk, task.id, "GC-12A", "GC12A-77", "自检不通过")
-    second = returns.add_line(db, org.clerk, task.id, "DY-3", "DY3-5", "纹波大")
+    returns.add_line(db, org.clerk, task.id, "DY-3", "DY3-5", "纹波大")
     for kind in DocumentKind:
         returns.set_document(db, org.clerk, first.id, kind, True, True)
     returns.decide_line(db, org.clerk, first.id, Decision.accept)
@@ -66,7 +66,7 @@ def test_filters_by_record_person_item_action_and_time(
     assert {(r.entity, r.entity_id) for r in about_task} <= {
         ("return_task", task.id),
         ("return_line", first.id),
-        ("return_line", first.id + 1),
+        *(("return_line", line.id) for line in returns.task_lines(sqlite_db, task.id)),
     }
     assert not any(r.entity_id == other.id and r.entity == "return_task" for r in about_task)
     # Action words are Chinese.
