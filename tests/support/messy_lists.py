@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -279,3 +279,156 @@ def write_xls_list(path: str | os.PathLike[str]) -> Path:
     sheet.write(4, 0, "交接人：")
     workbook.save(str(path))
     return Path(path)
+
+
+# --- hostile and awkward files (tests/unit/test_hostile_lists.py) ------------------------------
+
+
+def write_far_cell_list(path: str | os.PathLike[str], *, honest_dimension: bool = True) -> Path:
+    """A small good list plus one value in XFD1048576, the sheet's last cell.
+
+    With `honest_dimension` false the sheet's <dimension> says A1:H10, so only the reader's own
+    look at the cells (in its child process) can find the far cell.
+    """
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["序号", "型号", "出厂编号", "数量"])
+    sheet.append([1, "DY-12A", "DY-0001", 1])
+    sheet["XFD1048576"] = "x"
+    workbook.save(path)
+    if not honest_dimension:
+        _rewrite_member(
+            Path(path),
+            "xl/worksheets/sheet1.xml",
+            lambda xml: xml.replace(
+                b'<dimension ref="A1:XFD1048576"/>', b'<dimension ref="A1:H10"/>'
+            ),
+        )
+    return Path(path)
+
+
+def _rewrite_member(path: Path, name: str, change: Any) -> None:
+    """Rewrite one member of a zip (an .xlsx) through `change(bytes) -> bytes`."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in members:
+            target.writestr(info, change(data) if info.filename == name else data)
+
+
+def write_inflating_list(path: str | os.PathLike[str], inflated_mb: int = 1024) -> Path:
+    """A workbook whose sheet inflates to `inflated_mb` MB of XML (a few MB zipped).
+
+    Streamed into the zip 1 MB at a time: the test never holds the sheet in memory.
+    """
+    import zipfile
+
+    built = write_rows(Path(path).with_name("seed.xlsx"), [["序号", "型号", "出厂编号"]])
+    with zipfile.ZipFile(built) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    built.unlink()
+    row = b'<row><c t="inlineStr"><is><t>0000000000000000000000000000</t></is></c></row>'
+    chunk = row * ((1 << 20) // len(row))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for info, data in members:
+            if info.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(info, data)
+                continue
+            head, _, tail = data.partition(b"</sheetData>")
+            with target.open(info.filename, "w", force_zip64=True) as sheet:
+                sheet.write(head)
+                for _ in range(inflated_mb):
+                    sheet.write(chunk)
+                sheet.write(b"</sheetData>" + tail)
+    return Path(path)
+
+
+def write_group_header_list(path: str | os.PathLike[str], rows: Sequence[Sequence[Any]]) -> Path:
+    """A list whose header is two rows under a title, as some units draw it:
+
+    row 2: 序号 | 型号 | 出厂编号 | 故障信息 (merged over two) | 备注   (the others merged down)
+    row 3:      |      |          | 故障现象 | 数量            |
+    `rows` (序号, 型号, 出厂编号, 故障现象, 数量, 备注) start on row 4.
+    """
+    merges = ["A1:F1", "A2:A3", "B2:B3", "C2:C3", "D2:E2", "F2:F3"]
+    return write_rows(
+        path,
+        [
+            [TITLE],
+            ["序号", "型号", "出厂编号", "故障信息", None, "备注"],
+            [None, None, None, "故障现象", "数量", None],
+            *rows,
+        ],
+        merges=merges,
+    )
+
+
+def write_product_group_list(path: str | os.PathLike[str], rows: Sequence[Sequence[Any]]) -> Path:
+    """Group headers over the words: "产品信息" over 型号/编号, "故障信息" over 现象/数量.
+
+    row 1: 序号 | 产品信息 (B:C) | 故障信息 (D:E) | 备注    (序号 and 备注 merged down)
+    row 2:      | 型号 | 编号     | 现象 | 数量     |
+    `rows` (序号, 型号, 编号, 现象, 数量, 备注) start on row 3.
+    """
+    return write_rows(
+        path,
+        [
+            ["序号", "产品信息", None, "故障信息", None, "备注"],
+            [None, "型号", "编号", "现象", "数量", None],
+            *rows,
+        ],
+        merges=["A1:A2", "B1:C1", "D1:E1", "F1:F2"],
+    )
+
+
+def mutated_copies(source: bytes, count: int, seed: int = 9) -> Iterator[tuple[str, bytes]]:
+    """`count` damaged copies of a workbook's bytes, the same ones on every run (seeded).
+
+    Byte flips in the zip, truncations, and flips inside the inflated sheet XML zipped again
+    (far cell references, broken tags), which get past the zip's checks to the reader itself.
+    """
+    import random
+    import zipfile
+
+    rng = random.Random(seed)
+    with zipfile.ZipFile(io.BytesIO(source)) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    for number in range(count):
+        kind = number % 4
+        if kind == 0:
+            data = bytearray(source)
+            for _ in range(rng.randint(1, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            yield f"{number}-flips", bytes(data)
+        elif kind == 1:
+            yield f"{number}-cut", source[: rng.randrange(len(source))]
+        else:
+            sheets = [n for n, _ in members if n.startswith("xl/worksheets/")]
+            target = rng.choice(sheets if kind == 2 else [n for n, _ in members if "xl/" in n])
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, data in members:
+                    if name == target:
+                        data = _mutate_xml(rng, data)
+                    archive.writestr(name, data)
+            yield f"{number}-xml-{target}", out.getvalue()
+
+
+def _mutate_xml(rng: Any, data: bytes) -> bytes:
+    mutable = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        at = rng.randrange(len(mutable))
+        choice = rng.random()
+        if choice < 0.4 and (digit := mutable.find(b'r="', at)) >= 0:
+            # a cell or row reference pushed far out: r="A1" -> r="XFD1048576"
+            end = mutable.find(b'"', digit + 3)
+            far = rng.choice([b"XFD1048576", b"XFD1", b"A1048576", b"AMJ1048576", b"ZZZ9999999"])
+            mutable[digit + 3 : end] = far
+        elif choice < 0.7:
+            mutable[at] = rng.choice(b'<>/"=0123456789&')
+        else:
+            del mutable[at : at + rng.randint(1, 40)]
+    return bytes(mutable)

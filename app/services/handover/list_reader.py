@@ -73,6 +73,7 @@ _FOOTER_RE = re.compile("|".join(_FOOTER_WORDS))
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _HEADER_PUNCT = re.compile(r"[()\[\]{}【】〔〕<>《》/\\、,，.。:：;；*＊#＃_\-—~]")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕")
+_GROUP_SUFFIX = re.compile(r"(信息|情况|内容|部分|说明|栏)$")
 _QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*[^\d\s.]{0,4}")  # a number and maybe a unit
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Office puts an encrypted .xlsx inside an OLE container with this stream (UTF-16 name).
@@ -292,7 +293,9 @@ def _two_row_words(top: list[list[Cell]], index: int, merges: list[Merge]) -> li
     for column in range(width):
         up, down = upper[column], lower[column]
         if column in grouped:
-            words.append([f"{up}{down}", down] if _text(down) else [up])
+            # "故障信息" over "现象": 故障信息现象 names nothing, 故障 + 现象 does.
+            stem = _GROUP_SUFFIX.sub("", _text(up))
+            words.append([f"{up}{down}", f"{stem}{down}", down] if _text(down) else [up])
         else:
             words.append([up] if _text(up) else [down])
     return words
