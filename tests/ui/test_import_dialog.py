@@ -13,15 +13,19 @@ from PySide6.QtWidgets import QDialog
 from app.db import Database
 from app.errors import DomainError
 from app.services.admin import masterdata
+from app.services.admin.master_list import preview_master_list
 from app.services.handover import list_import, returns
+from app.ui.admin.master_import_dialog import MasterImportDialog
 from app.ui.handover.import_dialog import ImportDialog
 from app.ui.kit.page import Desk, Page
 from app.ui.kit.runner import Runner
 from app.ui.kit.style import Tone, foreground
 from tests.conftest import Org
-from tests.support.messy_lists import DEFAULT_ROWS, write_messy_list
+from tests.support.messy_lists import DEFAULT_ROWS, write_messy_list, write_rows
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.helpers import cell, click, type_text
+from tests.unit.test_hostile_lists import FLAGGED_ROWS
+from tests.unit.test_hostile_lists import HEADER as FLAGGED_HEADER
 
 
 def rows_in_red(dialog: ImportDialog) -> list[int]:
@@ -181,3 +185,54 @@ def test_an_unknown_manufacturer_is_refused_and_nothing_written(
             manufacturers={"DY-12A": "某部队修理所"},  # a user unit, not a manufacturer
         )  # fmt: skip
     assert "DY-12A" not in {m.code for m in masterdata.list_models(sqlite_db)}
+
+
+def rows_in(dialog: ImportDialog, tone: Tone) -> list[int]:
+    model = dialog.model
+    model.fetch_all()
+    return [
+        int(model.index(r, 0).data())
+        for r in range(model.rowCount())
+        if model.index(r, 0).data(Qt.ItemDataRole.ForegroundRole) == foreground(tone)
+    ]
+
+
+def test_the_preview_lists_rows_to_check_by_sheet_row(
+    qtbot: Any, org: Org, make_desk: Any, tmp_path: Path
+) -> None:
+    """A formula without result, an error value, a date serial, a logical value: each row named."""
+    path = write_rows(tmp_path / "公式.xlsx", [FLAGGED_HEADER, *FLAGGED_ROWS])
+    dialog = ImportDialog(page_for(qtbot, make_desk(org.clerk)), str(path), ["某部队修理所"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30_000)
+    assert rows_in(dialog, Tone.bad) == [2, 3, 4, 5]
+    assert rows_in(dialog, Tone.warn) == [6, 7, 8, 9]
+    shown = [cell(dialog.table, r, "行号") for r in range(dialog.model.rowCount())]
+    remark = cell(dialog.table, shown.index("6"), "问题 / 备注")
+    assert "“故障现象”是公式" in remark and "已按空白导入" in remark
+    assert "需核对 4 行" in dialog.summary.text()
+    assert dialog.warnings.isVisible()
+    listed = dialog.warnings.text()
+    assert "第 6 行：“故障现象”是公式" in listed and "第 7 行：“备注”是错误值 #N/A" in listed
+    assert "第 9 行：“备注”是逻辑值 FALSE" in listed
+
+
+def test_the_master_preview_lists_rows_to_check(
+    qtbot: Any, org: Org, make_desk: Any, sqlite_db: Database, tmp_path: Path
+) -> None:
+    path = write_rows(
+        tmp_path / "主数据.xlsx",
+        [["型号", "名称", "图号"], ["XK-3", "控制盒", "#N/A"], ["JS-9", "=B2", "JS1"]],
+    )
+    preview = preview_master_list(sqlite_db, org.admin, path)
+    dialog = MasterImportDialog(make_desk(org.admin), str(path), preview)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    table = dialog.warnings_table
+    assert table.isVisible() and table.rowCount() == 2
+    assert [table.item(0, c).text() for c in range(3)] == [
+        "Sheet1", "2", "“图号”是错误值 #N/A，已按空白导入"
+    ]  # fmt: skip
+    assert table.item(1, 1).text() == "3" and "公式" in table.item(1, 2).text()
+    assert dialog.ok_button.isEnabled()

@@ -87,6 +87,15 @@ class MasterImportDialog(MasterActionDialog[MasterResult]):
         if bad:
             self.form.addRow(QLabel(f"有问题的行（{bad}）："))
             self.form.addRow(self.rejected_table)
+        # Rows that import with a cell to check (a formula without result, an error value).
+        self.warnings_table = _table(
+            ["工作表", "行", "请核对"],
+            [[r.sheet, str(r.row), r.reason] for r in preview.warnings],
+            Tone.warn,
+        )
+        if preview.warnings:
+            self.form.addRow(QLabel(f"需核对的行（{len(preview.warnings)}）："))
+            self.form.addRow(self.warnings_table)
         self.set_ok_enabled(preview.ok)
         self.ok_button.setToolTip("" if preview.ok else "清单有问题或没有新内容，不能导入")
 

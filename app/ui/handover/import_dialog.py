@@ -97,6 +97,18 @@ def _remark(row: ShownRow) -> str:
     return "；".join(part for part in (row.problem, *row.warnings, row.remark) if part)
 
 
+ROW_WARNINGS_SHOWN = 8
+
+
+def _row_warning_lines(preview: ListPreview) -> list[str]:
+    """The rows imported with something to check, by sheet row (the first few; all in the table)."""
+    found = preview.row_warnings
+    lines = [f"· 第 {row} 行：{reason}" for row, reason in found[:ROW_WARNINGS_SHOWN]]
+    if len(found) > ROW_WARNINGS_SHOWN:
+        lines.append(f"· 另有 {len(found) - ROW_WARNINGS_SHOWN} 处需核对，见表中黄色行")
+    return lines
+
+
 PREVIEW_COLUMNS = (
     Column("行号", lambda r: str(r.row), CENTER, tone=_row_tone, width=46),
     Column("序号", lambda r: r.seq, CENTER, tone=_row_tone, width=46),
@@ -215,12 +227,16 @@ class ImportDialog(QDialog):
         parts = [f"共 {good + bad} 行：可导入 {good} 行"]
         if bad:
             parts.append(f"有问题 {bad} 行（红色）")
+        checked = sorted({row for row, _ in preview.row_warnings})
+        if checked:
+            parts.append(f"需核对 {len(checked)} 行（黄色）")
         if preview.new_models:
             parts.append(f"新型号 {len(preview.new_models)} 个：{'、'.join(preview.new_models)}")
         self.summary.setText("，".join(parts) + "。")
         self.summary.setStyleSheet(message_css(Tone.bad if bad else Tone.ok))
-        if preview.warnings:
-            self.warnings.setText("\n".join(f"· {w}" for w in preview.warnings))
+        lines = [f"· {w}" for w in preview.warnings] + _row_warning_lines(preview)
+        if lines:
+            self.warnings.setText("\n".join(lines))
             self.warnings.show()
         self._ask_manufacturers(preview.new_models)
         self._update_buttons()
