@@ -147,7 +147,8 @@ class Database:
             return bool(inspect(conn).get_table_names())
 
     def upgrade(self) -> Path | None:
-        """Bring the schema to head; a SQLite file with data is backed up first. Returns the backup."""
+        """Bring the schema to head; a store with data is backed up first (SQLite: beside the
+        file; PostgreSQL: pg_dump, and without it no upgrade). Returns the backup."""
         current = self.current_revision()
         if current == HEAD_REVISION:
             return None
@@ -157,8 +158,11 @@ class Database:
         if current == head:
             return None
         backup = None
-        if self.is_sqlite and current is not None:
-            backup = self.backup(suffix=f"before-{head}")
+        if current is not None:
+            # The service knows pg_dump; imported here, where an upgrade is due (issue 9).
+            from app.services.admin.backup import backup_before_upgrade
+
+            backup = backup_before_upgrade(self, head or HEAD_REVISION)
         # Foreign keys off while alembic rebuilds tables, or ON DELETE CASCADE empties children.
         migration_engine = make_engine(self.url, foreign_keys=False)
         try:
@@ -181,14 +185,18 @@ class Database:
         assert database, "backup needs a SQLite file"
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         target = Path(database).with_name(f"{Path(database).stem}-{stamp}-{suffix}.bak.db")
-        source = sqlite3.connect(database)
+        # Whole or not at all: a half-written copy never carries the backup's name.
+        part = target.with_name(target.name + ".part")
+        source = sqlite3.connect(database, timeout=30)
         try:
-            dest = sqlite3.connect(target)
+            dest = sqlite3.connect(part)
             with dest:
                 source.backup(dest)
             dest.close()
+            part.replace(target)
         finally:
             source.close()
+            part.unlink(missing_ok=True)
         return target
 
     def dispose(self) -> None:

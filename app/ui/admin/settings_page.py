@@ -1,20 +1,24 @@
 """设置 (admin): where the data lives (a SQLite file, or a PostgreSQL server with 测试连接), the
 printer, the label size, the scanner's key gap and the folder the file dialogs start in. Saved to
-this computer's settings file through a service call, audited; the store counts at the next start."""
+this computer's settings file through a service call, audited; the store counts at the next start.
+Below them 备份与恢复 (app/ui/admin/backup_panel.py)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.services.admin import settings_admin
 from app.services.admin.settings_admin import GAP_RANGE, SettingsView, StoreCheck
+from app.ui.admin.backup_panel import BackupPanel
 from app.ui.kit.page import Desk, Page
 from app.ui.kit.runner import Change, call
 from app.ui.kit.scan_field import FeedbackLine
@@ -71,8 +76,16 @@ class SettingsPage(Page):
         column.addWidget(self._store_box())
         column.addWidget(self._print_box())
         column.addWidget(self._other_box())
-        self.layout_.addWidget(body)
-        self.layout_.addStretch(1)
+        self.backup_panel = BackupPanel(self)
+        column.addWidget(self.backup_panel)
+        column.addStretch(1)
+        # Taller than a laptop's screen with 备份与恢复: the settings scroll under the title.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.layout_.addWidget(scroll, 1)
         self.view: SettingsView | None = None
         self._loaded = False
 
@@ -165,6 +178,7 @@ class SettingsPage(Page):
         view = self.now(call(settings_admin.read_settings, self.db))
         if view is not None:
             self.show_view(view)
+        self.backup_panel.refresh()
 
     def show_view(self, view: SettingsView) -> None:
         self.view = view

@@ -1,0 +1,79 @@
+"""备份与恢复 on the settings page: the admin clicks 立即备份, picks a file, and the store is copied
+off the GUI thread while the window stays usable; the automatic backups are listed with their
+dates and sizes; 打开备份文件夹 hands the folder to the file manager."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl
+
+from app.services.admin import backup
+from app.services.handover import returns
+from app.ui.admin.settings_page import SettingsPage
+from app.ui.kit.page import Desk
+from tests.ui.helpers import click
+
+
+def _page(qtbot: Any, desk: Desk) -> SettingsPage:
+    page = SettingsPage(desk)
+    qtbot.addWidget(page)
+    page.resize(1280, 900)
+    page.show()
+    page.ensure_loaded()
+    return page
+
+
+def _tasks(path: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        return sorted(n for (n,) in conn.execute("SELECT number FROM return_task"))
+
+
+def test_back_up_now_lists_and_opens_the_folder(  # type: ignore[no-untyped-def]
+    qtbot, org, sqlite_db, prompts, live_runner
+):
+    returns.create_task(sqlite_db, org.clerk, "某部队修理所")
+    backup.daily_backup(sqlite_db.url, today=dt.date(2026, 6, 1))
+    page = _page(qtbot, Desk(sqlite_db, org.admin, prompts, live_runner))
+    panel = page.backup_panel
+    assert "每天第一次启动返修通时" in panel.about.text()
+    assert [(f.kind_label, f.name) for f in panel.files()] == [
+        ("每日自动", "fanxiu-2026-06-01.daily.db")
+    ]
+    assert panel.table.model().index(0, 2).data().endswith("KB")
+
+    assert panel.view is not None
+    target = Path(panel.view.folder) / panel.view.suggested
+    prompts.files.append(str(target))
+    click(qtbot, panel.backup_button)
+    qtbot.waitUntil(lambda: panel.feedback.text().startswith("已备份到"), timeout=20_000)
+    assert panel.backup_button.isEnabled()
+    assert str(target) in panel.feedback.text()
+    assert _tasks(target) == _tasks(Path(sqlite_db.url.removeprefix("sqlite:///")))
+    kinds = sorted(f.kind_label for f in panel.files())
+    assert kinds == ["手动", "每日自动"]
+    assert prompts.errors == []
+
+    opened: list[QUrl] = []
+    panel.open_url = opened.append
+    click(qtbot, panel.folder_button)
+    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+    assert opened == [QUrl.fromLocalFile(panel.view.folder)]
+
+
+def test_a_backup_that_cannot_be_written_says_so(qtbot, org, sqlite_db, prompts, make_desk):  # type: ignore[no-untyped-def]
+    page = _page(qtbot, make_desk(org.admin))
+    panel = page.backup_panel
+    assert panel.files() == []
+    prompts.files.append("/proc/no-such-place/fanxiu.db")
+    click(qtbot, panel.backup_button)
+    assert panel.feedback.text().startswith("备份没有完成")
+    assert panel.backup_button.isEnabled()
+    # Cancelled in the file dialog: nothing happens.
+    click(qtbot, panel.backup_button)
+    assert panel.feedback.text().startswith("备份没有完成")
