@@ -243,3 +243,20 @@ def test_two_processes_writing_at_once_leave_one_unforked_chain(pg_server):
             db.dispose()
     finally:
         drop_pg_database(pg_server, name)
+
+
+def test_a_savepoint_rolled_back_keeps_the_events_recorded_before_it(db, org):
+    from app.models.org import UnitKind
+
+    actor = command_line_actor()
+    with db.transaction() as s:
+        audit.record(s, actor, "item", 1, "note", "", "before")
+        try:
+            with s.begin_nested():
+                s.add(Unit(name="某部队修理所", kind=UnitKind.user_unit))  # a duplicate name
+                s.flush()
+        except Exception:
+            pass
+        audit.record(s, actor, "item", 1, "note", "", "after")
+    assert [(e.action, e.entity) for e in _events(db)[-2:]] == [("note", "item")] * 2
+    assert chain.verify_store(db).ok

@@ -124,10 +124,13 @@ def _nobody(actor: Actor | None) -> Actor:
     return actor or Actor(None, "系统", None, None, system=True)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    for key in (PENDING, MOVED, ACTOR):
-        session.info.pop(key, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: Any) -> None:
+    # Only when the whole transaction ends (committed: already written; rolled back: gone);
+    # a savepoint rolled back inside it keeps the events recorded around it.
+    if transaction.parent is None:
+        for key in (PENDING, MOVED, ACTOR):
+            session.info.pop(key, None)
 
 
 def append(session: Session, rows: list[dict[str, Any]]) -> None:
