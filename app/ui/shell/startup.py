@@ -102,6 +102,10 @@ class Startup(QObject):
             print("store-open", flush=True)
             self._finish(0)
             return
+        # Today's automatic backup of a SQLite store (issue 9), beside the window's start.
+        self.runner.run(
+            self.shell, call_later_imported("app.services.admin.backup:daily_backup", db)
+        )
         # The window's modules pull in the services: imported off the GUI thread too.
         job = call(importlib.import_module, "app.ui.shell.main_window")
         self.runner.run(self.shell, job, done=lambda _module: self._ask_first_start(db))
