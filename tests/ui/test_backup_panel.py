@@ -77,3 +77,34 @@ def test_a_backup_that_cannot_be_written_says_so(qtbot, org, sqlite_db, prompts,
     # Cancelled in the file dialog: nothing happens.
     click(qtbot, panel.backup_button)
     assert panel.feedback.text().startswith("备份没有完成")
+
+
+def test_the_first_start_of_the_day_backs_the_store_up(qtbot, org, sqlite_db):  # type: ignore[no-untyped-def]
+    from app.ui.shell.frame import ShellWindow
+    from app.ui.shell.login_dialog import LoginDialog
+    from app.ui.shell.startup import Startup
+    from tests.ui.conftest import ScriptedPrompts
+
+    folder = Path(sqlite_db.url.removeprefix("sqlite:///")).parent / "backups"
+    today = folder / f"fanxiu-{dt.date.today().isoformat()}.daily.db"
+    for start in range(2):
+        prompts = ScriptedPrompts(qtbot)
+
+        def sign_in(dialog: Any) -> None:
+            dialog.login.setText("admin")
+            dialog.password.setText("secret1")
+
+        prompts.expect(LoginDialog, sign_in)
+        shell = ShellWindow()
+        qtbot.addWidget(shell)
+        flow = Startup(sqlite_db.url, shell, prompts, lambda _code: None)
+        shell.show()
+        flow.begin()
+        qtbot.waitUntil(lambda: flow.window is not None, timeout=30_000)  # noqa: B023
+        qtbot.addWidget(flow.window)
+        qtbot.waitUntil(lambda: today.exists(), timeout=30_000)  # noqa: B023
+        flow.dispose()
+        assert prompts.errors == []
+        # Once a day: the second start leaves the one backup as it was.
+        assert sorted(p.name for p in folder.iterdir()) == [today.name], start
+    assert _tasks(today) == _tasks(Path(sqlite_db.url.removeprefix("sqlite:///")))
