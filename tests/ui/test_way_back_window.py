@@ -300,3 +300,29 @@ def test_receiving_back_is_refused_with_the_reason_when_the_state_moved(
     assert page.feedback.tone == Tone.bad
     assert "当前状态为“已返回物资部门”" in page.feedback.text()
     assert prompts.done()
+
+
+def test_lines_awaiting_return_are_read_page_by_page(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
+) -> None:
+    """A manufacturer with many items to hand back: its lines come a page at a time as the
+    table scrolls; 全选 reads the rest first, so the whole batch is ticked."""
+    db = sqlite_db
+    start = local_today() - 20 * DAY
+    _task, ids = accepted_task(
+        db, org, [("GC-12A", f"GC12A-20264{i:02d}") for i in range(5)], start
+    )
+    for line_id in ids:
+        repair(db, org, line_id, start + DAY)
+    page = ReceiveBackPage(make_desk(org.clerk), page_size=2)
+    qtbot.addWidget(page)
+    page.resize(1160, 220)
+    page.show()
+    qtbot.waitExposed(page)
+    assert cell(page.groups_view, 0, "待交回") == "5 件"  # counted in SQL, not from the rows read
+    assert page.lines_title.text() == "惯性导航研究所：5 件待交回"
+    assert 2 <= page.lines_model.rowCount() < 5 and not page.lines_model.exhausted
+    click(qtbot, page.all_button)
+    assert page.lines_model.rowCount() == 5
+    assert page.receive_button.text() == "接收交回（5 件）…"
+    assert [x.line_id for x in page.checked_lines()] == ids

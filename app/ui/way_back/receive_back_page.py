@@ -22,6 +22,7 @@ from app.ui.kit.gates import denial, gate
 from app.ui.kit.page import Desk, Page
 from app.ui.kit.paged_model import (
     CENTER,
+    PAGE_SIZE,
     RIGHT,
     Column,
     PagedTableModel,
@@ -97,10 +98,16 @@ class ReceiveBackPage(Page):
     watches = Change.WAY_BACK | Change.LINES
 
     def __init__(
-        self, desk: Desk, parent: QWidget | None = None, *, today: dt.date | None = None
+        self,
+        desk: Desk,
+        parent: QWidget | None = None,
+        *,
+        today: dt.date | None = None,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         super().__init__(desk, parent)
         self.today = today
+        self.page_size = page_size
         self.group: AwaitingGroup | None = None
         self._loaded = False
         self._reads = 0  # the latest read wins when an earlier one answers late
@@ -141,7 +148,9 @@ class ReceiveBackPage(Page):
         return head
 
     def _build_lines(self) -> QWidget:
-        self.lines_model = PagedCheckModel(line_columns(self._today), list_fetcher(()), parent=self)
+        self.lines_model = PagedCheckModel(
+            line_columns(self._today), list_fetcher(()), self.page_size, self
+        )
         self.lines_view = check_table(self.lines_model, stretch=5)
         self.lines_view.setEditTriggers(self.lines_view.EditTrigger.NoEditTriggers)
         self.lines_title = QLabel("请选择承制单位")
