@@ -38,9 +38,9 @@ from typing import Any
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 256  # old Excel's own limit (IV); a list has a dozen
-MAX_CELLS = 4_000_000  # rows × columns of one sheet's used range
+MAX_CELLS = 2_000_000  # rows × columns of one sheet's used range (~400 MB in the child)
 MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024  # all parts of an .xlsx/.ods inflated
-CHILD_MEMORY_BYTES = 2 * 1024 * 1024 * 1024  # address space of the reading process
+CHILD_MEMORY_BYTES = 1024 * 1024 * 1024  # address space of the reading process
 READ_TIMEOUT_SECONDS = 120.0
 CHILD_FLAG = "--fanxiu-sheet-reader"  # argv[1] of a frozen build started as the child
 POLL_SECONDS = 0.25
@@ -62,8 +62,8 @@ MSG_INFLATED = (
 )
 MSG_RANGE = (
     MSG_UNREADABLE
-    + "工作表“{sheet}”的使用范围到 {cell}（{rows} 行 × {columns} 列），超过上限 "
-    + f"{MAX_ROWS} 行、{MAX_COLUMNS} 列。请删除表格以外的多余单元格"
+    + "工作表“{sheet}”的使用范围到 {cell}（{rows} 行 × {columns} 列），超过上限（"
+    + f"{MAX_ROWS} 行、{MAX_COLUMNS} 列、共 {MAX_CELLS} 个单元格）。请删除表格以外的多余单元格"
     + "（或把清单复制到新工作簿）后再导入"
 )
 MSG_CANCELLED = "导入已取消"
@@ -209,17 +209,13 @@ def read_sheets(path: Path, keep_going: Callable[[], bool] | None = None) -> lis
     Raises UnreadableFile.
     """
     check_before_reading(path)
-    startupinfo: Any = None
-    if sys.platform == "win32":  # no console window flashing up from the GUI
-        startupinfo = subprocess.STARTUPINFO()  # type: ignore[attr-defined,unused-ignore]
-        startupinfo.dwFlags |= subprocess.STARTF_USESHOWWINDOW  # type: ignore[attr-defined,unused-ignore]
     child = subprocess.Popen(  # noqa: S603 - our own program, a path as its one argument
         [*child_command(), str(path)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_child_env(),
-        startupinfo=startupinfo,
+        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # Windows: no console flash
     )
     out = _wait(child, keep_going)
     if child.returncode != 0:
