@@ -25,7 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,27 +250,13 @@ def _walk_chain(
     expected = start + 1
     prev: str | None = GENESIS if start == 0 else None  # a tail trusts its first link
     walked = 0
-    result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(
-        text(f"SELECT {_EVENT_COLUMNS} FROM audit_event WHERE seq > :start ORDER BY seq"),
-        {"start": start},
-    )
     sha256, dumps = hashlib.sha256, json.dumps
-    for rows in result.partitions(CHUNK):
+    for rows in _stream(conn, start):
         for seq, prev_hash, stored, at, uid, name, ent, eid, act, old, new, why, st, eid_ in rows:
             walked += 1
-            if seq > expected:
-                _missing_events(found, expected, seq - 1)
-            elif seq < expected:  # cannot happen with a unique seq; kept for a broken index
-                found.add(Finding("broken_event", str(seq), f"第 {seq} 号审计事件重复"))
-            elif prev is not None and prev_hash != prev:
-                found.add(
-                    Finding(
-                        "broken_event",
-                        str(seq),
-                        f"第 {seq} 号审计事件（id {eid_}）与前一事件的链接不符（前一事件被改动或替换）",
-                    )
-                )
-            if not isinstance(at, str):
+            if seq != expected or (prev is not None and prev_hash != prev):
+                _link_broken(found, seq, expected, eid_)
+            if at.__class__ is not str:
                 at = at_text(at)
             payload = dumps(
                 [seq, prev_hash, at, uid, name, ent, eid, act, old, new, why, st],
@@ -303,6 +289,39 @@ def _walk_chain(
             Finding("unchained_event", f"id {event_id}", f"审计事件 id {event_id} 不在审计链中")
         )
     return walked
+
+
+def _stream(conn: Connection, start: int) -> Iterator[list[tuple[Any, ...]]]:
+    """Events after `start` in seq order, in chunks, through the bare driver cursor inside
+    `conn`'s transaction (its snapshot): a server-side cursor on PostgreSQL."""
+    sql = f"SELECT {_EVENT_COLUMNS} FROM audit_event WHERE seq > {int(start)} ORDER BY seq"
+    dbapi: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        cursor = dbapi.cursor(name="fanxiu_verify")
+        cursor.itersize = CHUNK
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(CHUNK):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _link_broken(found: _Collector, seq: int, expected: int, event_id: int) -> None:
+    if seq > expected:
+        _missing_events(found, expected, seq - 1)
+    elif seq < expected:  # cannot happen with a unique seq; kept for a broken index
+        found.add(Finding("broken_event", str(seq), f"第 {seq} 号审计事件重复"))
+    else:
+        found.add(
+            Finding(
+                "broken_event",
+                str(seq),
+                f"第 {seq} 号审计事件（id {event_id}）与前一事件的链接不符（前一事件被改动或替换）",
+            )
+        )
 
 
 def record_tables() -> dict[str, str]:
