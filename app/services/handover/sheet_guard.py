@@ -310,6 +310,7 @@ def _read(path: Path) -> tuple[Any, ...]:
         SheetVisibleEnum,
     )
 
+    flags = _sheet_flags(path)
     try:
         try:
             workbook = CalamineWorkbook.from_path(str(path))
@@ -338,7 +339,9 @@ def _read(path: Path) -> tuple[Any, ...]:
                     for (top, left), (bottom, right) in sheet.merged_cell_ranges or []
                 ]
                 sheets.append((sheet.name, list(grid), merges))
-        _flag_cells(path, sheets)
+        for name, grid, _merges in sheets:
+            for row, column, flag in flags.get(name, ()):
+                _put(grid, row, column, flag)
         return ("ok", sheets)
     except MemoryError:
         raise
@@ -362,26 +365,27 @@ _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f\b")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v>(.*?)</(?:[\w.-]+:)?v>", re.S)
 
 
-def _flag_cells(path: Path, sheets: list[SheetData]) -> None:
-    """Mark formula cells without a stored result and error cells in the grids (.xlsx only)."""
+def _sheet_flags(path: Path) -> dict[str, list[tuple[int, int, Flagged]]]:
+    """Per sheet name, the formula cells without a stored result and the error cells (.xlsx).
+
+    Run before the reader loads the workbook, so that a sheet's XML and its cells are never in
+    memory together.
+    """
+    found: dict[str, list[tuple[int, int, Flagged]]] = {}
     try:
         if not zipfile.is_zipfile(path):
-            return
+            return found
         with zipfile.ZipFile(path) as archive:
-            names = {name: xml for xml, name in _sheet_names(archive).items()}
-            for name, grid, _merges in sheets:
-                xml = names.get(name)
-                if xml is None:
-                    continue
+            for xml, name in _sheet_names(archive).items():
                 data = archive.read(xml)
-                if b"<f" not in data and b":f" not in data and b't="e"' not in data:
-                    continue
-                for row, column, flag in _flags(data):
-                    _put(grid, row, column, flag)
+                if b"<f" in data or b":f" in data or b't="e"' in data:
+                    found[name] = list(_flags(data))
+                del data
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001, S110 - cells the reader gave are still right without marks
-        return
+    except Exception:  # noqa: BLE001 - cells the reader gives are still right without marks
+        return {}
+    return found
 
 
 def _flags(data: bytes) -> Iterator[tuple[int, int, Flagged]]:
