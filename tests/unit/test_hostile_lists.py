@@ -28,6 +28,7 @@ from app.services.handover.list_reader import (
 )
 from tests.conftest import Org
 from tests.support.messy_lists import (
+    _rewrite_member,
     mutated_copies,
     write_far_cell_list,
     write_group_header_list,
@@ -241,6 +242,18 @@ def test_formula_error_and_boolean_cells_are_named_per_row(tmp_path: Path) -> No
     assert warned[8] == (WARN_SERIAL_DATE,)
     assert warned[9] == ("“备注”是逻辑值 FALSE，请核对",)
     assert {r.row: r.fault_description for r in parsed.rows}[6] == ""
+
+
+def test_cells_are_named_on_a_sheet_whose_name_is_written_as_character_references(
+    tmp_path: Path,
+) -> None:
+    """Some programs write the sheet's name in workbook.xml as &#20132;&#25509;…: still found."""
+    path = write_rows(tmp_path / "清单.xlsx", [HEADER, FLAGGED_ROWS[4]], sheet_name="交接清单")
+    refs = "".join(f"&#{ord(c)};" for c in "交接清单").encode()
+    _rewrite_member(path, "xl/workbook.xml", lambda xml: xml.replace("交接清单".encode(), refs))
+    parsed = read_handover_list(path)
+    assert parsed.sheet_name == "交接清单"
+    assert [(r.row, r.warnings[0][:9]) for r in parsed.rows] == [(2, "“故障现象”是公式")]
 
 
 def test_the_preview_lists_the_warnings_by_sheet_row(

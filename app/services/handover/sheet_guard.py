@@ -134,7 +134,17 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
+_CHAR_REF = re.compile(r"&#(x[0-9A-Fa-f]{1,6}|\d{1,7});")
+
+
+def _char(match: re.Match[str]) -> str:
+    code = match.group(1)
+    number = int(code[1:], 16) if code[0] == "x" else int(code)
+    return chr(number) if 0 < number < 0x110000 else match.group(0)
+
+
 def _unescape(text: str) -> str:
+    text = _CHAR_REF.sub(_char, text)
     for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
         text = text.replace(entity, char)
     return text.replace("&amp;", "&")
