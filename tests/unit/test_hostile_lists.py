@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import resource
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,7 @@ def test_a_hanging_read_is_stopped_at_the_timeout(
     """A child that never answers is killed after READ_TIMEOUT_SECONDS (here 1 s)."""
     monkeypatch.setattr(sheet_guard, "READ_TIMEOUT_SECONDS", 1.0)
     monkeypatch.setattr(
-        sheet_guard, "child_command", lambda: ["python3", "-c", "import time; time.sleep(60)"]
+        sheet_guard, "child_command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"]
     )
     path = write_messy_list(tmp_path / "清单.xlsx").path
     started = time.monotonic()
@@ -110,7 +111,7 @@ def test_a_read_can_be_stopped_while_the_child_works(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        sheet_guard, "child_command", lambda: ["python3", "-c", "import time; time.sleep(60)"]
+        sheet_guard, "child_command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"]
     )
     path = write_messy_list(tmp_path / "清单.xlsx").path
     asked: list[tuple[int, int]] = []
