@@ -260,3 +260,18 @@ def test_a_savepoint_rolled_back_keeps_the_events_recorded_before_it(db, org):
         audit.record(s, actor, "item", 1, "note", "", "after")
     assert [(e.action, e.entity) for e in _events(db)[-2:]] == [("note", "item")] * 2
     assert chain.verify_store(db).ok
+
+
+def test_an_imported_list_s_events_join_the_chain(db, org, tmp_path):
+    from app.services.handover import list_import
+    from tests.support.messy_lists import write_messy_list
+
+    layout = write_messy_list(tmp_path / "list.xlsx")
+    result = list_import.import_list(
+        db, org.clerk, layout.path, user_unit="某部队修理所", skip_bad_rows=True
+    )
+    assert result.imported > 0
+    registered = [e for e in _events(db) if e.action == "register"]
+    assert len(registered) == result.imported
+    report = chain.verify_store(db)
+    assert report.ok, report.summary()

@@ -5,7 +5,7 @@ appended to the hash chain (app/services/kernel/chain.py): the writer takes the 
 `audit_chain_head` FOR UPDATE (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises
 writers), so two desks append in one order and the chain cannot fork. The lock is held only
 from that point to the commit, and the head is read once per transaction however many events
-it writes.
+it writes. An INSERT into audit_event through a session is taken into the same batch.
 
 At commit the newest event about each return line or task whose status the transaction changed
 carries that status in `state`; a status changed with no event about its row gets an event of
@@ -19,7 +19,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Result
+from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.models.misc import AuditChainHead, AuditEvent
 from app.models.returns import ReturnLine, ReturnTask
@@ -27,6 +29,7 @@ from app.services.kernel import standing
 from app.services.kernel.chain import GENESIS, seal
 from app.services.kernel.context import Actor
 
+CHAINED = "fanxiu_audit_chained"  # the chain's own insert, let through
 PENDING = "fanxiu_audit_pending"
 MOVED = "fanxiu_audit_moved"  # rows whose status this transaction changed
 ACTOR = "fanxiu_audit_actor"
@@ -90,6 +93,30 @@ def _row(
     }
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _chain_bulk_inserts(state: ORMExecuteState) -> Result[Any] | None:
+    """An INSERT into audit_event run through a session (a bulk insert of an import's
+    events) joins the pending events instead: they are written at commit, on the chain, like
+    `record_many`'s. Nothing writes an event beside the chain."""
+    stmt: Any = state.statement
+    if (
+        not state.is_insert
+        or getattr(stmt, "table", None) is not AuditEvent.__table__
+        or state.execution_options.get(CHAINED)
+    ):
+        return None
+    params = state.parameters
+    rows: list[Any] = list(params) if isinstance(params, list) else [params or {}]
+    pending: list[dict[str, Any]] = state.session.info.setdefault(PENDING, [])
+    now = dt.datetime.now(dt.UTC)
+    for given in rows:
+        row = {"at": now, "actor_user_id": None, "actor_name": "系统", "old_value": "",
+               "new_value": "", "reason": "", "state": ""}  # fmt: skip
+        row.update({k: v for k, v in given.items() if k not in ("id", "seq", "prev_hash", "hash")})
+        pending.append(row)
+    return IteratorResult(SimpleResultMetaData([]), iter([]))
+
+
 @event.listens_for(Session, "before_flush")
 def _note_moves(session: Session, _context: Any, _instances: Any) -> None:
     for obj in (*session.new, *session.dirty):
@@ -143,7 +170,10 @@ def append(session: Session, rows: list[dict[str, Any]]) -> None:
     ).first()
     last_seq, last_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS)
     new_seq, new_hash = seal(rows, last_seq, last_hash)
-    session.execute(insert(AuditEvent.__table__), rows)  # type: ignore[arg-type]
+    session.execute(
+        insert(AuditEvent.__table__).execution_options(**{CHAINED: True}),  # type: ignore[arg-type]
+        rows,
+    )
     if head is None:
         session.execute(
             insert(AuditChainHead.__table__),  # type: ignore[arg-type]
