@@ -1,17 +1,18 @@
-"""A desk killed in the middle of a long step leaves the SQLite file whole and the step undone.
+"""A desk killed in the middle of a long step leaves the store whole and the step undone.
 
 The process is killed with SIGKILL (no cleanup, no rollback, as when the power goes or Task
-Manager ends it) while it is inside the transaction of (a) importing a 10,000-row list and (b)
-confirming the handover of a 2,000-line task. To hit the middle for sure, the child process stops
-at a chosen statement (an SQLAlchemy cursor event), says "paused" and waits to be killed; one run
-per step instead kills it at a random moment after its transaction began.
+Manager ends it) while it is inside the transaction of (a) importing a list of 10,000 rows
+(2,000 on PostgreSQL) and (b) confirming the handover of a task of 2,000 lines (1,000). To hit the
+middle for sure, the child process stops at a chosen statement (an SQLAlchemy cursor event), says
+"paused" and waits to be killed; one run per step instead kills it at a random moment after its
+transaction began. Every test runs on a SQLite file and on a PostgreSQL database (issue 9).
 
-Afterwards the file passes `PRAGMA integrity_check` and the step is all or nothing.
+Afterwards the SQLite file passes `PRAGMA integrity_check`, the PostgreSQL server has ended the
+killed desk's session, and the step is all or nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import random
@@ -21,18 +22,24 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.conftest import drop_pg_database, new_pg_database
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL needs a POSIX system")
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 6, 1)
-IMPORT_ROWS = 10_000
-HANDOVER_LINES = 2_000
+# PostgreSQL answers each statement over a socket: smaller steps keep the suite quick on 2 cores.
+IMPORT_ROWS = {"sqlite": 10_000, "postgresql": 2_000}
+HANDOVER_LINES = {"sqlite": 2_000, "postgresql": 1_000}
 USER_UNIT = "某部队"
+BACKENDS = ("sqlite", "postgresql")
 
 
 # --- the child process ------------------------------------------------------------------------
@@ -100,15 +107,88 @@ class Kill:
     before_commit: bool  # the kill certainly lands before COMMIT
 
 
-def _copy_store(template: Path, target: Path) -> str:
-    """A fresh copy of a prepared store (backup API, never a file copy)."""
-    src = sqlite3.connect(template)
-    dst = sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    dst.close()
-    src.close()
-    return f"sqlite:///{target}"
+class Stores:
+    """A prepared store (a template) and the desks' copies of it, on one backend."""
+
+    def __init__(self, backend: str, request: pytest.FixtureRequest, base: Path) -> None:
+        self.backend = backend
+        self.base = base
+        self.made: list[str] = []  # PostgreSQL databases to drop at the end
+        if backend == "sqlite":
+            self.template_url = f"sqlite:///{base / 'template.db'}"
+            self.admin = ""
+        else:
+            self.admin = request.getfixturevalue("pg_server")
+            self.template_url, name = new_pg_database(self.admin)
+            self.made.append(name)
+
+    def copy(self, name: str) -> str:
+        """A fresh copy of the template for one desk (SQLite: the backup API, never a file
+        copy; PostgreSQL: CREATE DATABASE … TEMPLATE)."""
+        if self.backend == "sqlite":
+            template = Path(self.template_url.removeprefix("sqlite:///"))
+            target = self.base / f"{name}.db"
+            target.unlink(missing_ok=True)
+            src = sqlite3.connect(template)
+            dst = sqlite3.connect(target)
+            with dst:
+                src.backup(dst)
+            dst.close()
+            src.close()
+            return f"sqlite:///{target}"
+        url, made = new_pg_database(self.admin, self.template_url.rsplit("/", 1)[1])
+        self.made.append(made)
+        return url
+
+    def drop(self) -> None:
+        for name in self.made:
+            drop_pg_database(self.admin, name)
+
+
+class Checked:
+    """The killed desk's store, opened as the next desk would: it is whole.
+
+    SQLite: opened with sqlite3 (recovering the WAL), integrity and foreign keys checked.
+    PostgreSQL: the server has ended the killed desk's session (its transaction rolled back).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.sqlite = url.startswith("sqlite")
+        if self.sqlite:
+            self.conn: Any = sqlite3.connect(url.removeprefix("sqlite:///"))
+            assert self.conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert self.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+            return
+        import psycopg
+
+        self.conn = psycopg.connect(url.replace("+psycopg", ""), autocommit=True)
+        deadline = time.monotonic() + 20
+        while self.one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ):
+            assert time.monotonic() < deadline, "the killed desk's session lives on"
+            time.sleep(0.05)
+
+    def all(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        if self.sqlite:
+            args = tuple(p.isoformat() if isinstance(p, dt.date) else p for p in params)
+            return list(self.conn.execute(sql, args).fetchall())
+        return list(self.conn.execute(sql.replace("?", "%s"), params).fetchall())
+
+    def one(self, sql: str, *params: object) -> Any:
+        return self.all(sql, *params)[0][0]
+
+    def counter(self, prefix: str) -> int:
+        value = self.one(
+            "SELECT coalesce(max(last_value), 0) FROM record_counter WHERE prefix = ? AND year = ?",
+            prefix,
+            TODAY.year,
+        )
+        return int(value)
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def _kill_midway(step: str, url: str, arg: str, kill: Kill, rnd: random.Random) -> str:
@@ -159,60 +239,54 @@ def _kill_midway(step: str, url: str, arg: str, kill: Kill, rnd: random.Random) 
         proc.stderr.close()  # type: ignore[union-attr]
 
 
-def _open_checked(path: Path) -> sqlite3.Connection:
-    """The killed desk's file, opened as the next desk would (recovering the WAL): it is whole."""
-    conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-    return conn
-
-
-def _one(conn: sqlite3.Connection, sql: str, *params: object) -> object:
-    return conn.execute(sql, params).fetchone()[0]
-
-
-def _counter(conn: sqlite3.Connection, prefix: str) -> int:
-    value = _one(
-        conn,
-        "SELECT coalesce(max(last_value), 0) FROM record_counter WHERE prefix = ? AND year = ?",
-        prefix,
-        TODAY.year,
-    )
-    return int(value)  # type: ignore[call-overload]
-
-
 # --- (a) import of a 10,000-row list ---------------------------------------------------------
 
 IMPORT_KILLS = (
+    Kill("none", False),  # a random moment: before, during or after COMMIT
     Kill("sql:INSERT INTO return_task:1", True),  # the task row, nothing else yet
     Kill("sql:INSERT INTO document_check:1", True),  # lines written, document checks going in
     Kill("commit", True),  # everything written, COMMIT not yet sent
-    Kill("none", False),  # a random moment: before, during or after COMMIT
 )
 
 
-@pytest.fixture(scope="module")
-def import_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
-    """(empty store at head, the 10,000-row list, audit events the empty store already has)."""
+@dataclass(frozen=True)
+class ImportSetup:
+    stores: Stores  # the empty store at head, and the desks' copies
+    big: Path  # the list
+    rows: int
+    audit_before: int  # audit events the empty store already has
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def import_setup(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ImportSetup]:
     from app.services.kernel.bootstrap import open_store
     from tests.support.messy_lists import write_big_list
 
-    base = tmp_path_factory.mktemp("kill_import")
-    template = base / "template.db"
-    open_store(f"sqlite:///{template}").dispose()
-    big = write_big_list(base / "big.xlsx", IMPORT_ROWS)
-    with contextlib.closing(sqlite3.connect(template)) as conn:
-        audit_before = int(_one(conn, "SELECT count(*) FROM audit_event"))  # type: ignore[call-overload]
-    return template, big, audit_before
-
-
-def _assert_import_all_or_nothing(path: Path, audit_before: int, how: str) -> bool:
-    """True when the import is there in full, False when nothing of it is; fails otherwise."""
-    conn = _open_checked(path)
+    backend = request.param
+    base = tmp_path_factory.mktemp(f"kill_import_{backend}")
+    stores = Stores(backend, request, base)
     try:
-        tasks = conn.execute("SELECT id, number FROM return_task").fetchall()
+        open_store(stores.template_url).dispose()
+        rows = IMPORT_ROWS[backend]
+        big = write_big_list(base / "big.xlsx", rows)
+        checked = Checked(stores.template_url)
+        audit_before = int(checked.one("SELECT count(*) FROM audit_event"))
+        checked.close()
+        yield ImportSetup(stores, big, rows, audit_before)
+    finally:
+        stores.drop()
+
+
+def _assert_import_all_or_nothing(url: str, setup: ImportSetup, how: str) -> bool:
+    """True when the import is there in full, False when nothing of it is; fails otherwise."""
+    conn = Checked(url)
+    rows = setup.rows
+    try:
+        tasks = conn.all("SELECT id, number FROM return_task")
         counts = {
-            t: _one(conn, f"SELECT count(*) FROM {t}")
+            t: conn.one(f"SELECT count(*) FROM {t}")
             for t in ("return_line", "document_check", "item", "product_model", "audit_event")
         }
         if not tasks:
@@ -221,192 +295,193 @@ def _assert_import_all_or_nothing(path: Path, audit_before: int, how: str) -> bo
                 "document_check": 0,
                 "item": 0,
                 "product_model": 0,
-                "audit_event": audit_before,
+                "audit_event": setup.audit_before,
             }, how
-            assert _one(conn, "SELECT count(*) FROM unit WHERE name = ?", USER_UNIT) == 0, how
-            assert _counter(conn, "FX") == 0, how
+            assert conn.one("SELECT count(*) FROM unit WHERE name = ?", USER_UNIT) == 0, how
+            assert conn.counter("FX") == 0, how
             return False
         assert len(tasks) == 1, how
         task_id, number = tasks[0]
         assert number == f"FX-{TODAY.year}-000001", how
-        assert conn.execute(
+        assert conn.all(
             "SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM return_line"
             " WHERE task_id = ? AND status = 'registered'",
-            (task_id,),
-        ).fetchone() == (IMPORT_ROWS, IMPORT_ROWS, 1, IMPORT_ROWS), how
-        assert counts["document_check"] == 3 * IMPORT_ROWS, how
-        assert counts["item"] == IMPORT_ROWS, how
+            task_id,
+        ) == [(rows, rows, 1, rows)], how
+        assert counts["document_check"] == 3 * rows, how
+        assert counts["item"] == rows, how
         assert counts["product_model"] == 7, how  # DY-0 .. DY-6
-        register = _one(
-            conn,
+        register = conn.one(
             "SELECT count(*) FROM audit_event WHERE entity = 'return_line' AND action = 'register'",
         )
-        assert register == IMPORT_ROWS, how
-        imported = _one(
-            conn,
+        assert register == rows, how
+        imported = conn.one(
             "SELECT count(*) FROM audit_event"
             " WHERE entity = 'return_task' AND entity_id = ? AND action = 'import'",
             task_id,
         )
         assert imported == 1, how
-        assert _counter(conn, "FX") == 1, how
+        assert conn.counter("FX") == 1, how
         return True
     finally:
         conn.close()
 
 
-def test_import_killed_midway_is_all_or_nothing(
-    import_setup: tuple[Path, Path, int], tmp_path: Path
-) -> None:
+def test_import_killed_midway_is_all_or_nothing(import_setup: ImportSetup) -> None:
     from app.services.handover import list_import
     from app.services.kernel.bootstrap import open_store
     from app.services.kernel.context import command_line_actor
 
-    template, big, audit_before = import_setup
+    setup = import_setup
     seed = random.randrange(1_000_000)
     rnd = random.Random(seed)
-    stores = []
+    url = setup.stores.copy("import")
     for i, kill in enumerate(IMPORT_KILLS):
-        path = tmp_path / f"desk{i}.db"
-        url = _copy_store(template, path)
-        how = f"import killed at {_kill_midway('import', url, str(big), kill, rnd)} (seed {seed})"
-        there = _assert_import_all_or_nothing(path, audit_before, how)
+        killed = _kill_midway("import", url, str(setup.big), kill, rnd)
+        how = f"import killed at {killed} on {setup.stores.backend} (seed {seed})"
+        there = _assert_import_all_or_nothing(url, setup, how)
         if kill.before_commit:
             assert not there, how
-        stores.append((url, there))
+        elif there:  # the random kill came after COMMIT: the next kills need a store without it
+            url = setup.stores.copy(f"import{i}")
+        # Killed before COMMIT, the store is as it was: the next kill meets the same store.
 
-    # The next start on a killed desk's file works and issues the number the kill gave back.
-    url, there = stores[-2]
-    assert not there
+    # The next start on the killed desk's store works and issues the number the kills gave back.
     db = open_store(url)
     try:
         result = list_import.import_list(
-            db, command_line_actor(), big, user_unit=USER_UNIT, today=TODAY
+            db, command_line_actor(), setup.big, user_unit=USER_UNIT, today=TODAY
         )
     finally:
         db.dispose()
-    assert (result.task_number, result.imported) == (f"FX-{TODAY.year}-000001", IMPORT_ROWS)
-    assert _assert_import_all_or_nothing(Path(url.removeprefix("sqlite:///")), audit_before, "")
+    assert (result.task_number, result.imported) == (f"FX-{TODAY.year}-000001", setup.rows)
+    assert _assert_import_all_or_nothing(url, setup, "imported again")
 
 
 # --- (b) confirming the handover of a 2,000-line task ----------------------------------------
 
-CONFIRM_KILLS = (
-    Kill("sql:UPDATE return_line:1", True),  # the first line's status written
-    Kill(f"sql:UPDATE return_line:{HANDOVER_LINES // 2}", True),  # half the lines written
-    Kill("commit", True),  # every line written, COMMIT not yet sent
-    Kill("none", False),  # a random moment
-)
+
+def _confirm_kills(lines: int) -> tuple[Kill, ...]:
+    return (
+        Kill("none", False),  # a random moment
+        Kill("sql:UPDATE return_line:1", True),  # the first line's status written
+        Kill(f"sql:UPDATE return_line:{lines // 2}", True),  # half the lines written
+        Kill("commit", True),  # every line written, COMMIT not yet sent
+    )
 
 
-@pytest.fixture(scope="module")
-def confirm_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """A store holding one open task of 2,000 lines, each checked and marked to accept."""
-    from sqlalchemy import update
+@dataclass(frozen=True)
+class ConfirmSetup:
+    stores: Stores  # a store holding one open task, each line checked and marked to accept
+    task_id: int
+    lines: int
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def confirm_setup(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ConfirmSetup]:
+    from sqlalchemy import select, update
 
     from app.models.org import UnitKind
-    from app.models.returns import DocumentCheck, ReturnLine
+    from app.models.returns import DocumentCheck, ReturnLine, ReturnTask
     from app.services.admin import masterdata
     from app.services.handover import list_import
     from app.services.kernel.bootstrap import open_store
     from app.services.kernel.context import command_line_actor
     from tests.support.messy_lists import write_big_list
 
-    base = tmp_path_factory.mktemp("kill_confirm")
-    template = base / "template.db"
-    db = open_store(f"sqlite:///{template}")
+    backend = request.param
+    base = tmp_path_factory.mktemp(f"kill_confirm_{backend}")
+    stores = Stores(backend, request, base)
+    lines = HANDOVER_LINES[backend]
     try:
-        actor = command_line_actor()
-        masterdata.add_unit(db, actor, "物资管理部门", UnitKind.materials_dept)
-        big = write_big_list(base / "list.xlsx", HANDOVER_LINES)
-        result = list_import.import_list(db, actor, big, user_unit=USER_UNIT, today=TODAY)
-        # Checking 2,000 lines one by one through the services takes minutes; the bulk path
-        # leaves the same data behind: every document present and consistent, every line "accept".
-        with db.transaction() as session:
-            session.execute(update(DocumentCheck).values(verdict="consistent"))
-            session.execute(update(ReturnLine).values(decision="accept"))
-        with db.reading() as session:
-            from sqlalchemy import select
-
-            from app.models.returns import ReturnTask
-
-            task_id = session.scalar(
-                select(ReturnTask.id).where(ReturnTask.number == result.task_number)
-            )
+        db = open_store(stores.template_url)
+        try:
+            actor = command_line_actor()
+            masterdata.add_unit(db, actor, "物资管理部门", UnitKind.materials_dept)
+            big = write_big_list(base / "list.xlsx", lines)
+            result = list_import.import_list(db, actor, big, user_unit=USER_UNIT, today=TODAY)
+            # Checking the lines one by one through the services takes minutes; the bulk path
+            # leaves the same data behind: every document present and consistent, every line
+            # "accept".
+            with db.transaction() as session:
+                session.execute(update(DocumentCheck).values(verdict="consistent"))
+                session.execute(update(ReturnLine).values(decision="accept"))
+            with db.reading() as session:
+                task_id = session.scalar(
+                    select(ReturnTask.id).where(ReturnTask.number == result.task_number)
+                )
+        finally:
+            db.dispose()
+        assert task_id is not None
+        yield ConfirmSetup(stores, task_id, lines)
     finally:
-        db.dispose()
-    assert task_id is not None
-    return template, task_id
+        stores.drop()
 
 
-def _assert_confirm_all_or_nothing(path: Path, task_id: int, how: str) -> bool:
+def _assert_confirm_all_or_nothing(url: str, setup: ConfirmSetup, how: str) -> bool:
     """True when the handover is confirmed in full, False when nothing of it is written."""
-    conn = _open_checked(path)
+    conn = Checked(url)
+    task_id, n = setup.task_id, setup.lines
     try:
-        status = _one(conn, "SELECT status FROM return_task WHERE id = ?", task_id)
+        status = conn.one("SELECT status FROM return_task WHERE id = ?", task_id)
         lines = dict(
-            conn.execute(
+            conn.all(
                 "SELECT status, count(*) FROM return_line WHERE task_id = ? GROUP BY status",
-                (task_id,),
-            ).fetchall()
+                task_id,
+            )
         )
-        records = conn.execute(
-            "SELECT id, number FROM handover_record WHERE task_id = ?", (task_id,)
-        ).fetchall()
-        record_lines = _one(conn, "SELECT count(*) FROM handover_record_line")
-        accept_events = _one(
-            conn,
+        records = conn.all("SELECT id, number FROM handover_record WHERE task_id = ?", task_id)
+        record_lines = conn.one("SELECT count(*) FROM handover_record_line")
+        accept_events = conn.one(
             "SELECT count(*) FROM audit_event WHERE entity = 'return_line' AND action = 'accept'",
         )
         if status == "open":
-            assert lines == {"registered": HANDOVER_LINES}, how
+            assert lines == {"registered": n}, how
             assert records == [], how
             assert (record_lines, accept_events) == (0, 0), how
-            assert _one(conn, "SELECT count(*) FROM return_line WHERE accepted_on IS NOT NULL") == 0
-            assert _counter(conn, "JJ") == 0, how
+            assert conn.one("SELECT count(*) FROM return_line WHERE accepted_on IS NOT NULL") == 0
+            assert conn.counter("JJ") == 0, how
             return False
         assert status == "confirmed", how
-        assert lines == {"accepted": HANDOVER_LINES}, how
+        assert lines == {"accepted": n}, how
         assert [number for _, number in records] == [f"JJ-{TODAY.year}-000001"], how
-        assert (record_lines, accept_events) == (HANDOVER_LINES, HANDOVER_LINES), how
-        assert (
-            _one(conn, "SELECT count(*) FROM return_line WHERE accepted_on = ?", TODAY.isoformat())
-            == HANDOVER_LINES
-        ), how
-        assert _counter(conn, "JJ") == 1, how
+        assert (record_lines, accept_events) == (n, n), how
+        assert conn.one("SELECT count(*) FROM return_line WHERE accepted_on = ?", TODAY) == n
+        assert conn.counter("JJ") == 1, how
         return True
     finally:
         conn.close()
 
 
 def test_handover_confirmation_killed_midway_is_all_or_nothing(
-    confirm_setup: tuple[Path, int], tmp_path: Path
+    confirm_setup: ConfirmSetup,
 ) -> None:
     from app.services.handover import returns
     from app.services.kernel.bootstrap import open_store
     from app.services.kernel.context import command_line_actor
 
-    template, task_id = confirm_setup
+    setup = confirm_setup
     seed = random.randrange(1_000_000)
     rnd = random.Random(seed)
-    killed_before_commit = None
-    for i, kill in enumerate(CONFIRM_KILLS):
-        path = tmp_path / f"desk{i}.db"
-        url = _copy_store(template, path)
-        how = f"confirm killed at {_kill_midway('confirm', url, str(task_id), kill, rnd)}"
-        there = _assert_confirm_all_or_nothing(path, task_id, f"{how} (seed {seed})")
+    url = setup.stores.copy("confirm")
+    for i, kill in enumerate(_confirm_kills(setup.lines)):
+        killed = _kill_midway("confirm", url, str(setup.task_id), kill, rnd)
+        how = f"confirm killed at {killed} on {setup.stores.backend} (seed {seed})"
+        there = _assert_confirm_all_or_nothing(url, setup, how)
         if kill.before_commit:
             assert not there, how
-            killed_before_commit = path
+        elif there:  # the random kill came after COMMIT: the next kills need a store without it
+            url = setup.stores.copy(f"confirm{i}")
 
-    # The clerk confirms again on the killed desk's file: it works, with the number given back.
-    assert killed_before_commit is not None
-    db = open_store(f"sqlite:///{killed_before_commit}")
+    # The clerk confirms again on the killed desk's store: it works, with the number given back.
+    db = open_store(url)
     try:
         result = returns.confirm_handover(
-            db, command_line_actor(), task_id, "张代表", "王敏", today=TODAY
+            db, command_line_actor(), setup.task_id, "张代表", "王敏", today=TODAY
         )
     finally:
         db.dispose()
-    assert (result.handover_number, result.accepted) == (f"JJ-{TODAY.year}-000001", HANDOVER_LINES)
-    assert _assert_confirm_all_or_nothing(killed_before_commit, task_id, "confirmed again")
+    assert (result.handover_number, result.accepted) == (f"JJ-{TODAY.year}-000001", setup.lines)
+    assert _assert_confirm_all_or_nothing(url, setup, "confirmed again")
