@@ -118,6 +118,9 @@ class Database:
         except StaleDataError as exc:
             raise DomainError("这条记录刚被其他人修改过，请刷新后重试。") from exc
         except IntegrityError as exc:
+            refused = store_refusal(exc)
+            if refused:
+                raise DomainError(refused) from exc
             # Two desks adding the same new thing at once; the step is rolled back whole.
             raise DomainError(
                 "其他工位刚刚提交了相同的数据，本次操作未保存，请刷新后重试。"
@@ -204,6 +207,17 @@ class Database:
 
 
 BUSY = "另一工位正在保存，等待超时：本次操作没有保存，请稍候再试一次。"
+
+
+# What the store's own triggers say when they refuse (migration 0014): shown as they say it.
+STORE_REFUSALS = ("已出具的记录不能修改", "保存期限内不得删除")
+
+
+def store_refusal(exc: IntegrityError) -> str:
+    """The trigger's message when the store refused a change of an issued record or a deletion
+    inside the retention, else ""."""
+    text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else ""
+    return text if any(word in text for word in STORE_REFUSALS) else ""
 
 
 def _store_error(url: str, exc: OperationalError) -> DomainError:
