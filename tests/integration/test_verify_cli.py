@@ -71,5 +71,5 @@ def test_a_tampered_store_exits_1_naming_each_break(demo_store: Path, tmp_path: 
     plain = run(data_dir, "verify")
     assert plain.code == 1, plain
     assert "第 7 号审计事件" in plain.err and number in plain.err
-    assert f"return_line {line_id}" in plain.err
+    assert f"返修产品（id {line_id}）的状态为“已报废”" in plain.err
     assert "Traceback" not in plain.err

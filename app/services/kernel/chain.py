@@ -36,6 +36,7 @@ from app.db import READ_ONLY, Database
 from app.models.records import Report
 from app.models.states import LineStatus, TaskStatus
 from app.services.kernel.numbering import PREFIXES
+from app.services.kernel.terms import line_status_label, task_status_label
 
 GENESIS = "0" * 64
 CHUNK = 20_000
@@ -361,7 +362,10 @@ def _check_numbers(conn: Connection, found: _Collector, tail: bool) -> list[str]
     return missing
 
 
-_LABELS = {"return_line": "返修明细", "return_task": "返修任务"}
+_LABELS = {
+    "return_line": ("返修产品", line_status_label),
+    "return_task": ("返厂任务", task_status_label),
+}
 
 
 def _check_states(conn: Connection, found: _Collector) -> None:
@@ -383,14 +387,17 @@ def _check_states(conn: Connection, found: _Collector) -> None:
             {"entity": entity, "first": first_state, "baseline": baseline},
         )
         for row_id, status, state, seq in rows:
+            kind, word = _LABELS[entity]
             said = (
-                f"第 {seq} 号事件记为 {state}" if seq is not None else f"无事件，应为 {first_state}"
+                f"第 {seq} 号审计事件记为“{word(state)}”"
+                if seq is not None
+                else f"没有审计事件，应为“{word(first_state)}”"
             )
             found.add(
                 Finding(
                     "unexplained_state",
                     f"{table} {row_id}",
-                    f"{_LABELS[entity]} {table} {row_id} 的状态为 {status}，审计事件无从解释（{said}）",
+                    f"{kind}（id {row_id}）的状态为“{word(status)}”，审计事件无从解释（{said}）",
                 )
             )
 
