@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, StrEnumType, UtcDateTime, one_of, utcnow
+from app.models.records import Voidable
 
 
 class KitSetStatus(enum.StrEnum):
@@ -36,7 +37,7 @@ KIT_STEPS: dict[str, frozenset[KitSetStatus]] = {
 }
 
 
-class DeliveryPlan(Base):
+class DeliveryPlan(Voidable, Base):
     __tablename__ = "delivery_plan"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,6 +21,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base, StrEnumType, UtcDateTime, one_of, utcnow
 
 
+class Voidable:
+    """What voiding sets on a numbered record (issue 9): a manager voids it with a reason; the
+    row stays, prints with 作废, and a re-issued record names it in `replaces`."""
+
+    voided: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    void_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # The manager's name as printed on the record (the audit event keeps the login).
+    voided_by: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    # The voided record's number this one was re-issued for ("" for a first issue).
+    replaces: Mapped[str] = mapped_column(String(20), default="", server_default="")
+
+
 class RecordCounter(Base):
     """Last number issued per prefix and year; bumped in the transaction that creates the record."""
 
@@ -63,6 +76,9 @@ class HandoverRecord(Base):
     countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     void_reason: Mapped[str] = mapped_column(Text, default="")
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    voided_by: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    replaces: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     lines: Mapped[list[HandoverRecordLine]] = relationship(order_by="HandoverRecordLine.id")
 
@@ -105,6 +121,10 @@ class Report(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    void_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    voided_by: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    replaces: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # An overdue report or escalation is answered by the late step's record (DW, WX): its
     # number and date close the report (issue 7, defect 8).
     answered_by: Mapped[str] = mapped_column(String(20), default="", server_default="")

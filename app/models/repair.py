@@ -20,10 +20,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, StrEnumType, UtcDateTime, one_of, utcnow
+from app.models.records import Voidable
 from app.models.states import LineStatus
 
 
-class UnboxingInspection(Base):
+class UnboxingInspection(Voidable, Base):
     __tablename__ = "unboxing_inspection"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +51,7 @@ class UnboxingPhoto(Base):
     attachment_id: Mapped[int] = mapped_column(ForeignKey("attachment.id"))
 
 
-class InvestigationPlan(Base):
+class InvestigationPlan(Voidable, Base):
     __tablename__ = "investigation_plan"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +66,7 @@ class InvestigationPlan(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-class FaultLocalization(Base):
+class FaultLocalization(Voidable, Base):
     __tablename__ = "fault_localization"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +98,7 @@ class RepairPlan(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-class RepairRecord(Base):
+class RepairRecord(Voidable, Base):
     """The 维修记录 page that goes into the item's quality certificate."""
 
     __tablename__ = "repair_record"
@@ -130,7 +131,7 @@ class ReplacedPart(Base):
     fitted_serial: Mapped[str] = mapped_column(String(64), default="")
 
 
-class AcceptanceInspection(Base):
+class AcceptanceInspection(Voidable, Base):
     __tablename__ = "acceptance_inspection"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,7 +175,7 @@ class ScrapDecision(enum.StrEnum):
     refused = "refused"
 
 
-class ScrapRequest(Base):
+class ScrapRequest(Voidable, Base):
     """An engineer's request to scrap an item, and the manager's answer. An approval is the
     numbered record 报废审批单 (BF); a refusal sends the item back to the bench with its note."""
 

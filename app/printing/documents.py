@@ -9,6 +9,30 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class RecordMark:
+    """What a record's print says of voiding (issue 9): a voided record carries a diagonal 作废
+    stamp on every page with the reason, who voided it and when; a re-issued one says which
+    voided record it replaces. Empty: an ordinary record."""
+
+    voided: bool = False
+    void_reason: str = ""
+    voided_by: str = ""
+    voided_at: str = ""  # local time text "2026-11-29 16:05"
+    replaces: str = ""  # the voided record's number
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The band under the title: the voiding first, then what this record replaces."""
+        out = []
+        if self.voided:
+            out.append(f"本记录已作废。作废原因：{self.void_reason}")
+            out.append(f"作废人：{self.voided_by}　作废时间：{self.voided_at}")
+        if self.replaces:
+            out.append(f"替代 {self.replaces}（已作废）")
+        return tuple(out)
+
+
+@dataclass(frozen=True)
 class PrintLine:
     seq: int
     item_code: str  # "MODELCODE/SERIAL", printed as Code128
@@ -38,6 +62,7 @@ class HandoverDocument:
     anomalies: str  # free text, "" -> "无"
     printed_at: str  # "2026-11-22 14:03"
     confirmed: bool
+    mark: RecordMark = RecordMark()  # voided / re-issued (issue 9)
 
 
 @dataclass(frozen=True)
@@ -51,6 +76,7 @@ class RejectionNoticeDocument:
     issued_date: str
     lines: tuple[PrintLine, ...]  # rejected lines, result holds the reason
     printed_at: str
+    mark: RecordMark = RecordMark()  # voided / re-issued (issue 9)
 
 
 # ----------------------------------------------------------------------------- bench record forms
@@ -93,6 +119,7 @@ class FormDocument:
     signatures: tuple[str, ...]  # ("维修人", "检验员") -> "维修人签字：____ 日期：____"
     printed_at: str
     photos: tuple[bytes, ...] = ()  # JPEG/PNG bytes, printed as thumbnails in a 照片 section
+    mark: RecordMark = RecordMark()  # voided / re-issued (issue 9)
 
 
 # ----------------------------------------------------------------------------- item labels

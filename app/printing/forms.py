@@ -537,6 +537,7 @@ def _image_op(image: ImageReader, x: float, y: float, w: float, h: float) -> Op:
 def render_form(doc: FormDocument) -> bytes:
     """A bench record (KX, DW, WX, YS, CQ, SJ) as PDF bytes, A4 portrait."""
     b = _FormBuilder(doc)
+    b.set_mark(doc.mark)
     b.new_page()
     if doc.subtitle.strip():
         for s in wrap_text(printable(doc.subtitle), BODY_SIZE, CONTENT_W):

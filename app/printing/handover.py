@@ -342,6 +342,7 @@ def render_handover(doc: HandoverDocument) -> bytes:
     b = _Builder(
         number=doc.number, title=doc.title, footer_label=doc.title, printed_at=doc.printed_at
     )
+    b.set_mark(doc.mark)
     b.new_page()
     number_label = "记录单号：" if doc.confirmed else "清单编号："
     b.info_grid(
@@ -387,6 +388,7 @@ def render_rejection_notice(doc: RejectionNoticeDocument) -> bytes:
         footer_label=REJECTION_TITLE,
         printed_at=doc.printed_at,
     )
+    b.set_mark(doc.mark)
     b.new_page()
     b.info_grid(
         [

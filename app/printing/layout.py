@@ -20,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from app.printing.barcodes import Code128Mark
+from app.printing.documents import RecordMark
 from app.printing.fonts import printable, register_fonts
 
 PAGE_W, PAGE_H = A4
@@ -45,6 +46,10 @@ PAD_X = 1.5 * mm
 PAD_Y = 1.2 * mm
 RULE = 0.6  # table line width, points
 NUMBER_BAR_H = 9 * mm
+MARK_SIZE = 10.0  # the voided / replaces band under the title
+MARK_LEADING = 14.0
+STAMP_SIZE = 120.0  # the diagonal 作废 across a voided record's every page
+STAMP_RED = (0.8, 0.05, 0.05)
 
 ELLIPSIS = "…"
 
@@ -238,6 +243,41 @@ def rect_op(x: float, y: float, w: float, h: float, width: float = RULE) -> Op:
     return op
 
 
+def red_text_op(x: float, y: float, s: str, size: float = MARK_SIZE) -> Op:
+    def op(c: Canvas) -> None:
+        c.saveState()
+        c.setFillColorRGB(*STAMP_RED)
+        c.setFont(font_name(), size)
+        c.drawString(x, y, s)
+        c.restoreState()
+
+    return op
+
+
+def draw_void_stamp(c: Canvas) -> None:
+    """A large hollow red 作废 across the page's middle, at 35°, over the content but letting it
+    show through: no page of a voided record can be taken for a valid one."""
+    c.saveState()
+    c.translate(PAGE_W / 2, PAGE_H / 2)
+    c.rotate(35)
+    c.setStrokeColorRGB(*STAMP_RED)
+    c.setFillColorRGB(*STAMP_RED)
+    c.setFillAlpha(0.18)
+    c.setStrokeAlpha(0.7)
+    c.setLineWidth(2.5)
+    word = "作废"
+    w = text_width(word, STAMP_SIZE)
+    t = c.beginText(-w / 2, -STAMP_SIZE * 0.35)
+    t.setTextRenderMode(2)  # fill and stroke
+    t.setFont(font_name(), STAMP_SIZE)
+    t.textOut(word)
+    c.drawText(t)
+    pad = 6 * mm
+    c.setLineWidth(4)
+    c.roundRect(-w / 2 - pad, -STAMP_SIZE * 0.55, w + 2 * pad, STAMP_SIZE * 1.15, 4 * mm)
+    c.restoreState()
+
+
 def mark_op(mark: Code128Mark, x: float, y: float) -> Op:
     def op(c: Canvas) -> None:
         mark.drawOn(c, x, y)
@@ -269,6 +309,18 @@ class PageBuilder:
         self.number_mark = Code128Mark(number, bar_height=NUMBER_BAR_H, font_size=8.5)
         self.body_top = TOP - self.number_mark.height - 3 * mm  # under the title band
         self.body_height = self.body_top - BOTTOM  # room on an empty page
+        self.mark = RecordMark()
+        self.mark_lines: list[str] = []
+
+    def set_mark(self, mark: RecordMark) -> None:
+        """Print the record as voided and/or as replacing a voided one (before the first page):
+        a band under the title on every page, and the diagonal stamp when voided."""
+        self.mark = mark
+        self.mark_lines = [
+            s for line in mark.lines for s in wrap_text(printable(line), MARK_SIZE, CONTENT_W)
+        ]
+        self.body_top -= len(self.mark_lines) * MARK_LEADING + (2 * mm if self.mark_lines else 0)
+        self.body_height = self.body_top - BOTTOM
 
     # -- pages
 
@@ -296,6 +348,9 @@ class PageBuilder:
                 cx = LEFT + (free_right - LEFT) / 2
                 size = min(size, size * (free_right - LEFT) / w)
         self.ops.append(bold_text_op(cx, TOP - mark.height / 2 - size * 0.3, self.title, size))
+        top = TOP - mark.height - 3 * mm
+        for k, s in enumerate(self.mark_lines):
+            self.ops.append(red_text_op(LEFT, top - MARK_SIZE * 0.9 - k * MARK_LEADING, s))
         self.y = self.body_top
 
     def space(self) -> float:
@@ -434,6 +489,8 @@ class PageBuilder:
             c.drawString(LEFT, footer_base, self._footer_left(f"第 {total} 页 共 {total} 页"))
             c.drawCentredString(LEFT + CONTENT_W / 2, footer_base, f"第 {n} 页 共 {total} 页")
             c.drawRightString(RIGHT, footer_base, f"打印时间：{self.printed_at}")
+            if self.mark.voided:
+                draw_void_stamp(c)
             c.showPage()
         c.save()
         return buf.getvalue()

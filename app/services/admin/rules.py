@@ -16,6 +16,7 @@ from app.services.kernel import audit
 from app.services.kernel.calendar import rule_span, seed_rules
 from app.services.kernel.context import Actor, require
 from app.services.kernel.terms import rule_label, span_text
+from app.services.records.retention import MIN_YEARS
 
 # Day rules may count working or calendar days; the others keep their own unit.
 DAY_UNITS = ("working_days", "calendar_days")
@@ -32,6 +33,9 @@ STARTS: dict[str, str] = {
 }
 ORDER = tuple(RuleCode)
 MAX_LENGTH = {"working_days": 250, "calendar_days": 365, "hours": 720, "years": 50}
+# Records are kept at least 5 years (issue 9): the admin may lengthen the retention, never
+# shorten it; the database reads the rule and never below this either (migration 0014).
+MIN_LENGTH: dict[str, int] = {RuleCode.retention: MIN_YEARS}
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class RuleRow:
     before: bool
     starts: str
     units: tuple[str, ...]  # the units the admin may choose for this rule
+    minimum: int = 1  # the shortest length the rule may be given
 
     @property
     def span(self) -> str:
@@ -62,6 +67,7 @@ def _row(rule: DeadlineRule) -> RuleRow:
         before=rule.length < 0,
         starts=STARTS.get(rule.code, ""),
         units=(fixed,) if fixed else DAY_UNITS,
+        minimum=MIN_LENGTH.get(rule.code, 1),
     )
 
 
@@ -91,9 +97,9 @@ def set_rule(
         row = _row(rule)
         if unit not in row.units:
             raise DomainError(f"{row.name}的时限不能按该单位计算。")
-        if not 1 <= length <= MAX_LENGTH[unit]:
+        if not row.minimum <= length <= MAX_LENGTH[unit]:
             raise DomainError(
-                f"{row.name}的时限应在 1 到 {span_text(MAX_LENGTH[unit], unit)}之间。"
+                f"{row.name}的时限应在 {row.minimum} 到 {span_text(MAX_LENGTH[unit], unit)}之间。"
             )
         if not 0 <= due_soon <= 30:
             raise DomainError("“即将到期”提前量应在 0 到 30 个工作日之间。")

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.db import Database
 from app.errors import DomainError, NotFound
-from app.models.delivery import DeliveryPlan
+from app.models.delivery import DeliveryPlan, KitSet
 from app.models.org import Unit
 from app.models.products import Item
 from app.models.records import (
+    HandoverKind,
     HandoverRecord,
     HandoverRecordLine,
     Report,
@@ -34,6 +36,7 @@ from app.printing.documents import (
     FormDocument,
     HandoverDocument,
     PrintLine,
+    RecordMark,
     RejectionNoticeDocument,
 )
 from app.printing.forms import render_form
@@ -81,6 +84,18 @@ def _print_line(line: ReturnLine, seq: int, accepted: bool | None) -> PrintLine:
     )
 
 
+def record_mark(row: Any) -> RecordMark:
+    """What the print says of a row's voiding and of the voided record it replaces (issue 9)."""
+    voided_at = getattr(row, "voided_at", None)
+    return RecordMark(
+        voided=bool(getattr(row, "voided", False)),
+        void_reason=getattr(row, "void_reason", "") or "",
+        voided_by=getattr(row, "voided_by", "") or "",
+        voided_at=to_local(voided_at).strftime("%Y-%m-%d %H:%M") if voided_at else "",
+        replaces=getattr(row, "replaces", "") or "",
+    )
+
+
 def _now_text() -> str:
     return to_local(dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M")
 
@@ -120,6 +135,7 @@ def handover_document(session: Session, record: HandoverRecord) -> HandoverDocum
         anomalies=record.anomalies,
         printed_at=_now_text(),
         confirmed=True,
+        mark=record_mark(record),
     )
 
 
@@ -164,6 +180,7 @@ def rejection_document(session: Session, report: Report) -> RejectionNoticeDocum
             for line, reason in rows
         ),
         printed_at=_now_text(),
+        mark=record_mark(report),
     )
 
 
@@ -184,7 +201,8 @@ def render_record(db: Database, number: str) -> bytes:
             record = session.scalar(
                 select(HandoverRecord)
                 .where(HandoverRecord.task_id == task.id, HandoverRecord.voided.is_(False))
-                .order_by(HandoverRecord.id)
+                # The user's handover; a re-issued one comes after the task's later records.
+                .order_by(HandoverRecord.kind != HandoverKind.user_to_materials, HandoverRecord.id)
             )
             assert record is not None
             return render_handover(handover_document(session, record))
@@ -200,11 +218,10 @@ def render_record(db: Database, number: str) -> bytes:
         if report is not None and report.kind == ReportKind.rejection_notice:
             return render_rejection_notice(rejection_document(session, report))
         if report is not None and report.kind == ReportKind.kitting_status_report:
-            from app.services.way_back.kitting_report import issued_report_pdf
-
-            return issued_report_pdf(db, report)
+            return _kitting_status_pdf(db, report)
         if report is not None and report.kind in (ReportKind.overdue_report, ReportKind.escalation):
-            return render_form(repair_forms.report_form(session, report))
+            form = repair_forms.report_form(session, report)
+            return render_form(replace(form, mark=record_mark(report)))
         if prefix == "QT":
             from app.services.way_back.kitting_report import kitting_report_pdf
 
@@ -230,4 +247,26 @@ def _bench_form(session: Session, prefix: str, number: str) -> FormDocument | No
         return None
     table, build = _BENCH[prefix]
     row = session.scalar(select(table).where(table.number == number))  # type: ignore[attr-defined,arg-type]
-    return build(session, row) if row is not None else None  # type: ignore[operator]
+    if row is None:
+        return None
+    form: FormDocument = build(session, row)  # type: ignore[operator]
+    return replace(form, mark=record_mark(row))
+
+
+def _kitting_status_pdf(db: Database, report: Report) -> bytes:
+    """A QB as issued; a voided one with its 作废 mark (the way-back module prints it as the
+    kitting step issued it and knows nothing of voiding)."""
+    from app.services.way_back import kitting_report
+
+    if not report.voided:
+        return kitting_report.issued_report_pdf(db, report)
+    with db.reading() as session:
+        kit = session.scalar(select(KitSet).where(KitSet.status_report_id == report.id))
+        if kit is None:
+            kit = session.scalar(select(KitSet).where(KitSet.task_id == report.task_id))
+        if kit is None:
+            raise NotFound(f"找不到报告 {report.number} 对应的齐套。")
+        issued = to_local(report.created_at).date()
+        status = kitting_report.kit_status_in(db, session, kit, issued)
+    form = kitting_report.status_form(status, report.number, issued)
+    return render_form(replace(form, mark=record_mark(report)))

@@ -120,6 +120,7 @@ class RulesPage(Page):
         if row is None:
             return
         self.form_box.setTitle(f"修改所选规则：{row.name}（{row.starts}）")
+        self.length.setMinimum(row.minimum)
         self.length.setValue(row.length)
         self.length.setPrefix("提前 " if row.before else "")
         self.unit.clear()

@@ -1,0 +1,196 @@
+"""Voiding issued records (issue 9): a manager voids with a reason, the record stays and prints
+with 作废, a re-issue takes the next number and names the voided one; the database refuses any
+other change of an issued record on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from app.db import Database
+from app.errors import DomainError, PermissionDenied, WrongState
+from app.models.misc import AuditEvent
+from app.models.records import HandoverRecord, HandoverRecordLine, RecordCounter, Report
+from app.models.repair import FaultLocalization
+from app.models.returns import DocumentKind
+from app.models.states import Decision
+from app.services.handover import returns
+from app.services.records import printing, voiding
+from app.services.repair import repairs
+from tests.pdf_tools import pdf_text
+from tests.unit.test_repair_way import CONFIRMED, accepted_lines, at_bench
+
+D = dt.date
+REFUSED = "已出具的记录不能修改"
+
+
+def flat(pdf: bytes) -> str:
+    return "".join(pdf_text(pdf).split())
+
+
+def _jj(db: Database, org) -> str:  # type: ignore[no-untyped-def]
+    """A confirmed handover: two lines accepted, one rejected (so a JS is issued too)."""
+    task = returns.create_task(db, org.clerk, "某部队修理所", today=CONFIRMED)
+    for model, serial in (("GC-12A", "G-1"), ("DY-3", "D-1"), ("DY-3", "D-2")):
+        line = returns.add_line(db, org.clerk, task.id, model, serial, "自检不通过")
+        for kind in DocumentKind:
+            returns.set_document(db, org.clerk, line.id, kind, True, True)
+        if serial == "D-2":
+            returns.decide_line(db, org.clerk, line.id, Decision.reject, "缺件")
+        else:
+            returns.decide_line(db, org.clerk, line.id, Decision.accept)
+    returns.confirm_handover(db, org.clerk, task.id, "李参谋", "王敏", today=CONFIRMED)
+    with db.reading() as session:
+        return session.scalars(select(HandoverRecord.number)).one()
+
+
+def test_a_manager_voids_a_handover_record_and_it_is_issued_again(db, org) -> None:  # type: ignore[no-untyped-def]
+    number = _jj(db, org)
+    with pytest.raises(PermissionDenied, match="只有经理"):
+        voiding.void_record(db, org.clerk, number, "签字人写错")
+    with pytest.raises(DomainError, match="作废原因"):
+        voiding.void_record(db, org.manager, number, "  ")
+    with pytest.raises(DomainError, match="必须重新出具"):
+        voiding.void_record(db, org.manager, number, "签字人写错", reissue=False)
+
+    done = voiding.void_record(db, org.manager, number, "签字人写错", today=CONFIRMED)
+    assert done.reissued == "JJ-2026-000002" and done.voided_by == "赵总"
+    with db.reading() as session:
+        old, new = session.scalars(select(HandoverRecord).order_by(HandoverRecord.id)).all()
+        assert (old.number, old.voided, old.void_reason, old.voided_by) == (
+            number,
+            True,
+            "签字人写错",
+            "赵总",
+        )
+        assert old.voided_at is not None
+        assert (new.number, new.voided, new.replaces) == (done.reissued, False, number)
+        assert (new.kind, new.task_id, new.from_person, new.handover_date) == (
+            old.kind,
+            old.task_id,
+            old.from_person,
+            old.handover_date,
+        )
+        lines = [
+            sorted(
+                session.scalars(
+                    select(HandoverRecordLine.line_id).where(HandoverRecordLine.record_id == r.id)
+                )
+            )
+            for r in (old, new)
+        ]
+        assert lines[0] == lines[1] and len(lines[0]) == 3
+        # Numbers stay gap-free: the voided one is kept, the next one is the re-issue.
+        assert (
+            session.scalar(select(RecordCounter.last_value).where(RecordCounter.prefix == "JJ"))
+            == 2
+        )
+        events = session.execute(
+            select(AuditEvent.action, AuditEvent.entity_id, AuditEvent.reason)
+            .where(AuditEvent.action.in_(("void", "reissue")))
+            .order_by(AuditEvent.id)
+        ).all()
+        assert events == [("void", old.id, "签字人写错"), ("reissue", new.id, "")]
+    with pytest.raises(WrongState, match="已经作废"):
+        voiding.void_record(db, org.manager, number, "又错了")
+
+    voided = flat(printing.render_record(db, number))
+    assert "作废" in voided and "签字人写错" in voided and "作废人：赵总" in voided
+    reissued = flat(printing.render_record(db, done.reissued))
+    assert f"替代{number}（已作废）" in reissued and "作废原因" not in reissued
+    # The task prints the record that stands.
+    task = returns.get_task_by_number(db, "FX-2026-000001")
+    assert done.reissued in flat(printing.render_record(db, task.number))
+
+
+def test_what_can_be_voided_and_reissued_by_kind(db, org) -> None:  # type: ignore[no-untyped-def]
+    _jj(db, org)
+    with pytest.raises(WrongState, match="不能作废"):
+        voiding.void_record(db, org.manager, "FX-2026-000001", "错")
+    with pytest.raises(DomainError, match="不存在"):
+        voiding.void_record(db, org.manager, "JJ-2026-000099", "错")
+    assert voiding.void_rule(db, "JJ-2026-000001").reissue == "always"
+    assert voiding.void_rule(db, "JS-2026-000001").reissue == "optional"
+    (line,) = accepted_lines(db, org, [("GC-12A", "G-9")], confirmed=D(2026, 9, 1))
+    from app.services.dispatch import dispatching
+
+    late = dispatching.dispatch(
+        db, org.clerk, [line], late_reasons={line: "等车"}, today=D(2026, 9, 30)
+    )
+    cq = late.overdue_report_number
+    assert cq is not None and voiding.void_rule(db, cq).reissue == "never"
+    with pytest.raises(DomainError, match="只能作废"):
+        voiding.void_record(db, org.manager, cq, "误报", reissue=True)
+    done = voiding.void_record(db, org.manager, cq, "误报")
+    assert done.reissued == ""
+    with db.reading() as session:
+        report = session.scalars(select(Report).where(Report.number == cq)).one()
+        assert report.voided and report.void_reason == "误报"
+        cqs = select(func.count()).select_from(Report).where(Report.number.like("CQ-%"))
+        assert session.scalar(cqs) == 1
+    assert "误报" in flat(printing.render_record(db, cq))
+
+
+def test_a_voided_localization_is_issued_again_and_the_bench_goes_on(db, org) -> None:  # type: ignore[no-untyped-def]
+    line = at_bench(db, org, "G-5")
+    dw = repairs.localize(
+        db,
+        org.engineer,
+        line,
+        fault_mode="功能失效",
+        cause_category="元器件",
+        faulty_part="陀螺",
+        conclusion="陀螺损坏",
+        today=D(2026, 9, 24),
+    )
+    done = voiding.void_record(db, org.manager, dw, "定位结论写错了部件", today=D(2026, 9, 25))
+    assert done.reissued == "DW-2026-000002"
+    with db.reading() as session:
+        old, new = session.scalars(select(FaultLocalization).order_by(FaultLocalization.id)).all()
+        assert old.voided and not new.voided and new.replaces == dw
+        assert new.conclusion == "陀螺损坏" and new.line_id == line
+        # The report that carries a DW to the departments is voided and re-issued with it.
+        reports = session.scalars(select(Report).order_by(Report.id)).all()
+        assert [(r.number, r.voided) for r in reports] == [(dw, True), (done.reissued, False)]
+    text_ = flat(printing.render_record(db, dw))
+    assert "作废" in text_ and "定位结论写错了部件" in text_
+    repairs.plan_repair(db, org.engineer, line, "更换陀螺", D(2026, 12, 1))
+
+
+def _raw(db: Database, sql: str) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text(sql))
+
+
+def test_the_store_refuses_changing_an_issued_record_but_takes_its_voiding(db, org) -> None:  # type: ignore[no-untyped-def]
+    number = _jj(db, org)
+    for sql in (
+        f"UPDATE handover_record SET anomalies = '无' WHERE number = '{number}'",
+        f"UPDATE handover_record SET handover_date = '2026-01-01' WHERE number = '{number}'",
+        "UPDATE handover_record_line SET accepted = false",
+        "UPDATE report_line SET reason = '改过'",
+        "UPDATE report SET title = '改过'",
+    ):
+        with pytest.raises(IntegrityError, match=REFUSED):
+            _raw(db, sql)
+    # Deleting an issued record is refused too (its retention runs).
+    with pytest.raises(IntegrityError, match="保存期限"):
+        _raw(db, f"DELETE FROM handover_record WHERE number = '{number}'")
+    with pytest.raises(IntegrityError, match="保存期限"):
+        _raw(db, "DELETE FROM handover_record_line")
+    # What voiding writes goes through, once; a voided record cannot be brought back.
+    _raw(
+        db,
+        "UPDATE handover_record SET voided = true, void_reason = '测试', voided_by = '赵总'"
+        f" WHERE number = '{number}'",
+    )
+    with pytest.raises(IntegrityError, match=REFUSED):
+        _raw(db, f"UPDATE handover_record SET voided = false WHERE number = '{number}'")
+    with pytest.raises(IntegrityError, match=REFUSED):
+        _raw(db, f"UPDATE handover_record SET void_reason = '另一个' WHERE number = '{number}'")
+    with db.reading() as session:
+        record = session.scalars(select(HandoverRecord)).one()
+        assert (record.voided, record.void_reason, record.anomalies) == (True, "测试", "")
