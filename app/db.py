@@ -15,9 +15,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import DomainError, StoreBusy, StoreUnavailable
+from app.errors import Conflict, DomainError, StoreBusy, StoreUnavailable
 
 READ_ONLY = "fanxiu_read_only"
+CHANGED_MEANWHILE = "这条记录已被其他工位修改，本次操作没有保存：请查看最新内容后再操作。"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -116,7 +117,8 @@ class Database:
         except OperationalError as exc:
             raise _store_error(self.url, exc) from exc
         except StaleDataError as exc:
-            raise DomainError("这条记录刚被其他人修改过，请刷新后重试。") from exc
+            # A row changed by another desk since this session read it (version_id_col).
+            raise Conflict(CHANGED_MEANWHILE) from exc
         except IntegrityError as exc:
             refused = store_refusal(exc)
             if refused:

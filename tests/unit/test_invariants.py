@@ -18,7 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 import app.models  # noqa: F401  (every table on Base.metadata)
 from app.db import Database, alembic_config, make_engine
+from app.errors import Conflict
 from app.models.base import Base
+from app.models.returns import DocumentKind, DocumentVerdict
 from app.models.states import Decision
 from app.services.handover import returns
 from app.services.kernel.context import command_line_actor
@@ -183,3 +185,95 @@ def test_0012_refuses_two_handed_over_lines_of_one_item_and_changes_nothing(db, 
         _to(db, "0012")
     assert _revision(db) == "0011"
     assert returns.get_line(db, duplicate).status == "accepted"
+
+
+# --- the version a person saw travels with the action ------------------------------------------
+
+
+def test_a_document_check_changed_meanwhile_refuses_the_older_view(db, two_tasks) -> None:  # type: ignore[no-untyped-def]
+    _first, _second, seen = two_tasks
+    actor = command_line_actor()
+    kind = DocumentKind.certificate
+    changed = returns.set_verdict(
+        db, actor, seen.id, kind, DocumentVerdict.missing, expected_version=seen.version
+    )
+    assert changed.version > seen.version  # a document check is part of the line's version
+    with pytest.raises(Conflict, match="已被其他工位修改") as err:
+        returns.set_verdict(
+            db, actor, seen.id, kind, DocumentVerdict.consistent, expected_version=seen.version
+        )
+    assert "产品证明文件缺失" in str(err.value)
+    assert returns.get_line(db, seen.id).documents[0].verdict == "missing"
+    # With the version it now shows, the same person's change goes through.
+    returns.set_verdict(
+        db, actor, seen.id, kind, DocumentVerdict.consistent, expected_version=changed.version
+    )
+
+
+def test_marks_fault_and_remark_carry_the_version(db, two_tasks) -> None:  # type: ignore[no-untyped-def]
+    _first, _second, seen = two_tasks
+    actor = command_line_actor()
+    checked = returns.check_lines(db, actor, [seen.id], {seen.id: seen.version})[0]
+    for stale in (
+        lambda: returns.decide_line(db, actor, seen.id, Decision.accept, "", seen.version),
+        lambda: returns.decide_lines(db, actor, [seen.id], Decision.reject, "缺", {seen.id: 1}),
+        lambda: returns.set_fault_description(db, actor, seen.id, "x", seen.version),
+        lambda: returns.set_remark(db, actor, seen.id, "x", seen.version),
+        lambda: returns.check_lines(db, actor, [seen.id], {seen.id: seen.version}),
+    ):
+        with pytest.raises(Conflict, match="已被其他工位修改，现在为：已登记，未标记接收或拒收"):
+            stale()
+    assert returns.get_line(db, seen.id).version == checked.version  # nothing written
+    now = returns.set_remark(db, actor, seen.id, "外壳有划痕", checked.version)
+    assert now.remark == "外壳有划痕"
+    assert returns.line_history(db, seen.id)[-1][2] == "remark"
+
+
+def test_confirm_refuses_a_count_changed_since_the_clerk_looked(db, two_tasks) -> None:  # type: ignore[no-untyped-def]
+    first, _second, line = two_tasks
+    actor = command_line_actor()
+    returns.check_lines(db, actor, [line.id])
+    seen = returns.get_task(db, first.id)
+    returns.decide_line(db, actor, line.id, Decision.reject, "缺件")  # another desk
+    with pytest.raises(Conflict, match=f"任务 {first.number} 已被其他工位修改") as err:
+        returns.confirm_handover(
+            db, actor, first.id, "张代表", "王敏", expected_version=seen.version
+        )
+    assert "拒收 1 件" in str(err.value)
+    assert returns.get_task(db, first.id).status == "open"
+    # A line scanned in meanwhile changes the count too.
+    now = returns.get_task(db, first.id)
+    returns.add_line(db, actor, first.id, "GC-12A", "GC12A-0002")
+    with pytest.raises(Conflict):
+        returns.confirm_handover(
+            db, actor, first.id, "张代表", "王敏", expected_version=now.version
+        )
+
+
+def test_dispatch_refuses_a_line_changed_since_it_was_shown(db, two_tasks) -> None:  # type: ignore[no-untyped-def]
+    from app.services.dispatch import dispatching
+
+    first, _second, line = two_tasks
+    actor = command_line_actor()
+    returns.check_lines(db, actor, [line.id])
+    returns.decide_line(db, actor, line.id, Decision.accept)
+    returns.confirm_handover(db, actor, first.id, "张代表", "王敏")
+    [group] = dispatching.dispatch_groups(db)
+    [row] = group.lines
+    dispatching.dispatch(db, actor, [row.line_id], expected_versions={row.line_id: row.version})
+    with pytest.raises(Conflict, match="已被其他工位修改，现在为：已分发"):
+        dispatching.dispatch(db, actor, [row.line_id], expected_versions={row.line_id: row.version})
+
+
+def test_the_loser_of_a_scan_race_is_told_which_return_won(db, two_tasks, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The race itself is in tests/integration/test_concurrent_desks.py; here the services'
+    SELECT is made blind, as it is to another desk's uncommitted line, so the index decides."""
+    from app.services.handover import scanning
+
+    first, second, line = two_tasks
+    monkeypatch.setattr(scanning, "open_return_of", lambda _session, _item: None)
+    with pytest.raises(Conflict) as err:
+        returns.scan(db, command_line_actor(), second.id, "GC-12A/GC12A-0001")
+    assert str(err.value).startswith(f"该产品刚刚被其他工位登记到 {first.number} 中")
+    assert returns.get_task(db, second.id).line_count == 0  # nothing half-written
+    assert returns.get_line(db, line.id).task_id == first.id

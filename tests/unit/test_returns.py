@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select, text
 
-from app.errors import DomainError, NotFound, PermissionDenied, WrongState
+from app.errors import Conflict, DomainError, NotFound, PermissionDenied, WrongState
 from app.models.misc import AuditEvent
 from app.models.records import HandoverRecord, Report
 from app.models.returns import DocumentKind, DocumentVerdict, ReturnLine
@@ -352,7 +352,7 @@ def test_pages_of_lines_are_keyset_pages(db, org, task):
 def test_stale_write_is_refused_not_lost(db, org, task):
     line = returns.add_line(db, org.clerk, task.id, "GC-12A", "GC12A-1")
     returns.set_fault_description(db, org.clerk, line.id, "第一次")
-    with pytest.raises(DomainError, match="其他人修改"), db.transaction() as session:
+    with pytest.raises(Conflict, match="已被其他工位修改"), db.transaction() as session:
         row = session.get_one(ReturnLine, line.id)
         # Another desk writes the row between this desk's read and its write.
         session.execute(

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import Database
-from app.errors import DomainError
+from app.errors import Conflict, DomainError, NotFound
 from app.models.org import Permission, Unit, UnitKind
 from app.models.products import Item, ProductModel
 from app.models.records import HandoverKind, ReportKind
 from app.models.returns import ReturnLine
 from app.models.states import LineStatus
 from app.models.workdays import DeadlineState, RuleCode, evaluate
+from app.services.handover.lines import line_changed
 from app.services.kernel.calendar import calendar_and_rules, rule_span
 from app.services.kernel.context import Actor, local_today, require
-from app.services.kernel.line_steps import advance, line_code, load_line, unit_of_kind
+from app.services.kernel.line_steps import advance, line_code, unit_of_kind
 from app.services.kernel.views import DispatchGroup, DispatchLine, DispatchResult
 from app.services.records.registry import issue_report, new_handover
 
@@ -62,6 +64,7 @@ def dispatch_groups(db: Database, today: dt.date | None = None) -> list[Dispatch
                     line.fault_description,
                     deadline,
                     deadline.state == DeadlineState.overdue,
+                    line.version,
                 )
             )
         result = []
@@ -137,6 +140,32 @@ def _overdue_report(
     return report.number
 
 
+def _lines_to_send(
+    session: Session, line_ids: list[int], expected: Mapping[int, int]
+) -> list[ReturnLine]:
+    """The lines, locked in one order (two desks sending the same line wait for each other and
+    the second reads what the first wrote), each still as the person saw it."""
+    ids = list(dict.fromkeys(line_ids))
+    found = {
+        line.id: line
+        for line in session.scalars(
+            select(ReturnLine)
+            .where(ReturnLine.id.in_(ids))
+            .order_by(ReturnLine.id)
+            .with_for_update()
+        )
+    }
+    lines = []
+    for line_id in ids:
+        line = found.get(line_id)
+        if line is None:
+            raise NotFound("找不到这条返修产品记录。")
+        if line_id in expected and expected[line_id] != line.version:
+            raise Conflict(line_changed(line))
+        lines.append(line)
+    return lines
+
+
 def dispatch(
     db: Database,
     actor: Actor,
@@ -145,15 +174,19 @@ def dispatch(
     sender_name: str = "",
     anomalies: str = "",
     today: dt.date | None = None,
+    expected_versions: Mapping[int, int] | None = None,
 ) -> DispatchResult:
-    """Send lines of one manufacturer with one handover record; late ones need a reason (CQ)."""
+    """Send lines of one manufacturer with one handover record; late ones need a reason (CQ).
+
+    `expected_versions` maps each line to the version the person saw (the window always passes
+    them): a line another desk changed since is refused with what it is now (`Conflict`)."""
     require(actor, Permission.dispatch)
     if not line_ids:
         raise DomainError("请选择要分发的产品。")
     today = today or local_today()
     reasons = {k: v.strip() for k, v in (late_reasons or {}).items()}
     with db.transaction() as session:
-        lines = [load_line(session, i) for i in dict.fromkeys(line_ids)]
+        lines = _lines_to_send(session, line_ids, expected_versions or {})
         maker = _manufacturer(session, lines)
         late = _late_lines(db, session, lines, reasons, today)
         materials = unit_of_kind(session, UnitKind.materials_dept, actor.unit_id)

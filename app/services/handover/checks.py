@@ -8,7 +8,7 @@ accepted when the note says what does not match, or the line rejected, as the cl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,13 @@ from app.models.org import Permission
 from app.models.returns import DocumentKind, DocumentVerdict, ReturnLine
 from app.models.states import Decision
 from app.services.admin.masterdata import item_code
-from app.services.handover.lines import DOCUMENT_KINDS, document_of, line_for_change, line_view
+from app.services.handover.lines import (
+    DOCUMENT_KINDS,
+    document_of,
+    line_for_change,
+    line_view,
+    lines_for_change,
+)
 from app.services.kernel import audit
 from app.services.kernel.context import Actor, require
 from app.services.kernel.terms import document_label
@@ -53,12 +59,16 @@ def set_verdict(
     kind: DocumentKind,
     verdict: DocumentVerdict,
     note: str | None = None,
+    expected_version: int | None = None,
 ) -> LineView:
-    """Record what the clerk found for one document; `note` None keeps the note as it is."""
+    """Record what the clerk found for one document; `note` None keeps the note as it is.
+
+    `expected_version` is the line's version the clerk saw (the window always passes it): a
+    line another desk changed since, its documents included, is refused (`Conflict`)."""
     require(actor, Permission.check_documents)
     verdict = DocumentVerdict(verdict)
     with db.transaction() as session:
-        line = line_for_change(session, line_id)
+        line = line_for_change(session, line_id, expected_version)
         _set(session, actor, line, DocumentKind(kind), verdict, note)
         session.flush()
         return line_view(session, line, db)
@@ -85,18 +95,27 @@ def set_document(
     present: bool | None,
     consistent: bool | None,
     note: str | None = None,
+    expected_version: int | None = None,
 ) -> LineView:
     """`set_verdict` in the older words: present? consistent? (scripts, the demo, tests)."""
     if present is False and consistent:
         raise DomainError(f"{document_label(kind)}缺失时不能判定为文物一致。")
-    return set_verdict(db, actor, line_id, kind, verdict_of(present, consistent), note)
+    return set_verdict(
+        db, actor, line_id, kind, verdict_of(present, consistent), note, expected_version
+    )
 
 
-def check_lines(db: Database, actor: Actor, line_ids: Sequence[int]) -> list[LineView]:
-    """Every document of these lines present and matching the item (one key at the desk)."""
+def check_lines(
+    db: Database,
+    actor: Actor,
+    line_ids: Sequence[int],
+    expected_versions: Mapping[int, int] | None = None,
+) -> list[LineView]:
+    """Every document of these lines present and matching the item (one key at the desk);
+    `expected_versions` (line id → version seen) as in `set_verdict`."""
     require(actor, Permission.check_documents)
     with db.transaction() as session:
-        lines = [line_for_change(session, line_id) for line_id in dict.fromkeys(line_ids)]
+        lines = lines_for_change(session, line_ids, expected_versions)
         for line in lines:
             for kind in DOCUMENT_KINDS:
                 if document_of(session, line, kind).verdict != DocumentVerdict.consistent:
@@ -105,15 +124,31 @@ def check_lines(db: Database, actor: Actor, line_ids: Sequence[int]) -> list[Lin
         return [line_view(session, line, db) for line in lines]
 
 
-def set_fault_description(db: Database, actor: Actor, line_id: int, text: str) -> LineView:
+def set_fault_description(
+    db: Database, actor: Actor, line_id: int, text: str, expected_version: int | None = None
+) -> LineView:
     require(actor, Permission.check_documents)
     with db.transaction() as session:
-        line = line_for_change(session, line_id)
+        line = line_for_change(session, line_id, expected_version)
         old = line.fault_description
         line.fault_description = text.strip()
         audit.record(
             session, actor, "return_line", line.id, "fault_description", old, line.fault_description
         )
+        session.flush()
+        return line_view(session, line, db)
+
+
+def set_remark(
+    db: Database, actor: Actor, line_id: int, text: str, expected_version: int | None = None
+) -> LineView:
+    """The clerk's remark on a line (外观, 附件…), while it is still being counted."""
+    require(actor, Permission.check_documents)
+    with db.transaction() as session:
+        line = line_for_change(session, line_id, expected_version)
+        old = line.remark
+        line.remark = text.strip()
+        audit.record(session, actor, "return_line", line.id, "remark", old, line.remark)
         session.flush()
         return line_view(session, line, db)
 
@@ -161,14 +196,16 @@ def decide_lines(
     line_ids: Sequence[int],
     decision: Decision | None,
     reason: str = "",
+    expected_versions: Mapping[int, int] | None = None,
 ) -> list[LineView]:
-    """Mark several counted lines at once, all or none: a refusal names every line in the way."""
+    """Mark several counted lines at once, all or none: a refusal names every line in the way.
+    `expected_versions` (line id → version seen) as in `set_verdict`."""
     require(actor, Permission.decide_line)
     reason = reason.strip()
     if decision == Decision.reject and not reason:
         raise DomainError("拒收必须填写原因。")
     with db.transaction() as session:
-        lines = [line_for_change(session, line_id) for line_id in dict.fromkeys(line_ids)]
+        lines = lines_for_change(session, line_ids, expected_versions)
         if decision == Decision.accept:
             problems = [p for p in (why_not_accepted(line) for line in lines) if p]
             if problems:
@@ -186,7 +223,13 @@ def decide_lines(
 
 
 def decide_line(
-    db: Database, actor: Actor, line_id: int, decision: Decision | None, reason: str = ""
+    db: Database,
+    actor: Actor,
+    line_id: int,
+    decision: Decision | None,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> LineView:
     """Mark one counted line to accept or to reject (with a reason); None undoes the mark."""
-    return decide_lines(db, actor, [line_id], decision, reason)[0]
+    expected = None if expected_version is None else {line_id: expected_version}
+    return decide_lines(db, actor, [line_id], decision, reason, expected)[0]

@@ -9,21 +9,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.errors import DomainError, NotFound, WrongState
+from app.errors import Conflict, DomainError, NotFound, WrongState
 from app.models.org import Unit
 from app.models.records import HandoverKind, HandoverRecord, Report, ReportKind
 from app.models.returns import DocumentCheck, DocumentKind, DocumentVerdict, ReturnLine, ReturnTask
-from app.models.states import FINISHED, LineStatus, TaskStatus
+from app.models.states import FINISHED, Decision, LineStatus, TaskStatus
 from app.models.workdays import Deadline, DeadlineState, Rule, RuleCode, WorkCalendar, evaluate
 from app.services.admin.masterdata import item_code
 from app.services.kernel.calendar import calendar_and_rules
 from app.services.kernel.context import local_today
-from app.services.kernel.terms import line_status_label
+from app.services.kernel.terms import (
+    decision_label,
+    document_label,
+    line_status_label,
+    task_status_label,
+    verdict_label,
+)
 from app.services.kernel.views import DocumentView, LineView, TaskView
 
 DOCUMENT_KINDS = (DocumentKind.certificate, DocumentKind.fault_report, DocumentKind.packing_list)
@@ -96,6 +103,7 @@ def line_view(
         dispatch_deadline=dispatch_deadline(line, cal, rules, today or local_today()),
         manufacturer=maker.name if maker else "",
         version=line.version,
+        task_version=line.task.version,
     )
 
 
@@ -131,32 +139,119 @@ def task_view(session: Session, task: ReturnTask) -> TaskView:
         line_count=count or 0,
         handover_number=handover,
         rejection_notice_number=notice,
+        version=task.version,
     )
 
 
-def open_task(session: Session, task_id: int) -> ReturnTask:
-    """The task, locked for the change, while it is still being counted."""
+def open_task(session: Session, task_id: int, expected_version: int | None = None) -> ReturnTask:
+    """The task, locked for the change, while it is still being counted; `expected_version`
+    is the version the person saw (a count changed meanwhile by another desk is refused)."""
     task = session.get(ReturnTask, task_id, with_for_update=True)
     if task is None:
         raise NotFound("找不到这个返厂交接任务。")
+    if expected_version is not None and task.version != expected_version:
+        raise Conflict(task_changed(session, task))
     if task.status != TaskStatus.open:
         raise WrongState(f"任务 {task.number} 已确认交接，不能再修改清点内容。")
     return task
 
 
-def line_for_change(session: Session, line_id: int) -> ReturnLine:
-    """A line whose count may still change: its task open, the line only registered."""
-    line = session.get(ReturnLine, line_id)
-    if line is None:
-        raise NotFound("找不到这条返修产品记录。")
-    if line.task.status != TaskStatus.open:
-        raise WrongState(f"任务 {line.task.number} 已确认交接，不能再修改。")
-    if line.status != LineStatus.registered:
-        raise WrongState(
-            f"{item_code(line.item.model.code, line.item.serial_no)} 当前状态为"
-            f"“{line_status_label(line.status)}”，不能再修改清点内容。"
+def touch(row: ReturnTask | ReturnLine) -> None:
+    """A new version for a row whose content changed without a column of its own changing (a
+    line's document check, a task's lines): a person who saw the old one is refused."""
+    row.version = row.version + 1
+
+
+def lines_for_change(
+    session: Session, line_ids: Sequence[int], expected: Mapping[int, int] | None = None
+) -> list[ReturnLine]:
+    """Lines whose count may still change (task open, line only registered), locked and each
+    given a new version, as their tasks are. `expected` maps a line to the version the person
+    saw: a line another desk changed since is refused with what it is now (issue 9)."""
+    ids = list(dict.fromkeys(line_ids))
+    task_ids = sorted(
+        set(session.scalars(select(ReturnLine.task_id).where(ReturnLine.id.in_(ids))))
+    )
+    # The tasks are locked first, in one order, so two desks on one task wait for each other
+    # and then read what the first one wrote (PostgreSQL READ COMMITTED; SQLite writes one at a
+    # time anyway); the lines are read after the lock, fresh.
+    tasks = session.scalars(
+        select(ReturnTask)
+        .where(ReturnTask.id.in_(task_ids))
+        .order_by(ReturnTask.id)
+        .with_for_update()
+    ).all()
+    lines = []
+    for line_id in ids:
+        line = session.get(ReturnLine, line_id)
+        if line is None:
+            raise NotFound("找不到这条返修产品记录。")
+        if expected is not None and line_id in expected and expected[line_id] != line.version:
+            raise Conflict(line_changed(line))
+        if line.task.status != TaskStatus.open:
+            raise WrongState(f"任务 {line.task.number} 已确认交接，不能再修改。")
+        if line.status != LineStatus.registered:
+            raise WrongState(
+                f"{item_code(line.item.model.code, line.item.serial_no)} 当前状态为"
+                f"“{line_status_label(line.status)}”，不能再修改清点内容。"
+            )
+        lines.append(line)
+    for line in lines:
+        touch(line)
+    for task in tasks:
+        touch(task)
+    return lines
+
+
+def line_for_change(
+    session: Session, line_id: int, expected_version: int | None = None
+) -> ReturnLine:
+    """One line whose count may still change; see `lines_for_change`."""
+    expected = None if expected_version is None else {line_id: expected_version}
+    return lines_for_change(session, [line_id], expected)[0]
+
+
+CHANGED = "已被其他工位修改"
+
+
+def line_now(line: ReturnLine) -> str:
+    """What a line is now, in the clerk's words: state, mark, documents."""
+    text = line_status_label(line.status)
+    if line.status == LineStatus.registered:
+        if line.decision == Decision.reject:
+            text += f"，标记为拒收（{line.reject_reason}）"
+        elif line.decision:
+            text += f"，标记为{decision_label(line.decision)}"
+        else:
+            text += "，未标记接收或拒收"
+        docs = {d.kind: d.verdict for d in line.documents}
+        text += "；" + "、".join(
+            f"{document_label(k)}{verdict_label(docs.get(k, DocumentVerdict.unchecked))}"
+            for k in DOCUMENT_KINDS
         )
-    return line
+    return text
+
+
+def line_changed(line: ReturnLine) -> str:
+    code = item_code(line.item.model.code, line.item.serial_no)
+    return (
+        f"{code}（第 {line.seq} 行）{CHANGED}，现在为：{line_now(line)}。"
+        "本次操作没有保存，已显示最新内容，请核对后再操作。"
+    )
+
+
+def task_changed(session: Session, task: ReturnTask) -> str:
+    decisions = list(
+        session.scalars(select(ReturnLine.decision).where(ReturnLine.task_id == task.id))
+    )
+    accepted = sum(1 for d in decisions if d == Decision.accept)
+    rejected = sum(1 for d in decisions if d == Decision.reject)
+    return (
+        f"任务 {task.number} {CHANGED}，现在为：{task_status_label(task.status)}，"
+        f"共 {len(decisions)} 件（接收 {accepted} 件，拒收 {rejected} 件，"
+        f"未标记 {len(decisions) - accepted - rejected} 件）。"
+        "本次操作没有执行，已显示最新内容，请核对后再操作。"
+    )
 
 
 def document_of(session: Session, line: ReturnLine, kind: DocumentKind) -> DocumentCheck:

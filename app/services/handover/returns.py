@@ -27,6 +27,7 @@ from app.services.handover.checks import (
     decide_lines,
     set_document,
     set_fault_description,
+    set_remark,
     set_verdict,
     verdict_of,
     why_not_accepted,
@@ -92,6 +93,7 @@ __all__ = [
     "scan",
     "set_document",
     "set_fault_description",
+    "set_remark",
     "set_verdict",
     "task_lines",
     "task_view",
@@ -195,6 +197,7 @@ def _lines_query(
             ReturnLine.reject_reason,
             ReturnLine.accepted_on,
             ReturnLine.dispatched_on,
+            ReturnLine.version,
         )
         .join(ReturnTask, ReturnTask.id == ReturnLine.task_id)
         .join(Item, Item.id == ReturnLine.item_id)
@@ -262,6 +265,7 @@ def page_lines(
                 dispatch_deadline=no_deadline()
                 if dispatch is None
                 else evaluate(dispatch, r.accepted_on, r.dispatched_on, today, cal),
+                version=r.version,
             )
             for r in rows
         ]
@@ -402,16 +406,21 @@ def confirm_handover(
     clerk_name: str,
     anomalies: str = "",
     today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> ConfirmResult:
     """The handover with the user: accepted lines start their dispatch clock, rejections are
-    reported to the prime unit (JS), and the handover record (JJ) is issued."""
+    reported to the prime unit (JS), and the handover record (JJ) is issued.
+
+    `expected_version` is the task's version the clerk saw (the window always passes it): a
+    count another desk changed since (a line added, a mark or a document changed) is refused
+    with what it is now (`Conflict`), never confirmed unseen (issue 9)."""
     require(actor, Permission.confirm_handover)
     user_rep_name, clerk_name = user_rep_name.strip(), clerk_name.strip()
     if not user_rep_name or not clerk_name:
         raise DomainError("确认交接需要填写用户代表和物资交接员的姓名。")
     today = today or local_today()
     with db.transaction() as session:
-        task = open_task(session, task_id)
+        task = open_task(session, task_id, expected_version)
         lines = _lines_to_confirm(session, actor, task)
         materials = unit_of_kind(session, UnitKind.materials_dept, actor.unit_id)
         if materials is None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import Database
-from app.errors import DomainError, NotFound
+from app.db import READ_ONLY, Database
+from app.errors import Conflict, DomainError, NotFound
+from app.models.base import utcnow
 from app.models.org import Permission
 from app.models.products import Item, ProductModel
 from app.models.returns import DocumentCheck, DocumentVerdict, ReturnLine, ReturnTask
-from app.models.states import LineStatus
+from app.models.states import FINISHED, LineStatus
 from app.services.admin.masterdata import find_item, item_code
 from app.services.handover.lines import (
     DOCUMENT_KINDS,
@@ -23,6 +25,7 @@ from app.services.handover.lines import (
     normalize_serial,
     open_return_of,
     open_task,
+    touch,
 )
 from app.services.kernel import audit
 from app.services.kernel.context import Actor, require
@@ -61,11 +64,38 @@ def add_line_to(
         status=LineStatus.registered,
     )
     session.add(line)
-    session.flush()
+    item_id = item.id  # the session cannot be read once the flush failed
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # The SELECT above cannot see a line another desk is registering at this moment; the
+        # database's one-open-return index does (issue 9). The step is refused whole.
+        if not _one_open_return_refused(exc):
+            raise
+        where = _open_return_elsewhere(session, item_id) or "另一返厂任务"
+        raise Conflict(f"该产品刚刚被其他工位登记到 {where} 中，本任务没有登记：{code}。") from exc
+    touch(task)  # the task's count changed: a desk that saw the old one confirms nothing unseen
     for kind in DOCUMENT_KINDS:
         session.add(DocumentCheck(line_id=line.id, kind=kind, verdict=DocumentVerdict.unchecked))
     audit.record(session, actor, "return_line", line.id, "register", "", f"{task.number} {code}")
     return line
+
+
+def _one_open_return_refused(exc: IntegrityError) -> bool:
+    text = str(exc.orig)
+    # PostgreSQL names the index; SQLite names the column alone (the task/item pair names two).
+    return "uq_return_line_open_item" in text or "failed: return_line.item_id" in text
+
+
+def _open_return_elsewhere(session: Session, item_id: int) -> str | None:
+    """The number of the return that just won the item, read outside this failed transaction."""
+    engine = session.get_bind().engine
+    with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
+        return conn.execute(
+            select(ReturnTask.number)
+            .join(ReturnLine, ReturnLine.task_id == ReturnTask.id)
+            .where(ReturnLine.item_id == item_id, ReturnLine.status.not_in(sorted(FINISHED)))
+        ).scalar()
 
 
 def add_line(
@@ -94,11 +124,33 @@ def add_line(
 
 
 def _new_item(session: Session, actor: Actor, model: ProductModel, serial: str) -> Item:
-    item = Item(model_id=model.id, serial_no=serial)
-    session.add(item)
-    session.flush()
-    audit.record(session, actor, "item", item.id, "create", "", item_code(model.code, serial))
-    return item
+    """The item, made now unless another desk made it at this moment (its transaction waited
+    for by the database): then it is theirs, read back, and the scan goes on with it."""
+    values = {"model_id": model.id, "serial_no": serial, "created_at": utcnow()}
+    keys = ["model_id", "serial_no"]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        made = session.scalar(
+            postgresql.insert(Item)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=keys)
+            .returning(Item.id)
+        )
+    else:  # SQLite: one writer at a time, the check above already saw any other desk's item
+        from sqlalchemy.dialects import sqlite
+
+        made = session.scalar(
+            sqlite.insert(Item)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=keys)
+            .returning(Item.id)
+        )
+    if made is not None:
+        audit.record(session, actor, "item", made, "create", "", item_code(model.code, serial))
+    return session.scalars(
+        select(Item).where(Item.model_id == model.id, Item.serial_no == serial)
+    ).one()
 
 
 def scan(db: Database, actor: Actor, task_id: int, raw: str) -> ScanResult:

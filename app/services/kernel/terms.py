@@ -179,6 +179,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "register": "登记返厂",
     "create": "建立产品档案",
     "fault_description": "填写故障现象",
+    "remark": "填写备注",
     f"document_{DocumentKind.certificate}": "核对产品证明文件",
     f"document_{DocumentKind.fault_report}": "核对故障单",
     f"document_{DocumentKind.packing_list}": "核对装箱清单",
