@@ -282,12 +282,21 @@ def _column_letters(column: int) -> str:
 # --- the child's side -------------------------------------------------------------------------
 
 
-def _limit_memory() -> None:
+def _limit_child() -> None:
     try:
         import resource
     except ImportError:  # Windows: the child still keeps a crash away from the program
         return
-    for limit, value in ((resource.RLIMIT_AS, CHILD_MEMORY_BYTES), (resource.RLIMIT_CORE, 0)):
+    # The child also ends by itself should the program that started it die mid-read.
+    import signal
+
+    signal.alarm(int(READ_TIMEOUT_SECONDS) + 10)
+    limits = (
+        (resource.RLIMIT_AS, CHILD_MEMORY_BYTES),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_CPU, int(READ_TIMEOUT_SECONDS) + 10),
+    )
+    for limit, value in limits:
         try:
             _soft, hard = resource.getrlimit(limit)
             if hard != resource.RLIM_INFINITY and hard < value:
@@ -301,7 +310,7 @@ def child_main(argv: list[str] | None = None) -> int:
     """Read the workbook named by argv[0]; write the pickled answer to stdout."""
     args = sys.argv[1:] if argv is None else argv
     args = [a for a in args if a != CHILD_FLAG]
-    _limit_memory()
+    _limit_child()
     try:
         answer: tuple[Any, ...] = _read(Path(args[0]))
         data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
