@@ -10,8 +10,9 @@ voided number a re-issued record stands in for): handover_record and report alre
 these; unboxing_inspection, investigation_plan, fault_localization, repair_record,
 acceptance_inspection, scrap_request and delivery_plan get all five.
 
-Append-only. A BEFORE UPDATE trigger on every table that holds an issued record (and on the child
-rows that are part of it) refuses a change of any column except:
+Append-only. An AFTER UPDATE trigger on every table that holds an issued record (and on the
+child rows that are part of it) refuses a change of any column except the ones below (AFTER: the
+row's CHECK constraints speak first, so a value outside a closed set is refused by its name):
 - on every voidable record: the five voiding columns, and only while the record is not voided
   (a voided record stays voided; voiding is the one change an issued record takes);
 - handover_record: to_person, countersigned_at/by while a handover to a manufacturer is not
@@ -270,6 +271,11 @@ def create_triggers() -> None:
         _trigger(pg, table, "retention_delete", "DELETE", condition, DELETE_MESSAGE)
 
 
+def _when(event: str) -> str:
+    # An UPDATE is judged after the row's constraints have had their say; a DELETE before.
+    return "AFTER" if event == "UPDATE" else "BEFORE"
+
+
 def _trigger(pg: bool, table: str, what: str, event: str, condition: str, message: str) -> None:
     text = message.format(table=table)
     name = f"tr_{table}_{what}"
@@ -282,12 +288,12 @@ def _trigger(pg: bool, table: str, what: str, event: str, condition: str, messag
             f"  END IF;\n  RETURN {back};\nEND\n$$ LANGUAGE plpgsql"
         )
         op.execute(
-            f"CREATE TRIGGER {name} BEFORE {event} ON {table}"
+            f"CREATE TRIGGER {name} {_when(event)} {event} ON {table}"
             f" FOR EACH ROW EXECUTE FUNCTION fn_{table}_{what}()"
         )
     else:
         op.execute(
-            f"CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW"
+            f"CREATE TRIGGER {name} {_when(event)} {event} ON {table} FOR EACH ROW"
             f" WHEN {condition}\nBEGIN SELECT RAISE(ABORT, '{text}'); END"
         )
 
