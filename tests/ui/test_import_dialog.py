@@ -21,7 +21,12 @@ from app.ui.kit.page import Desk, Page
 from app.ui.kit.runner import Runner
 from app.ui.kit.style import Tone, foreground
 from tests.conftest import Org
-from tests.support.messy_lists import DEFAULT_ROWS, write_messy_list, write_rows
+from tests.support.messy_lists import (
+    DEFAULT_ROWS,
+    write_far_cell_list,
+    write_messy_list,
+    write_rows,
+)
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.helpers import cell, click, type_text
 from tests.unit.test_hostile_lists import FLAGGED_ROWS
@@ -236,3 +241,18 @@ def test_the_master_preview_lists_rows_to_check(
     ]  # fmt: skip
     assert table.item(1, 1).text() == "3" and "公式" in table.item(1, 2).text()
     assert dialog.ok_button.isEnabled()
+
+
+def test_a_file_that_would_crash_the_reader_is_a_message_in_the_window(
+    qtbot: Any, org: Org, make_desk: Any, tmp_path: Path
+) -> None:
+    """A far cell hidden behind a small declared range: the reader dies in its child process,
+    off the GUI thread; the window says so in one line and goes on."""
+    path = write_far_cell_list(tmp_path / "远.xlsx", honest_dimension=False)
+    dialog = ImportDialog(page_for(qtbot, make_desk(org.clerk)), str(path), ["某部队修理所"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=30_000)
+    assert dialog.error_label.text().startswith("文件无法读取：")
+    assert dialog.preview is None and not dialog.import_button.isEnabled()
+    assert dialog.summary.text() == "清单无法导入。"
