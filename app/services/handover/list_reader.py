@@ -3,6 +3,12 @@
 Lists come from many units and are typed by hand: titles and signature lines around the table,
 headers spelled a dozen ways, merged cells, serials stored as numbers. This module turns one
 into accepted rows (one product each) and rejected rows with a reason a clerk can act on.
+
+The cells are read by sheet_guard in a child process, so that no file can crash or swamp the
+program; a header may be two rows (a group header over the words); a cell the reader would have
+emptied (formula without result, error value) or misread (a logical value, a date serial) is
+named on its row: the row is rejected if it cannot do without the cell, else imported with a
+warning.
 """
 
 from __future__ import annotations
