@@ -2,7 +2,9 @@
 
 The process is killed with SIGKILL (no cleanup, no rollback, as when the power goes or Task
 Manager ends it) while it is inside the transaction of (a) importing a list of 10,000 rows
-(2,000 on PostgreSQL) and (b) confirming the handover of a task of 2,000 lines (1,000). To hit the
+(2,000 on PostgreSQL), (b) confirming the handover of a task of 2,000 lines (1,000), (c) a bench
+step (a fault localization: the line, its DW record and report) and (d) the deadline sweep issuing
+an overdue report for each of 30 lines. To hit the
 middle for sure, the child process stops at a chosen statement (an SQLAlchemy cursor event), says
 "paused" and waits to be killed; one run per step instead kills it at a random moment after its
 transaction began. Every test runs on a SQLite file and on a PostgreSQL database (issue 9).
@@ -40,6 +42,10 @@ IMPORT_ROWS = {"sqlite": 10_000, "postgresql": 2_000}
 HANDOVER_LINES = {"sqlite": 2_000, "postgresql": 1_000}
 USER_UNIT = "某部队"
 BACKENDS = ("sqlite", "postgresql")
+BENCH_LINES = 30  # lines at the bench, each overdue for localization on LATE_DAY
+RECEIVED = dt.date(2026, 9, 22)  # as tests/unit/test_repair_way.py
+LOCALIZED = dt.date(2026, 9, 24)  # within the 5 working days
+LATE_DAY = dt.date(2026, 10, 13)  # past them: the sweep reports every line (CQ)
 
 
 # --- the child process ------------------------------------------------------------------------
@@ -76,24 +82,57 @@ def _install_pause(engine: object, spec: str) -> None:
         raise ValueError(spec)
 
 
-def worker(step: str, url: str, arg: str, spec: str) -> None:
-    """The child: run `step` ("import" a list file, "confirm" a task id) on the store at `url`."""
+def _run_step(step: str, db: Any, arg: str, actor: Any) -> str:
+    """Do `step` in this process; what it issued, for the "done" line."""
     from app.services.handover import list_import, returns
-    from app.services.kernel.bootstrap import open_store
+    from app.services.oversight import deadlines
+    from app.services.repair import repairs
+
+    if step == "import":
+        result = list_import.import_list(db, actor, arg, user_unit=USER_UNIT, today=TODAY)
+        return str(result.task_number)
+    if step == "confirm":
+        confirmed = returns.confirm_handover(db, actor, int(arg), "张代表", "王敏", today=TODAY)
+        return str(confirmed.handover_number)
+    if step == "localize":
+        return repairs.localize(
+            db,
+            actor,
+            int(arg),
+            fault_mode="外观/结构损伤",
+            cause_category="运输贮存",
+            faulty_part="壳体",
+            conclusion="壳体断裂",
+            today=LOCALIZED,
+        )
+    assert step == "sweep", step
+    return " ".join(deadlines.sweep(db, LATE_DAY))
+
+
+def _actor(db: Any, step: str) -> Any:
+    """Who does `step`: the engineer for a bench step, the system for the rest."""
+    from sqlalchemy import select
+
+    from app.models.org import Unit, User
+    from app.services.kernel.auth import actor_for
     from app.services.kernel.context import command_line_actor
 
+    if step != "localize":
+        return command_line_actor()
+    with db.reading() as session:
+        user = session.scalars(select(User).where(User.login == "eng")).one()
+        return actor_for(user, session.get(Unit, user.unit_id))
+
+
+def worker(step: str, url: str, arg: str, spec: str) -> None:
+    """The child: run `step` ("import" a list file, "confirm" a task id, "localize" a line id,
+    "sweep" the deadlines) on the store at `url`."""
+    from app.services.kernel.bootstrap import open_store
+
     db = open_store(url)
+    actor = _actor(db, step)
     _install_pause(db.engine, spec)
-    if step == "import":
-        result = list_import.import_list(
-            db, command_line_actor(), arg, user_unit=USER_UNIT, today=TODAY
-        )
-        print(f"done {result.task_number}", flush=True)
-    else:
-        confirmed = returns.confirm_handover(
-            db, command_line_actor(), int(arg), "张代表", "王敏", today=TODAY
-        )
-        print(f"done {confirmed.handover_number}", flush=True)
+    print(f"done {_run_step(step, db, arg, actor)}", flush=True)
     # Stay until killed, so the kill at a random moment never meets a process that has exited.
     time.sleep(300)
 
@@ -485,3 +524,131 @@ def test_handover_confirmation_killed_midway_is_all_or_nothing(
         db.dispose()
     assert (result.handover_number, result.accepted) == (f"JJ-{TODAY.year}-000001", setup.lines)
     assert _assert_confirm_all_or_nothing(url, setup, "confirmed again")
+
+
+# --- (c) a bench step and (d) the deadline sweep -----------------------------------------------
+
+
+def _snapshot(url: str) -> dict[str, Any]:
+    """What a step changes, ids and times left out (PostgreSQL's sequences move with a kill)."""
+    conn = Checked(url)
+    try:
+        if conn.sqlite:
+            tables = [
+                t
+                for (t,) in conn.all("SELECT name FROM sqlite_master WHERE type = 'table'")
+                if not t.startswith("sqlite_")
+            ]
+        else:
+            tables = [
+                t
+                for (t,) in conn.all(
+                    "SELECT table_name FROM information_schema.tables"
+                    " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+                )
+            ]
+        snap: dict[str, Any] = {t: conn.one(f"SELECT count(*) FROM {t}") for t in sorted(tables)}
+        snap["counters"] = sorted(conn.all("SELECT prefix, year, last_value FROM record_counter"))
+        snap["lines"] = sorted(conn.all("SELECT id, status, localized_on FROM return_line"))
+        snap["reports"] = sorted(conn.all("SELECT number, kind FROM report"))
+        snap["audit"] = sorted(conn.all("SELECT entity, action FROM audit_event"))
+        snap["lines"] = [(i, st, str(day)) for i, st, day in snap["lines"]]
+        return snap
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class BenchSetup:
+    stores: Stores  # BENCH_LINES lines at the bench, received on RECEIVED, none localized
+    line_id: int  # the line the bench step localizes
+    before: dict[str, Any]
+    after: dict[str, dict[str, Any]]  # each step's store when it ran whole
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def bench_setup(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BenchSetup]:
+    from app.services.dispatch import dispatching
+    from app.services.kernel.bootstrap import open_store
+    from app.services.repair import repairs
+    from tests.conftest import Org
+    from tests.unit.test_repair_way import accepted_lines
+
+    backend = request.param
+    stores = Stores(backend, request, tmp_path_factory.mktemp(f"kill_bench_{backend}"))
+    try:
+        db = open_store(stores.template_url)
+        try:
+            org = Org(db)
+            ids = accepted_lines(db, org, [("GC-12A", f"K-{i}") for i in range(BENCH_LINES)])
+            number = dispatching.dispatch(db, org.clerk, ids, today=RECEIVED).handover_number
+            repairs.receive(db, org.engineer, number, "陈工", today=RECEIVED)
+            for i, line in enumerate(ids):
+                unboxed = repairs.Unboxing(True, True, True, True, True, "李参谋")
+                repairs.record_unboxing(db, org.engineer, line, unboxed, today=RECEIVED)
+                repairs.write_investigation_plan(
+                    db, org.engineer, line, f"PC-{i}", "A", "陈工", today=RECEIVED
+                )
+        finally:
+            db.dispose()
+        after = {}
+        for step in ("localize", "sweep"):
+            url = stores.copy(f"{step}_whole")
+            db = open_store(url)
+            try:
+                _run_step(step, db, str(ids[0]), _actor(db, step))
+            finally:
+                db.dispose()
+            after[step] = _snapshot(url)
+        yield BenchSetup(stores, ids[0], _snapshot(stores.template_url), after)
+    finally:
+        stores.drop()
+
+
+BENCH_KILLS = {
+    "localize": (
+        Kill("none", False),
+        Kill("sql:UPDATE return_line:1", True),  # the line moved on, nothing else yet
+        Kill("sql:INSERT INTO fault_localization:1", True),  # the DW record written
+        Kill("sql:INSERT INTO report_recipient:1", True),  # its report going out
+        Kill("commit", True),
+    ),
+    "sweep": (
+        Kill("none", False),
+        Kill("sql:INSERT INTO report:1", True),  # the first overdue report
+        Kill(f"sql:INSERT INTO report:{BENCH_LINES // 2}", True),  # half of them
+        Kill("commit", True),
+    ),
+}
+
+
+@pytest.mark.parametrize("step", ["localize", "sweep"])
+def test_a_bench_step_and_the_sweep_killed_midway_are_all_or_nothing(
+    bench_setup: BenchSetup, step: str
+) -> None:
+    from app.services.kernel.bootstrap import open_store
+
+    setup = bench_setup
+    whole = setup.after[step]
+    assert whole != setup.before
+    seed = random.randrange(1_000_000)
+    rnd = random.Random(seed)
+    url = setup.stores.copy(step)
+    for i, kill in enumerate(BENCH_KILLS[step]):
+        killed = _kill_midway(step, url, str(setup.line_id), kill, rnd)
+        how = f"{step} killed at {killed} on {setup.stores.backend} (seed {seed})"
+        now = _snapshot(url)
+        assert now in (setup.before, whole), how
+        if kill.before_commit:
+            assert now == setup.before, how
+        elif now == whole:
+            url = setup.stores.copy(f"{step}{i}")
+    # The next start on the killed desk's store does the step whole, with the numbers given back.
+    db = open_store(url)
+    try:
+        _run_step(step, db, str(setup.line_id), _actor(db, step))
+    finally:
+        db.dispose()
+    assert _snapshot(url) == whole
