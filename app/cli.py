@@ -457,7 +457,18 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 }
 
 
+# The list reader's child in a frozen build (services/handover/sheet_guard.CHILD_FLAG).
+SHEET_READER_FLAG = "--fanxiu-sheet-reader"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else list(argv)
+    if given[:1] == [SHEET_READER_FLAG]:
+        # A frozen build has no `python -c`: the list reader's child is this program again
+        # (services/handover/sheet_guard.py), before argparse or Qt load.
+        from app.services.handover.sheet_guard import child_main
+
+        return child_main(given)
     args = build_parser().parse_args(argv)
     from app.errors import DomainError
 
