@@ -259,6 +259,9 @@ def test_the_daily_backup_keeps_7_daily_and_4_weekly(store: tuple[str, Path]) ->
     manual = folder / "fanxiu-20260101-120000-backup.db"
     folder.mkdir()
     manual.write_bytes(b"an admin's own copy")
+    cut_short = folder / "fanxiu-2025-12-31.daily.db.part"  # the program was killed mid-copy
+    cut_short.write_bytes(b"SQLite format 3\x00 and no more")
+    os.utime(cut_short, (0, 0))
     first = dt.date(2026, 1, 5)  # a Monday
     last = dt.date(2026, 3, 15)  # a Sunday, ten weeks on
     day = first

@@ -335,6 +335,10 @@ def backup_before_upgrade(db: Database, head: str) -> Path:
 # --- the daily backup and its rotation -------------------------------------------------------
 
 
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
 def _daily_pattern(stem: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(stem)}-(\d{{4}}-\d{{2}}-\d{{2}})\.daily\.db$")
 
@@ -377,6 +381,13 @@ def rotate(folder: Path, stem: str) -> list[Path]:
     found = daily_backups(folder, stem)
     keep = to_keep(found)
     gone = []
+    # A copy cut short (the program was killed meanwhile) never got its name: its part goes,
+    # once it is surely no other start's copy still being written.
+    stale = dt.datetime.now().timestamp() - 3600
+    for part in folder.glob(f"{glob_escape(stem)}-*.daily.db.part"):
+        with contextlib.suppress(OSError):
+            if part.stat().st_mtime < stale:
+                part.unlink()
     for day, path in sorted(found.items()):
         if day not in keep:
             with contextlib.suppress(FileNotFoundError):
