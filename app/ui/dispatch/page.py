@@ -315,6 +315,7 @@ class DispatchPage(Page):
                 self.actor,
                 [x.line_id for x in dialog.lines],
                 late_reasons=values.late_reasons,
+                expected_versions={x.line_id: x.version for x in dialog.lines},
                 sender_name=values.sender_name,
                 anomalies=values.anomalies,
             ),

@@ -76,6 +76,7 @@ def line_row(view: LineView) -> LineRow:
         reject_reason=view.reject_reason,
         documents=tuple((d.present, d.consistent) for d in view.documents),
         dispatch_deadline=view.dispatch_deadline,
+        version=view.version,
     )
 
 
@@ -257,12 +258,23 @@ class HandoverDesk(Page):
         self.feedback.show_result(Tone.bad, message)
 
     def refresh(self) -> None:
-        """Another page changed tasks or lines: read the list and the open task again."""
+        """Another page or desk changed tasks or lines: read the list, the open task and the
+        line shown again (after a refusal because another desk changed it, what holds now)."""
         self.tasks_model.reload()
         if self.task is not None:
             self.refresh_task()
             self.lines_model.reload()
             self._filter_changed(0)
+        shown = self.detail.line
+        if shown is not None:
+            line = self.runner.now(
+                call(returns.get_line, self.db, shown.id), failed=lambda _m: None
+            )
+            self.detail.show_line(line)
+            if line is not None:
+                index = self.lines_model.find(lambda r: r.id == line.id)
+                if index is not None:
+                    self._select(self.lines_view, index)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
@@ -363,13 +375,17 @@ class HandoverDesk(Page):
             if index is not None:
                 self._select(self.tasks_view, index)
 
-    def refresh_task(self) -> None:
-        """Re-read the open task after a change and update its row in the list."""
+    def refresh_task(self, own_change: int | None = None) -> None:
+        """Re-read the open task after a change and update its row in the list. After this
+        desk's own change (`own_change`: the task's version that change left), the version the
+        clerk saw moves on only if no other desk changed the count meanwhile."""
         if self.task is None:
             return
         task = self.now(call(returns.get_task, self.db, self.task.id))
         if task is None:
             return
+        if own_change is not None:
+            task = dataclasses.replace(task, version=self._seen_version(own_change))
         self.task = task
         self.header.show_task(task)
         self._apply_state()
@@ -405,7 +421,7 @@ class HandoverDesk(Page):
 
     def line_added(self, line: LineView) -> None:
         self.lines_model.fetch_tail()
-        self.refresh_task()
+        self.refresh_task(own_change=line.task_version)
         self.select_line(line)
 
     def find_row(self, code: str) -> LineRow | None:
@@ -454,6 +470,26 @@ class HandoverDesk(Page):
         index = self.lines_model.find(lambda r: r.id == line.id)
         if index is not None:
             self.lines_model.replace(index, line_row(line))
+        if self.task is not None and self.task.id == line.task_id:
+            self.task = dataclasses.replace(
+                self.task, version=self._seen_version(line.task_version)
+            )
+
+    def _seen_version(self, after_own_change: int) -> int:
+        """The task's version as this clerk has seen it, after a change of their own left the
+        task at `after_own_change`: one more than before, unless another desk changed the count
+        meanwhile (then confirming is refused and the desk shows the count as it is)."""
+        assert self.task is not None
+        seen = self.task.version
+        return after_own_change if after_own_change in (seen, seen + 1) else seen
+
+    def selected_versions(self) -> dict[int, int]:
+        """The version of each selected line as this desk shows it: the action carries them."""
+        rows = sorted({i.row() for i in self.lines_view.selectionModel().selectedRows()})
+        seen = {self.lines_model.row(r).id: self.lines_model.row(r).version for r in rows}
+        if not seen and self.detail.line is not None:
+            seen = {self.detail.line.id: self.detail.line.version}
+        return seen
 
     def selected_ids(self) -> list[int]:
         """The lines selected in the table (in their order), else the one shown."""
@@ -481,7 +517,7 @@ class HandoverDesk(Page):
         ids = self.selected_ids()
         if ids:
             self.run(
-                call(returns.check_lines, self.db, self.actor, ids),
+                call(returns.check_lines, self.db, self.actor, ids, self.selected_versions()),
                 done=self._lines_done("三份文件齐全且与实物一致", refocus),
                 changes=Change.LINES,
             )
@@ -490,13 +526,21 @@ class HandoverDesk(Page):
         ids = self.selected_ids()
         if ids:
             self.run(
-                call(returns.decide_lines, self.db, self.actor, ids, Decision.accept),
+                call(
+                    returns.decide_lines,
+                    self.db,
+                    self.actor,
+                    ids,
+                    Decision.accept,
+                    expected_versions=self.selected_versions(),
+                ),
                 done=self._lines_done("标记为接收", refocus),
                 changes=Change.LINES,
             )
 
     def reject_selected(self, refocus: bool = False) -> None:
         ids = self.selected_ids()
+        seen = self.selected_versions()  # as shown when the clerk pressed 拒收
         line = self.detail.line
         if not ids or line is None:
             return
@@ -509,7 +553,15 @@ class HandoverDesk(Page):
             return
         reason = dialog.reason()
         self.run(
-            call(returns.decide_lines, self.db, self.actor, ids, Decision.reject, reason),
+            call(
+                returns.decide_lines,
+                self.db,
+                self.actor,
+                ids,
+                Decision.reject,
+                reason,
+                expected_versions=seen,
+            ),
             done=self._lines_done(f"标记为拒收（{reason}）", refocus),
             changes=Change.LINES,
         )
@@ -601,6 +653,7 @@ class HandoverDesk(Page):
                 values.user_rep_name,
                 values.clerk_name,
                 values.anomalies,
+                expected_version=task.version,
             ),
             done=self._confirmed,
             changes=Change.TASKS

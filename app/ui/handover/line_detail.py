@@ -275,7 +275,16 @@ class LineDetailPanel(QFrame):
         label = document_label(kind)
         page = self.page
         self._run(
-            call(returns.set_verdict, page.db, page.actor, self.line.id, kind, verdict, note),
+            call(
+                returns.set_verdict,
+                page.db,
+                page.actor,
+                self.line.id,
+                kind,
+                verdict,
+                note,
+                expected_version=self.line.version,
+            ),
             f"{label}{verdict_label(verdict)}" if verdict != "unchecked" else f"{label}改为未核",
         )
 
@@ -298,6 +307,7 @@ class LineDetailPanel(QFrame):
                 kind,
                 DocumentVerdict(doc.verdict),
                 note,
+                expected_version=self.line.version,
             ),
             f"{document_label(kind)}备注已保存",
         )
@@ -315,6 +325,13 @@ class LineDetailPanel(QFrame):
             return
         page = self.page
         self._run(
-            call(returns.set_fault_description, page.db, page.actor, line_id, text),
+            call(
+                returns.set_fault_description,
+                page.db,
+                page.actor,
+                line_id,
+                text,
+                expected_version=self.line.version,
+            ),
             "故障现象已保存",
         )

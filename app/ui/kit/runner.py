@@ -13,6 +13,10 @@ that (another desk holds the SQLite write lock, a long import) is handed over: t
 
 Writes run one at a time in the order they were started (a burst of scans is applied in order);
 reads run beside them, so a page can still be looked at while a write waits.
+
+A write refused because another desk changed the thing meanwhile (a `Conflict`: the version the
+person saw no longer holds) is shown like any refusal, and then every page showing what the
+call would have changed refreshes, the acting page too: the person sees what holds now (issue 9).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.errors import DomainError
+from app.errors import Conflict, DomainError
 from app.ui.kit.prompts import Prompts
 
 log = logging.getLogger(__name__)
@@ -122,6 +126,8 @@ class Outcome:
     ok: bool
     value: Any = None
     message: str = ""
+    # Refused because another desk changed the thing since it was read: what is shown is stale.
+    stale: bool = False
 
 
 def outcome_of(job: Call[Any], progress: Progress | None = None) -> Outcome:
@@ -129,7 +135,7 @@ def outcome_of(job: Call[Any], progress: Progress | None = None) -> Outcome:
     try:
         return Outcome(True, job(progress))
     except DomainError as exc:
-        return Outcome(False, message=str(exc))
+        return Outcome(False, message=str(exc), stale=isinstance(exc, Conflict))
     except Exception as exc:  # a bug: keep the program alive and say what happened
         log.exception("service call %s failed", job.name)
         return Outcome(False, message=INTERNAL.format(kind=type(exc).__name__, text=exc))
@@ -310,6 +316,9 @@ class Runner(QObject):
                 self._show_failure(
                     handlers.parent, outcome.message, handlers.failed, handlers.title
                 )
+                if outcome.stale and handlers.changes != Change.NONE:
+                    # No origin: the page that acted shows what holds now as well.
+                    self.changed.emit(handlers.changes, None)
         finally:
             op.ended.emit()
             op.deleteLater()
