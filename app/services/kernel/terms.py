@@ -492,3 +492,8 @@ def audit_action_label(action: str) -> str:
 
 def audit_entity_label(entity: str) -> str:
     return _label(AUDIT_ENTITY_LABELS, entity)
+
+
+# Voiding (issue 9): a voided record is listed and printed with these words.
+VOIDED = "已作废"
+VOID_AND_REISSUE = "作废并重开"

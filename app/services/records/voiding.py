@@ -57,6 +57,11 @@ MUST_REISSUE = frozenset({"JJ", "KX", "PC", "DW", "WX", "YS", "BF", "JF"})
 MAY_REISSUE = frozenset({"JS"})
 VOID_ONLY = frozenset({"CQ", "SJ", "QB"})
 VOIDABLE = MUST_REISSUE | MAY_REISSUE | VOID_ONLY
+# What voiding a kind does about a new record: "always", "optional" or "never".
+REISSUE: dict[str, str] = {p: "always" for p in MUST_REISSUE}
+REISSUE |= {p: "optional" for p in MAY_REISSUE} | {p: "never" for p in VOID_ONLY}
+# Who may void (issue 9: a manager); the window reads it to show 作废….
+VOIDERS = frozenset({Role.manager})
 REASON_MAX = 500
 
 # The table of each voidable prefix; reports (JS, CQ, SJ, QB) share one. A DW is a localization
@@ -106,7 +111,7 @@ class VoidResult:
 
 def may_void(actor: Actor) -> bool:
     """Only a manager (or the system, from code) voids records (issue 9)."""
-    return actor.system or actor.role == Role.manager
+    return actor.system or actor.role in VOIDERS
 
 
 def _prefix(number: str) -> str:
@@ -134,9 +139,7 @@ def _rows(session: Session, prefix: str, number: str) -> list[Any]:
 
 
 def _rule(prefix: str) -> str:
-    if prefix in MUST_REISSUE:
-        return "always"
-    return "optional" if prefix in MAY_REISSUE else "never"
+    return REISSUE[prefix]
 
 
 def void_rule(db: Database, number: str) -> VoidRule:
