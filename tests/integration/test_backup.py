@@ -91,10 +91,9 @@ def writer(url: str) -> None:
         print(task.number, flush=True)
 
 
-def test_a_backup_taken_while_a_desk_writes_holds_every_task_committed_before_it(
-    store: tuple[str, Path], tmp_path: Path, capsys: Any
-) -> None:
-    url, path = store
+def _backup_while_writing(url: str, out: Path, capsys: Any) -> tuple[list[str], list[str]]:
+    """`fanxiu backup -o out` while another process creates tasks: (the tasks committed before
+    the backup started, those committed after it ended)."""
     code = "import sys; from tests.integration.test_backup import writer; writer(sys.argv[1])"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, url],
@@ -118,7 +117,6 @@ def test_a_backup_taken_while_a_desk_writes_holds_every_task_committed_before_it
             return numbers
 
         before = committed(50)
-        out = tmp_path / "copies" / "backup.db"
         result = fanxiu(capsys, "--db", url, "backup", "-o", str(out), "--login", "admin")
         assert result[0] == 0, result
         assert result[1].startswith(f"已备份到 {out}（")
@@ -129,10 +127,19 @@ def test_a_backup_taken_while_a_desk_writes_holds_every_task_committed_before_it
         proc.wait()
         proc.stdout.close()  # type: ignore[union-attr]
         proc.stderr.close()  # type: ignore[union-attr]
+    assert not list(out.parent.glob("*.part"))  # whole or nothing: no half-written copy left
+    return before, after
+
+
+def test_a_backup_taken_while_a_desk_writes_holds_every_task_committed_before_it(
+    store: tuple[str, Path], tmp_path: Path, capsys: Any
+) -> None:
+    url, path = store
+    out = tmp_path / "copies" / "backup.db"
+    before, after = _backup_while_writing(url, out, capsys)
     held = _tasks(out)
     assert set(before) <= held
     assert len(held) >= 2 + len(before)
-    assert not list(out.parent.glob("*.part"))  # whole or nothing: no half-written copy left
     assert set(after) <= _tasks(path)
     # The copy opens as a store at the program's schema, and is one file (no -wal beside it).
     assert not out.with_name(out.name + "-wal").exists()
@@ -345,6 +352,19 @@ def test_postgresql_dump_and_restore_round_trip(
     assert len(_pg_tasks(empty_pg)) == 4
 
 
+def test_a_postgresql_backup_taken_while_a_desk_writes_holds_every_task_committed_before_it(
+    pg_store: str, empty_pg: str, tmp_path: Path, capsys: Any
+) -> None:
+    dump = tmp_path / "fanxiu.dump"
+    before, after = _backup_while_writing(pg_store, dump, capsys)
+    assert set(after) <= _pg_tasks(pg_store)
+    code, out, err = fanxiu(capsys, "--db", empty_pg, "restore", str(dump))
+    assert code == 0, err
+    held = _pg_tasks(empty_pg)
+    assert set(before) <= held and len(held) >= 3 + len(before)
+    assert held < _pg_tasks(pg_store)
+
+
 def _without_pg_tools(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """PATH with python but without pg_dump / pg_restore."""
     bare = tmp_path / "bin"
@@ -360,7 +380,8 @@ def test_without_pg_dump_the_message_says_what_to_install(
     code, _, err = fanxiu(capsys, "--db", pg_store, "backup", "-o", str(dump), "--login", "admin")
     assert code == 1
     assert "没有找到 PostgreSQL 的备份工具 pg_dump" in err
-    assert "sudo apt install postgresql-client-15" in err  # the server's version (15 here)
+    major = backup.server_major(pg_store)  # 15 on Debian 12
+    assert f"sudo apt install postgresql-client-{major}" in err
     assert not dump.exists() and not list(tmp_path.glob("*.part"))
 
 
@@ -381,7 +402,7 @@ def test_postgresql_is_dumped_before_an_upgrade_and_not_upgraded_without_pg_dump
     with pytest.raises(DomainError) as refused:
         open_database(empty_pg)
     assert "升级前须先备份" in refused.value.message and "数据库没有升级" in refused.value.message
-    assert "postgresql-client-15" in refused.value.message
+    assert f"postgresql-client-{backup.server_major(empty_pg)}" in refused.value.message
     db = open_database(empty_pg, upgrade=False)
     try:
         assert db.current_revision() == OLD_REVISION
@@ -397,3 +418,21 @@ def test_postgresql_is_dumped_before_an_upgrade_and_not_upgraded_without_pg_dump
     (dump,) = folder.glob(f"*-before-{HEAD_REVISION}.dump")
     # The dump is the store as it was before: revision 0011.
     assert backup._pg_revision(backup.pg_tool("pg_restore", empty_pg), dump) == OLD_REVISION
+
+
+def test_a_pg_dump_older_than_the_server_says_which_client_to_install(
+    pg_store: str, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    old = bin_dir / "pg_dump"
+    old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n", encoding="utf-8")
+    old.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    dump = tmp_path / "fanxiu.dump"
+    code, _, err = fanxiu(capsys, "--db", pg_store, "backup", "-o", str(dump), "--login", "admin")
+    assert code == 1
+    major = backup.server_major(pg_store)
+    assert f"pg_dump 属于 PostgreSQL 9，服务器是 PostgreSQL {major}" in err
+    assert f"请安装 postgresql-client-{major}" in err
+    assert not dump.exists()
