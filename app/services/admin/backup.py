@@ -214,6 +214,7 @@ def _pg_parts(url: str) -> tuple[str, dict[str, str]]:
         "dbname": parsed.database or "",
         "user": parsed.username or "",
     }
+    params["connect_timeout"] = "10"  # a server that does not answer: a message, not a hang
     for key, value in parsed.query.items():
         params[key] = value if isinstance(value, str) else value[-1]
     env = dict(os.environ)
@@ -235,13 +236,36 @@ def server_major(url: str) -> int:
         engine.dispose()
 
 
+def find_tool(tool: str) -> str | None:
+    """pg_dump / pg_restore on PATH; on Windows also where PostgreSQL's installer puts them
+    (Program Files\\PostgreSQL\\NN\\bin, the newest version first), which is seldom on PATH."""
+    found = shutil.which(tool)
+    if found is not None or os.name != "nt":
+        return found
+    roots = {os.environ.get(k, "") for k in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)")}
+    candidates = [
+        path
+        for root in roots
+        if root
+        for path in Path(root, "PostgreSQL").glob(f"*/bin/{tool}.exe")
+        if path.parent.parent.name.split(".")[0].isdigit()
+    ]
+    candidates.sort(key=lambda p: int(p.parent.parent.name.split(".")[0]), reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
 def pg_tool(tool: str, url: str) -> str:
     """The path of pg_dump / pg_restore, checked to be at least the server's version."""
     major = server_major(url)
-    path = shutil.which(tool)
+    path = find_tool(tool)
     if path is None:
         raise DomainError(missing_tool_message(tool, major))
-    said = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
+    try:
+        said = subprocess.run(
+            [path, "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DomainError(f"无法运行 {path}：{exc}") from exc
     found = re.search(r"(\d+)(?:\.\d+)*", said.stdout)
     client = int(found.group(1)) if found else 0
     if client < major:
@@ -251,6 +275,16 @@ def pg_tool(tool: str, url: str) -> str:
             "（Windows：安装同一版本的 PostgreSQL 客户端），再重试。"
         )
     return path
+
+
+def _run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """A PostgreSQL tool run to its end; one that cannot start or never ends is a message."""
+    try:
+        return subprocess.run(
+            args, env=env, capture_output=True, text=True, timeout=PG_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DomainError(f"{Path(args[0]).name} 没有完成：{exc}") from exc
 
 
 def _tool_failed(tool: str, said: str) -> str:
@@ -277,8 +311,8 @@ def dump_postgresql(url: str, target: Path) -> int:
         if done.returncode != 0:
             raise DomainError(f"备份没有完成：{_tool_failed('pg_dump', done.stderr)}")
         os.replace(tmp, target)
-    except OSError as exc:
-        reason = exc.strerror or exc
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        reason = getattr(exc, "strerror", None) or exc
         raise DomainError(f"备份没有完成，没有写出文件 {target}：{reason}") from exc
     finally:
         with contextlib.suppress(OSError):
@@ -510,12 +544,7 @@ def _sqlite_revision(path: Path) -> str:
 
 
 def _pg_revision(pg_restore: str, path: Path) -> str:
-    said = subprocess.run(
-        [pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    said = _run([pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(path)])
     if said.returncode != 0:
         raise DomainError(f"备份文件 {path} 无法读取：{_tool_failed('pg_restore', said.stderr)}")
     lines = said.stdout.splitlines()
@@ -591,7 +620,7 @@ def _restore_postgresql(source: Path, url: str) -> None:
         finally:
             engine.dispose()
     conninfo, env = _pg_parts(url)
-    done = subprocess.run(
+    done = _run(
         [
             pg_restore,
             "--no-owner",
@@ -601,11 +630,7 @@ def _restore_postgresql(source: Path, url: str) -> None:
             f"--dbname={conninfo}",
             str(source),
         ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=PG_TIMEOUT_S,
-        check=False,
+        env,
     )
     if done.returncode != 0:
         raise DomainError(
