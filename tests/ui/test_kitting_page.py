@@ -449,7 +449,8 @@ def test_the_page_reads_the_same_statements_for_3_sets_and_for_30(
 def test_closed_sets_are_read_page_by_page(
     qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
 ) -> None:
-    """显示已关闭 lists every set ever made: the list reads them a page at a time as it scrolls."""
+    """显示已关闭 lists every set ever made: the list reads them a page at a time as it scrolls,
+    and the set open here stays open even when its row is pages down."""
     from sqlalchemy import update
 
     from app.models.delivery import KitSet, KitSetStatus
@@ -460,7 +461,7 @@ def test_closed_sets_are_read_page_by_page(
         org,
         [("GC-12A", f"GC12A-20266{i:02d}") for i in range(12)],
         start,
-        local_today() + 5 * DAY,  # the live set comes first
+        local_today() + 30 * DAY,  # the live set comes after the closed ones
     )
     for line in ids[:11]:
         kitting.regroup(sqlite_db, org.manager, [line], None, local_today() + 20 * DAY)
@@ -474,10 +475,14 @@ def test_closed_sets_are_read_page_by_page(
     page.show()
     qtbot.waitExposed(page)
     assert page.kits_model.rowCount() == 1  # only the task's own set is live
+    assert page.kit is not None
+    live = page.kit.number
     click(qtbot, page.show_closed)
-    # The first pages only: as many as the view has room for.
+    # The first pages only (as many as the view has room for), the live set still open.
     assert 3 <= page.kits_model.rowCount() < 12
     assert not page.kits_model.exhausted
+    assert page.kit is not None and page.kit.number == live and len(page.kit.items) == 1
+    assert page.complete_button.toolTip().startswith("还缺 1 件")
     for _ in range(12):  # the person goes down the list: each Ctrl+End reads the next page
         qtbot.keyClick(page.kits_view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
         qtbot.wait(10)
@@ -485,7 +490,9 @@ def test_closed_sets_are_read_page_by_page(
             break
     assert page.kits_model.exhausted
     assert page.kits_model.rowCount() == 12
-    assert page.kit is not None and page.kit.status == "closed"  # the last one, open here
+    assert page.kits_model.row(11).number == live
+    click_row(qtbot, page.kits_view, 0)
+    assert page.kit is not None and page.kit.status == "closed"
     opened = page.kit.number
     click(qtbot, page.show_closed)
     # The live set, and the closed one still open here (nobody loses what they look at).

@@ -185,8 +185,17 @@ class KittingPage(Page):
         self.kits_model.set_fetcher(self._fetch_kits)
         if keep is None and self.kits_model.rowCount():
             keep = self.kits_model.row(0).number  # the most urgent set: the page never opens empty
-        if keep is None or not self.select_kit(keep):
+        if keep is None:
             self._show_kit(None)
+            return
+        # Only among the rows read: with 显示已关闭 the set may be thousands of rows down, and
+        # its items show whether or not its row is in sight.
+        index = self.kits_model.find(lambda k: k.number == keep)
+        if index is None:
+            self.kits_view.setCurrentIndex(QModelIndex())
+            self._open(keep)
+        else:
+            self._select(index, keep)
 
     def _fetch_kits(self, last: KitRow | None, limit: int) -> Sequence[KitRow] | None:
         # A keyset page of sets with their lines counted per state in SQL: a fixed number of
@@ -219,11 +228,14 @@ class KittingPage(Page):
         index = self.kits_model.find_or_fetch(lambda k: k.number == number, KEEP_SEARCH)
         if index is None:
             return False
+        self._select(index, number)
+        return True
+
+    def _select(self, index: int, number: str) -> None:
         if self.kits_view.currentIndex().row() == index:
             self._open(number)  # already current: no signal, read its items again
         else:
             select_row(self.kits_view, index)  # currentRowChanged reads its items
-        return True
 
     def _kit_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
