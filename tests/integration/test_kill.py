@@ -283,7 +283,9 @@ def _kill_midway(step: str, url: str, arg: str, kill: Kill, rnd: random.Random) 
 IMPORT_KILLS = (
     Kill("none", False),  # a random moment: before, during or after COMMIT
     Kill("sql:INSERT INTO return_task:1", True),  # the task row, nothing else yet
-    Kill("sql:INSERT INTO document_check:1", True),  # lines written, document checks going in
+    # Lines written (an INSERT on SQLite, a COPY on PostgreSQL), their ids read back before the
+    # document checks go in.
+    Kill("sql:SELECT return_line.id:1", True),
     Kill("commit", True),  # everything written, COMMIT not yet sent
 )
 

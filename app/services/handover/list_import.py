@@ -23,6 +23,7 @@ from app.models.states import FINISHED, LineStatus
 from app.services.handover.list_reader import ListRow, ParsedList, read_handover_list
 from app.services.handover.returns import DOCUMENT_KINDS, new_task
 from app.services.kernel import audit
+from app.services.kernel.bulk import insert_rows
 from app.services.kernel.context import Actor, require
 from app.services.kernel.views import ImportResult
 
@@ -283,11 +284,12 @@ def _write_rows(
     items = _item_ids(session, keys)
     missing = [k for k in keys if k not in items]
     if missing:
-        session.execute(insert(_table(Item)), [{"model_id": m, "serial_no": s} for m, s in missing])
+        insert_rows(session, _table(Item), [{"model_id": m, "serial_no": s} for m, s in missing])
         items.update(_item_ids(session, missing))
     total = len(rows)
-    session.execute(
-        insert(_table(ReturnLine)),
+    insert_rows(
+        session,
+        _table(ReturnLine),
         [
             {
                 "task_id": task.id,
@@ -311,8 +313,9 @@ def _write_rows(
             select(ReturnLine.id).where(ReturnLine.task_id == task.id).order_by(ReturnLine.seq)
         )
     )
-    session.execute(
-        insert(_table(DocumentCheck)),
+    insert_rows(
+        session,
+        _table(DocumentCheck),
         [
             {"line_id": lid, "kind": k.value, "verdict": "unchecked", "note": ""}
             for lid in line_ids
