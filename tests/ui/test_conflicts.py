@@ -100,3 +100,34 @@ def test_confirm_after_another_desk_changed_the_count_is_refused(
     prompts.answers.append(False)  # "print now?": later
     click(qtbot, desk.header.confirm_button)
     assert returns.get_task(sqlite_db, desk.task.id).status == "closed", desk.feedback.text()
+
+
+def test_the_runner_has_pages_read_again_after_a_conflict_only(qtbot: Any, runner: Any) -> None:
+    from app.errors import Conflict, DomainError
+    from app.ui.kit.runner import Change, call
+
+    def refuse(error: Exception) -> None:
+        raise error
+
+    seen: list[tuple[Any, Any]] = []
+    shown: list[str] = []
+    runner.changed.connect(lambda change, origin: seen.append((change, origin)))
+    page = object()
+    runner.run(
+        None,
+        call(refuse, DomainError("拒收必须填写原因。")),
+        failed=shown.append,
+        changes=Change.LINES,
+        origin=page,
+    )
+    assert shown == ["拒收必须填写原因。"] and seen == []  # nothing changed anywhere
+    runner.run(
+        None,
+        call(refuse, Conflict(f"GC-12A/1 {CHANGED}")),
+        failed=shown.append,
+        changes=Change.LINES | Change.TASKS,
+        origin=page,
+    )
+    # Shown first, then every page showing lines or tasks reads them again, the acting one too.
+    assert shown[-1] == f"GC-12A/1 {CHANGED}"
+    assert seen == [(Change.LINES | Change.TASKS, None)]
