@@ -108,3 +108,22 @@ def test_the_first_start_of_the_day_backs_the_store_up(qtbot, org, sqlite_db):  
         # Once a day: the second start leaves the one backup as it was.
         assert sorted(p.name for p in folder.iterdir()) == [today.name], start
     assert _tasks(today) == _tasks(Path(sqlite_db.url.removeprefix("sqlite:///")))
+
+
+def test_render(qtbot, org, sqlite_db, prompts, make_desk):  # type: ignore[no-untyped-def]
+    """FANXIU_SHOT=FILE.png saves the 备份与恢复 section (README)."""
+    import os
+
+    for day in (dt.date(2026, 11, 27), dt.date(2026, 11, 28), dt.date(2026, 11, 29)):
+        made = backup.daily_backup(sqlite_db.url, today=day)
+        assert made is not None
+        taken = dt.datetime.combine(day, dt.time(8, 2)).timestamp()  # that morning's start
+        os.utime(made, (taken, taken))
+    page = _page(qtbot, make_desk(org.admin))
+    panel = page.backup_panel
+    assert [f.taken.date().day for f in panel.files()] == [29, 28, 27]  # newest first
+    out = os.environ.get("FANXIU_SHOT")
+    if out:
+        page.resize(1280, 1400)
+        qtbot.wait(50)
+        panel.grab().save(out)

@@ -472,7 +472,7 @@ def list_backups(db: Database) -> BackupsView:
             files += [_file(p, "upgrade") for p in where.glob(glob)]
     if folder.is_dir():
         files += [_file(p, "manual") for p in folder.glob(f"{stem}-*-backup.*")]
-    files.sort(key=lambda f: f.taken, reverse=True)
+    files.sort(key=lambda f: (f.taken, f.name), reverse=True)
     backend = "sqlite" if db.is_sqlite else "postgresql"
     return BackupsView(
         backend, str(folder), tuple(files), source is not None, suggested_name(db.url)
