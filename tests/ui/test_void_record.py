@@ -86,3 +86,21 @@ def test_a_clerk_sees_no_void_button_and_a_refusal_shows_in_the_form(
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "已经作废" in dialog.error_label.text(), timeout=30_000)
     assert dialog.isVisible()
+
+
+def test_report_lists_say_a_report_is_voided(sqlite_db: Database, org: Org) -> None:
+    from dataclasses import replace
+
+    from app.services.oversight import inbox
+    from app.ui.kit.columns import INBOX_COLUMNS
+    from app.ui.oversight.reports_page import REPORT_COLUMNS
+
+    number = _jj(sqlite_db, org)  # one line rejected: a JS
+    js = next(r for r in inbox.inbox(sqlite_db, org.manager) if r.number.startswith("JS-"))
+    voiding.void_record(sqlite_db, org.manager, js.number, "发错单位")
+    view = inbox.get_report(sqlite_db, js.number)
+    for columns in (INBOX_COLUMNS, REPORT_COLUMNS):
+        ack = next(c for c in columns if c.title == "签收")
+        assert ack.text(view) == "已作废：发错单位"
+        assert ack.text(replace(view, voided=False)) != "已作废：发错单位"
+    assert number.startswith("JJ-")

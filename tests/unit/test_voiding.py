@@ -17,7 +17,9 @@ from app.models.records import HandoverRecord, HandoverRecordLine, RecordCounter
 from app.models.repair import FaultLocalization
 from app.models.returns import DocumentKind
 from app.models.states import Decision
+from app.services.admin import codelists
 from app.services.handover import returns
+from app.services.oversight import inbox, item_history
 from app.services.records import printing, voiding
 from app.services.repair import repairs
 from tests.pdf_tools import pdf_text
@@ -132,6 +134,21 @@ def test_what_can_be_voided_and_reissued_by_kind(db, org) -> None:  # type: igno
         cqs = select(func.count()).select_from(Report).where(Report.number.like("CQ-%"))
         assert session.scalar(cqs) == 1
     assert "误报" in flat(printing.render_record(db, cq))
+    # The lists of reports say it: 已作废 and why.
+    view = inbox.get_report(db, cq)
+    assert (view.voided, view.void_reason) == (True, "误报")
+
+
+def test_a_voided_repair_record_leaves_the_certificate_to_its_reissue(db, org) -> None:  # type: ignore[no-untyped-def]
+    line = at_bench(db, org, "G-7")
+    repairs.no_fault_found(db, org.engineer, line, "复测正常", today=D(2026, 9, 24))
+    points = codelists.get_checklist(db, "GC-12A")
+    done = repairs.inspect_acceptance(db, org.quality, line, {p.id: (True, "") for p in points})
+    wx = done.repair_record_number
+    assert item_history.item_history(db, "G-7").certificate_entries == (wx,)
+    again = voiding.void_record(db, org.manager, wx, "维修人写错")
+    assert item_history.item_history(db, "G-7").certificate_entries == (again.reissued,)
+    assert f"替代{wx}" in flat(printing.render_record(db, again.reissued))
 
 
 def test_a_voided_localization_is_issued_again_and_the_bench_goes_on(db, org) -> None:  # type: ignore[no-untyped-def]

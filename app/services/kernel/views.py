@@ -126,6 +126,9 @@ class ReportView:
     # An overdue report or escalation closed by the late step's record (DW, WX) and its date.
     answered_by: str = ""
     answered_on: dt.date | None = None
+    # Voided by a manager (issue 9): listed as 已作废 with the reason.
+    voided: bool = False
+    void_reason: str = ""
 
 
 @dataclass(frozen=True)

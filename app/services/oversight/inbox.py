@@ -74,6 +74,8 @@ def _views(
                 mine=bool(mine),
                 answered_by=r.answered_by,
                 answered_on=r.answered_on,
+                voided=bool(r.voided),
+                void_reason=r.void_reason,
             )
         )
     return found

@@ -83,7 +83,8 @@ def item_history(db: Database, code: str) -> ItemHistory:
         pages = session.scalars(
             select(RepairRecord.number)
             .join(QualityCertificate, QualityCertificate.id == RepairRecord.certificate_id)
-            .where(QualityCertificate.item_id == item.id)
+            # A voided page is not in the certificate; its re-issue is (issue 9).
+            .where(QualityCertificate.item_id == item.id, RepairRecord.voided.is_(False))
             .order_by(RepairRecord.id)
         )
         tasks = session.scalars(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.services.kernel.terms import (
+    VOIDED,
     TaskStatus,
     line_status_label,
     report_kind_label,
@@ -110,6 +111,8 @@ ALL_LINE_COLUMNS = (
 
 
 def _ack_text(report: ReportView) -> str:
+    if report.voided:
+        return f"{VOIDED}：{report.void_reason}"
     if report.acknowledged_at is None:
         return "未签收"
     return f"{report.acknowledged_by or '—'} {local_time_text(report.acknowledged_at)}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QWidget
 
-from app.services.kernel.terms import ReportKind, Role, report_kind_label
+from app.services.kernel.terms import VOIDED, ReportKind, Role, report_kind_label
 from app.services.kernel.views import ReportView
 from app.services.oversight import inbox
 from app.ui.kit.formats import local_time_text
@@ -22,6 +22,8 @@ KINDS = (ReportKind.overdue_report, ReportKind.escalation)
 
 
 def _ack_text(report: ReportView) -> str:
+    if report.voided:
+        return f"{VOIDED}：{report.void_reason}"
     if report.acknowledged_at is None:
         return "未签收" if report.mine else "待对方签收"
     return f"{report.acknowledged_by or '—'} {local_time_text(report.acknowledged_at)}"
