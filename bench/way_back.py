@@ -70,7 +70,8 @@ AWAIT_PAGE = (
     "SELECT l.id, l.fault_description, t.number, i.serial_no, m.id, m.code, m.name"
     " FROM return_line l JOIN return_task t ON t.id = l.task_id JOIN item i ON i.id = l.item_id"
     " JOIN product_model m ON m.id = i.model_id"
-    " WHERE l.status = 'accepted_after_repair' AND l.manufacturer_unit_id = ? ORDER BY l.id LIMIT 200"
+    " WHERE l.status = 'accepted_after_repair' AND l.manufacturer_unit_id + 0 = ?"
+    " ORDER BY l.id LIMIT 200"
 )
 
 

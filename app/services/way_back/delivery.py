@@ -94,7 +94,9 @@ def page_awaiting(
     """A keyset page (by line id) of one manufacturer's lines awaiting return, with their
     planned dates: three queries whatever the page holds."""
     with db.reading() as session:
-        maker = ReturnLine.manufacturer_unit_id
+        # `+ 0` keeps SQLite on the (status, id) index: on the manufacturer's index it walked
+        # every line the manufacturer ever had (83,000 at 1M lines, 141 ms) to find a few dozen.
+        maker = ReturnLine.manufacturer_unit_id + 0
         stmt = (
             select(
                 ReturnLine.id,
