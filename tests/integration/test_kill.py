@@ -204,7 +204,7 @@ class Checked:
         deadline = time.monotonic() + 20
         while self.one(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
         ):
             assert time.monotonic() < deadline, "the killed desk's session lives on"
             time.sleep(0.05)
