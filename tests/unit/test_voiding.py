@@ -14,7 +14,7 @@ from app.db import Database
 from app.errors import DomainError, PermissionDenied, WrongState
 from app.models.misc import AuditEvent
 from app.models.records import HandoverRecord, HandoverRecordLine, RecordCounter, Report
-from app.models.repair import FaultLocalization
+from app.models.repair import AcceptanceInspection, AcceptanceResult, FaultLocalization
 from app.models.returns import DocumentKind
 from app.models.states import Decision
 from app.services.admin import codelists
@@ -149,6 +149,22 @@ def test_a_voided_repair_record_leaves_the_certificate_to_its_reissue(db, org) -
     again = voiding.void_record(db, org.manager, wx, "维修人写错")
     assert item_history.item_history(db, "G-7").certificate_entries == (again.reissued,)
     assert f"替代{wx}" in flat(printing.render_record(db, again.reissued))
+    # An acceptance record is issued again with its checklist results.
+    ys = voiding.void_record(db, org.manager, done.number, "检验员签错")
+    with db.reading() as session:
+        old, new = session.scalars(
+            select(AcceptanceInspection).order_by(AcceptanceInspection.id)
+        ).all()
+        results = [
+            session.scalars(
+                select(AcceptanceResult.checklist_item_id)
+                .where(AcceptanceResult.inspection_id == x.id)
+                .order_by(AcceptanceResult.id)
+            ).all()
+            for x in (old, new)
+        ]
+        assert (new.number, new.replaces, new.passed) == (ys.reissued, done.number, old.passed)
+    assert results[0] == results[1] and len(results[0]) == len(points)
 
 
 def test_a_voided_localization_is_issued_again_and_the_bench_goes_on(db, org) -> None:  # type: ignore[no-untyped-def]
