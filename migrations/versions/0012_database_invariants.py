@@ -146,7 +146,13 @@ CHECKS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-class StoreNeedsAPerson(RuntimeError):
+try:  # the program shows a StoreUnavailable's message as it is, when the store cannot open
+    from app.errors import StoreUnavailable as _Refusal
+except ImportError:  # pragma: no cover  (the migration run without the program)
+    _Refusal = RuntimeError  # type: ignore[misc,assignment]
+
+
+class StoreNeedsAPerson(_Refusal):
     """The store holds something the upgrade must not decide alone; nothing was changed."""
 
 

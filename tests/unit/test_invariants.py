@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 import app.models  # noqa: F401  (every table on Base.metadata)
 from app.db import Database, alembic_config, make_engine
-from app.errors import Conflict
+from app.errors import Conflict, StoreUnavailable
 from app.models.base import Base
 from app.models.returns import DocumentKind, DocumentVerdict
 from app.models.states import Decision
@@ -181,7 +181,7 @@ def test_0012_refuses_two_handed_over_lines_of_one_item_and_changes_nothing(db, 
     returns.confirm_handover(db, actor, first.id, "张代表", "王敏")
     _to(db, "0011", down=True)
     duplicate = _duplicate(db, second.id, line.item_id, status="accepted")
-    with pytest.raises(RuntimeError, match="GC-12A/GC12A-0001 同时在 .* 中且都已交接"):
+    with pytest.raises(StoreUnavailable, match="GC-12A/GC12A-0001 同时在 .* 中且都已交接"):
         _to(db, "0012")
     assert _revision(db) == "0011"
     assert returns.get_line(db, duplicate).status == "accepted"
