@@ -1,6 +1,6 @@
 """Every page of the window, first open and refresh, with the GUI thread's longest block (issue 10).
 
-A child process of the bench (offscreen), or by hand:
+By hand (each login's window runs offscreen in a child process of its own):
 
     .venv/bin/python -m bench.pages sqlite:////tmp/fanxiu-bench/fanxiu-1000000.db
 
@@ -93,15 +93,19 @@ def visit(app: QApplication, db: Any, login: str) -> dict[str, Any]:
             "refresh_ms": round(refresh * 1000, 1) if refresh is not None else -1,
         }
     heart.timer.stop()
-    out = {"pages": pages, "longest_block_ms": round(heart.longest_ms(), 1)}
+    out = {
+        "pages": pages,
+        "longest_block_ms": round(heart.longest_ms(), 1),
+        "rss_mib": round(rss_mib(), 1),
+    }
     window.stop_timers() if hasattr(window, "stop_timers") else None
     window.close()
     settle(app)
     return out
 
 
-def main() -> int:
-    url = sys.argv[1]
+def one_login(url: str, login: str) -> int:
+    """The child: one login's window in a process of its own, so its memory is its own."""
     from app.services.kernel.bootstrap import open_store
     from app.ui.kit.fonts import use_app_font
 
@@ -109,17 +113,49 @@ def main() -> int:
     assert isinstance(app, QApplication)
     use_app_font(app)
     db = open_store(url)
-    logins = {login: visit(app, db, login) for login in LOGINS}
+    print(json.dumps(visit(app, db, login), ensure_ascii=False), flush=True)
+    os._exit(0)  # a worker thread may still be reading: do not wait for it
+
+
+def every_login(url: str) -> dict[str, Any]:
+    from bench import children
+    from bench.run import child_env
+
+    logins = {}
+    for login in LOGINS:
+        done = children.run_module("bench.pages", [url, login], child_env(), 900, f"pages-{login}")
+        logins[login] = json.loads(done.stdout.strip().splitlines()[-1])
     every = [p["first_ms"] for v in logins.values() for p in v["pages"].values()]
-    out = {
+    return {
         "logins": logins,
         "first_ms_median": round(statistics.median(every), 1) if every else 0,
         "first_ms_max": max(every, default=0),
         "longest_block_ms": max(v["longest_block_ms"] for v in logins.values()),
-        "rss_mib": round(rss_mib(), 1),
+        "rss_mib_max": max(v["rss_mib"] for v in logins.values()),
     }
+
+
+def print_table(out: dict[str, Any]) -> None:
+    for login, v in out["logins"].items():
+        pages = "  ".join(
+            f"{key} {p['first_ms']:.0f}/{p['refresh_ms']:.0f}" for key, p in v["pages"].items()
+        )
+        print(
+            f"{login:<9} block {v['longest_block_ms']:>6.1f} ms  RSS {v['rss_mib']:>6.1f} MiB  {pages}"
+        )
+    print(
+        f"first open median {out['first_ms_median']} ms, max {out['first_ms_max']} ms; "
+        f"longest GUI block {out['longest_block_ms']} ms; largest window {out['rss_mib_max']} MiB"
+    )
+
+
+def main() -> int:
+    if len(sys.argv) > 2:
+        return one_login(sys.argv[1], sys.argv[2])
+    out = every_login(sys.argv[1])
+    print_table(out)
     print(json.dumps(out, ensure_ascii=False), flush=True)
-    os._exit(0)  # a worker thread may still be reading: do not wait for it
+    return 0
 
 
 if __name__ == "__main__":
