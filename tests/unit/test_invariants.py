@@ -171,6 +171,11 @@ def test_0012_goes_down_and_up_and_rejects_a_duplicate_still_being_counted(db, t
             {"id": duplicate},
         ).all()  # fmt: skip
     assert [tuple(r) for r in who] == [("系统（数据库升级 0012）", "reject")]
+    # The audit trail over the store as the upgrade left it holds together (issue 9).
+    from app.services.kernel.chain import verify_store
+
+    report = verify_store(db)
+    assert report.ok, report
 
 
 def test_0012_refuses_two_handed_over_lines_of_one_item_and_changes_nothing(db, two_tasks) -> None:  # type: ignore[no-untyped-def]
