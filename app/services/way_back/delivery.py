@@ -26,7 +26,7 @@ from app.services.kernel.numbering import issue_number
 from app.services.kernel.terms import line_status_label
 from app.services.kernel.views import DispatchGroup, DispatchLine
 from app.services.records.registry import new_handover
-from app.services.way_back.kitting import kit_status_in
+from app.services.way_back.kitting import kit_status_in, lines_by_id
 
 
 @dataclass(frozen=True)
@@ -373,7 +373,7 @@ def deliver(
             why = f"还缺 {len(status.missing)} 件：{missing}" if status.missing else "尚未确认齐套"
             raise WrongState(f"齐套 {kit.number} {why}，不能交付用户。")
         task = session.get(ReturnTask, kit.task_id) if kit.task_id else None
-        lines = [session.get_one(ReturnLine, i.line_id) for i in status.active]
+        lines = lines_by_id(session, [i.line_id for i in status.active])
         user_unit_id = task.user_unit_id if task else lines[0].task.user_unit_id
         materials = unit_of_kind(session, UnitKind.materials_dept, actor.unit_id)
         assert materials is not None

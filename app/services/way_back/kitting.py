@@ -464,8 +464,7 @@ def complete(db: Database, actor: Actor, number: str, today: dt.date | None = No
         if status.missing:
             names = "、".join(f"{i.item_code}（{i.note}）" for i in status.missing[:5])
             raise DomainError(f"齐套 {kit.number} 还缺 {len(status.missing)} 件：{names}。")
-        for item in status.active:
-            line = session.get_one(ReturnLine, item.line_id)
+        for line in lines_by_id(session, [i.line_id for i in status.active]):
             if line.status == LineStatus.back_at_materials:
                 advance(session, actor, line, "kit", kit.number)
         kit.status = KitSetStatus.kitted
@@ -474,6 +473,17 @@ def complete(db: Database, actor: Actor, number: str, today: dt.date | None = No
             session, actor, "kit_set", kit.id, "kitted", KitSetStatus.open, KitSetStatus.kitted
         )
         return kit_status_in(db, session, kit, today)
+
+
+def lines_by_id(session: Session, ids: list[int]) -> list[ReturnLine]:
+    """These lines in this order, read 500 at a time (not one query each)."""
+    found: dict[int, ReturnLine] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(
+            (x.id, x) for x in session.scalars(select(ReturnLine).where(ReturnLine.id.in_(chunk)))
+        )
+    return [found[i] for i in ids]
 
 
 def issue_status_report(
