@@ -5,12 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 
 from app.db import Database
 from app.models.org import Permission, Role
-from app.models.products import QualityCertificate
+from app.models.products import Item, ProductModel, QualityCertificate
 from app.models.records import HandoverKind, HandoverRecord, HandoverRecordLine, Report, ReportLine
 from app.models.repair import (
     AcceptanceInspection,
@@ -21,9 +36,9 @@ from app.models.repair import (
     ScrapRequest,
     UnboxingInspection,
 )
-from app.models.returns import ReturnLine
+from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import BENCH_STATES, PLAN_EDITABLE, SCRAPPABLE, LineStatus
-from app.models.workdays import DeadlineState, RuleCode
+from app.models.workdays import DeadlineState, Rule, RuleCode, WorkCalendar, due_date
 from app.services.admin.codelists import ChecklistPoint, checklist, point
 from app.services.admin.masterdata import item_code
 from app.services.kernel.calendar import calendar_and_rules
@@ -103,64 +118,291 @@ class LineDetail:
     certificate_no: str
 
 
-def _next_step(line: ReturnLine, pending: set[int]) -> str:
-    if line.id in pending:
-        return DECIDE_SCRAP
-    return NEXT_STEP.get(LineStatus(line.status), "")
+# A line's clocks on the bench, by which of them still run (the dispatch clock is the
+# materials department's, not the bench's). For each group the nearest due date is a
+# non-decreasing function of the day the line was received, so a group read in
+# (received_on, id) order is also in (nearest due, received_on, id) order: the bench's order,
+# read as keyset pages from SQL, with no line's clock evaluated outside the page shown.
+_NEVER = 2**62  # above every id: "after every line received that day"
 
 
-def bench_lines(db: Database, actor: Actor, today: dt.date | None = None) -> list[BenchLine]:
-    """Lines at the actor's manufacturer (every unit for managers and quality), nearest due first."""
+@dataclass(frozen=True)
+class _Group:
+    where: ColumnElement[bool]
+    rules: tuple[Rule, ...]  # the running clocks of the group's lines
+
+    def nearest(self, received: dt.date, cal: WorkCalendar) -> dt.date:
+        return min(due_date(rule, received, cal) for rule in self.rules)
+
+    def first_due_from(self, due: dt.date, cal: WorkCalendar) -> dt.date:
+        """The first day a line could be received on for its nearest due date to be >= `due`."""
+        lo = due - dt.timedelta(days=400)
+        while self.nearest(lo, cal) >= due:  # a clock longer than a year: look further back
+            lo -= dt.timedelta(days=4000)
+        hi = due  # a clock never ends before it starts: nearest(due) >= due
+        while (hi - lo).days > 1:
+            mid = lo + dt.timedelta(days=(hi - lo).days // 2)
+            if self.nearest(mid, cal) >= due:
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+
+def _groups(rules: dict[str, Rule]) -> tuple[list[_Group], ColumnElement[bool]]:
+    """The groups of lines with a running clock, and the condition of lines with none."""
+    received = ReturnLine.received_on.is_not(None)
+    local_runs = ReturnLine.localized_on.is_(None)
+    repair_runs = and_(
+        ReturnLine.repair_accepted_on.is_(None), ReturnLine.status != LineStatus.scrapped
+    )
+    local = rules.get(RuleCode.localization)
+    repair = rules.get(RuleCode.repair)
+    candidates = (
+        (and_(received, local_runs, repair_runs), (local, repair)),
+        (and_(received, local_runs, not_(repair_runs)), (local,)),
+        (and_(received, not_(local_runs), repair_runs), (repair,)),
+    )
+    groups: list[_Group] = []
+    untimed: list[ColumnElement[bool]] = [
+        not_(received),
+        and_(received, not_(local_runs), not_(repair_runs)),
+    ]
+    for where, clocks in candidates:
+        running = tuple(r for r in clocks if r is not None)
+        if running:
+            groups.append(_Group(where, running))
+        else:
+            untimed.append(where)
+    return groups, or_(*untimed)
+
+
+def _after_in_group(group: _Group, after: BenchLine, cal: WorkCalendar) -> ColumnElement[bool]:
+    """The group's lines after `after` in (nearest due, received_on, id) order, as one keyset
+    on (received_on, id)."""
+    assert after.nearest is not None and after.nearest.due and after.nearest.starts
+    due, day, line_id = after.nearest.due, after.nearest.starts, after.line_id
+    equal_from = group.first_due_from(due, cal)  # from here the group's nearest is >= due
+    later_from = group.first_due_from(due + dt.timedelta(days=1), cal)  # and > due
+    one = dt.timedelta(days=1)
+    key = max((equal_from - one, _NEVER), (day, line_id))
+    key = min(key, (later_from - one, _NEVER))
+    return tuple_(ReturnLine.received_on, ReturnLine.id) > tuple_(
+        literal(key[0], Date), literal(key[1])
+    )
+
+
+def _pending() -> ColumnElement[bool]:
+    """Whether a scrap request of the line waits for a manager's decision."""
+    return (
+        select(ScrapRequest.id)
+        .where(
+            ScrapRequest.line_id == ReturnLine.id, ScrapRequest.decision == ScrapDecision.pending
+        )
+        .exists()
+    )
+
+
+def _row_select(actor: Actor) -> Select[*tuple[Any, ...]]:
+    """One bench line's columns with its task, item, model, whether a scrap request waits and
+    the dispatch record to countersign, in one statement."""
+    pending = _pending()
+    handover = (
+        select(HandoverRecord.number)
+        .join(HandoverRecordLine, HandoverRecordLine.record_id == HandoverRecord.id)
+        .where(
+            HandoverRecordLine.line_id == ReturnLine.id,
+            HandoverRecord.kind == HandoverKind.materials_to_manufacturer,
+        )
+        .order_by(HandoverRecord.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            ReturnLine.id,
+            ReturnTask.number.label("task_number"),
+            ProductModel.code,
+            Item.serial_no,
+            ProductModel.name,
+            ReturnLine.fault_description,
+            ReturnLine.status,
+            ReturnLine.accepted_on,
+            ReturnLine.dispatched_on,
+            ReturnLine.received_on,
+            ReturnLine.localized_on,
+            ReturnLine.repair_accepted_on,
+            pending.label("pending"),
+            case((ReturnLine.status == LineStatus.dispatched, handover), else_=None).label(
+                "handover"
+            ),
+        )
+        .join(ReturnTask, ReturnTask.id == ReturnLine.task_id)
+        .join(Item, Item.id == ReturnLine.item_id)
+        .join(ProductModel, ProductModel.id == Item.model_id)
+    )
+    return stmt.where(_scope(actor))
+
+
+def _scope(actor: Actor) -> ColumnElement[bool]:
+    """The actor's bench: their unit's lines (every unit's for managers and quality)."""
+    on_bench = ReturnLine.status.in_(sorted(BENCH_STATES))
+    if actor.system or actor.role in (Role.manager, Role.quality):
+        return on_bench
+    return and_(on_bench, ReturnLine.manufacturer_unit_id == actor.unit_id)
+
+
+def _only_steps(steps: frozenset[str] | None) -> ColumnElement[bool]:
+    """Lines whose next step is one of `steps` (None: every line)."""
+    if steps is None:
+        return true()
+    pending = _pending()
+    states = sorted(s for s, step in NEXT_STEP.items() if step in steps)
+    mine = and_(not_(pending), ReturnLine.status.in_(states)) if states else false()
+    return or_(pending, mine) if DECIDE_SCRAP in steps else mine
+
+
+def _bench_line(row: Any, rules: dict[str, Rule], cal: WorkCalendar, today: dt.date) -> BenchLine:
+    deadlines = tuple(
+        d for d in line_deadlines(row, rules, cal, today) if d.rule != RuleCode.dispatch
+    )
+    running = [d for d in deadlines if d.state in OPEN_DEADLINE and d.due]
+    nearest = min(running, key=lambda d: d.due or dt.date.max) if running else None
+    status = LineStatus(row.status)
+    return BenchLine(
+        row.id,
+        row.task_number,
+        item_code(row.code, row.serial_no),
+        row.name,
+        row.fault_description,
+        status,
+        DECIDE_SCRAP if row.pending else NEXT_STEP.get(status, ""),
+        row.handover or "",
+        nearest,
+        deadlines,
+    )
+
+
+def _order(line: BenchLine) -> tuple[bool, dt.date, dt.date, int]:
+    near = line.nearest
+    return (
+        near is None,
+        near.due if near and near.due else dt.date.max,
+        near.starts if near and near.starts else dt.date.max,
+        line.line_id,
+    )
+
+
+def page_bench_lines(
+    db: Database,
+    actor: Actor,
+    today: dt.date | None = None,
+    after: BenchLine | None = None,
+    limit: int = 200,
+    steps: frozenset[str] | None = None,
+) -> list[BenchLine]:
+    """A page of the actor's bench after `after`, nearest due first (then the day received and
+    the line), lines with no running clock last. `steps`: only lines whose next step is one of
+    these (只看我能办理的). A fixed number of statements whatever the number of lines."""
     today = today or local_today()
     with db.reading() as session:
         cal, rules = calendar_and_rules(db, session)
-        stmt = select(ReturnLine).where(ReturnLine.status.in_(sorted(BENCH_STATES)))
-        if not (actor.system or actor.role in (Role.manager, Role.quality)):
-            stmt = stmt.where(ReturnLine.manufacturer_unit_id == actor.unit_id)
-        pending = scrapping.pending_line_ids(session)
-        result = []
-        for line in session.scalars(stmt):
-            deadlines = tuple(
-                d for d in line_deadlines(line, rules, cal, today) if d.rule != RuleCode.dispatch
-            )
-            running = [d for d in deadlines if d.state in OPEN_DEADLINE and d.due]
-            nearest = min(running, key=lambda d: d.due or dt.date.max) if running else None
-            handover = ""
-            if line.status == LineStatus.dispatched:
-                handover = (
-                    session.scalar(
-                        select(HandoverRecord.number)
-                        .join(HandoverRecordLine, HandoverRecordLine.record_id == HandoverRecord.id)
-                        .where(
-                            HandoverRecordLine.line_id == line.id,
-                            HandoverRecord.kind == HandoverKind.materials_to_manufacturer,
-                        )
-                        .order_by(HandoverRecord.id.desc())
-                    )
-                    or ""
-                )
-            result.append(
-                BenchLine(
-                    line.id,
-                    line.task.number,
-                    item_code(line.item.model.code, line.item.serial_no),
-                    line.item.model.name,
-                    line.fault_description,
-                    line.status,
-                    _next_step(line, pending),
-                    handover,
-                    nearest,
-                    deadlines,
-                )
-            )
-        return sorted(
-            result,
-            key=lambda b: (
-                b.nearest is None,
-                b.nearest.due if b.nearest else dt.date.max,
-                b.line_id,
+        groups, untimed = _groups(rules)
+        base = _row_select(actor).where(_only_steps(steps))
+        found: list[BenchLine] = []
+        if after is None or after.nearest is not None:
+            for group in groups:
+                stmt = base.where(group.where)
+                if after is not None:
+                    stmt = stmt.where(_after_in_group(group, after, cal))
+                stmt = stmt.order_by(ReturnLine.received_on, ReturnLine.id).limit(limit)
+                found += [_bench_line(r, rules, cal, today) for r in session.execute(stmt)]
+            found = sorted(found, key=_order)[:limit]
+        if len(found) < limit:
+            stmt = base.where(untimed)
+            if after is not None and after.nearest is None:
+                stmt = stmt.where(ReturnLine.id > after.line_id)
+            stmt = stmt.order_by(ReturnLine.id).limit(limit - len(found))
+            found += [_bench_line(r, rules, cal, today) for r in session.execute(stmt)]
+        return found
+
+
+@dataclass(frozen=True)
+class BenchCounts:
+    """How many lines the bench holds, how many it lists (只看我能办理的), how many are
+    overdue and how many wait for a scrap decision."""
+
+    total: int
+    listed: int
+    overdue: int
+    waiting: int
+
+
+def bench_counts(
+    db: Database,
+    actor: Actor,
+    today: dt.date | None = None,
+    steps: frozenset[str] | None = None,
+) -> BenchCounts:
+    """The bench's counts in one statement, whatever the number of lines: a line is overdue
+    when its nearest due date is before today, that is when it was received before the first
+    day its group's nearest clock reaches today."""
+    today = today or local_today()
+    with db.reading() as session:
+        cal, rules = calendar_and_rules(db, session)
+        groups, _untimed = _groups(rules)
+        overdue = or_(
+            false(),
+            *(
+                and_(g.where, ReturnLine.received_on < literal(g.first_due_from(today, cal), Date))
+                for g in groups
             ),
         )
+        pending = _pending()
+
+        def tally(cond: ColumnElement[bool]) -> Any:
+            return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+        row = session.execute(
+            select(
+                func.count(),
+                tally(_only_steps(steps)),
+                tally(overdue),
+                tally(pending),
+            ).where(_scope(actor))
+        ).one()
+        return BenchCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+def bench_lines(db: Database, actor: Actor, today: dt.date | None = None) -> list[BenchLine]:
+    """Every line at the actor's manufacturer (every unit for managers and quality), nearest due
+    first: the pages one after the other (for scripts and tests; the window reads a page)."""
+    lines: list[BenchLine] = []
+    while True:
+        page = page_bench_lines(db, actor, today, lines[-1] if lines else None, 500)
+        lines += page
+        if len(page) < 500:
+            return lines
+
+
+def handover_lines(
+    db: Database, actor: Actor, handover_number: str, today: dt.date | None = None
+) -> list[BenchLine]:
+    """The lines of a dispatch record still waiting on the actor's bench to be countersigned."""
+    today = today or local_today()
+    with db.reading() as session:
+        cal, rules = calendar_and_rules(db, session)
+        on_record = (
+            select(HandoverRecordLine.line_id)
+            .join(HandoverRecord, HandoverRecord.id == HandoverRecordLine.record_id)
+            .where(HandoverRecord.number == handover_number)
+        )
+        stmt = (
+            _row_select(actor)
+            .where(ReturnLine.status == LineStatus.dispatched, ReturnLine.id.in_(on_record))
+            .order_by(ReturnLine.id)
+        )
+        return [_bench_line(r, rules, cal, today) for r in session.execute(stmt)]
 
 
 def line_records(db: Database, line_id: int) -> list[str]:

@@ -9,7 +9,7 @@ the runner; then the bench is read again and the line stays selected while it is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
@@ -146,7 +146,7 @@ class BenchPage(Page):
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(desk, parent)
         self.previewer = Previewer(desk)
-        self.all_rows: list[BenchLine] = []
+        self.counts = bench.BenchCounts(0, 0, 0, 0)
         self.detail: LineDetail | None = None
         self._build_head()
         columns = bench_columns(self._may_take)
@@ -284,35 +284,60 @@ class BenchPage(Page):
         self.reload()
 
     def reload(self, then: Callable[[], None] | None = None) -> None:
-        """Read the bench again; the selected line stays selected while it is still here."""
+        """Read the bench's counts and its first page again; the selected line stays selected
+        while it is still here. Further pages come as the table scrolls."""
         keep = self._selected_id()
 
-        def loaded(rows: list[BenchLine]) -> None:
-            self.all_rows = rows
+        def loaded(counts: bench.BenchCounts) -> None:
+            self.counts = counts
             self._show_rows(keep)
             if then is not None:
                 then()
 
-        self.run(call(bench.bench_lines, self.db, self.actor), done=loaded)
+        self.run(call(bench.bench_counts, self.db, self.actor, steps=self._steps()), done=loaded)
 
     def _may_take(self, line: BenchLine) -> bool:
         permission = STEP_PERMISSIONS.get(line.next_step)
         return permission is not None and not denial(self.actor, permission)
 
+    def _steps(self) -> frozenset[str] | None:
+        """The steps the login may take, when only those lines are listed (只看我能办理的)."""
+        if not self.mine_box.isChecked():
+            return None
+        return frozenset(
+            step
+            for step, permission in STEP_PERMISSIONS.items()
+            if not denial(self.actor, permission)
+        )
+
+    def _fetch(self, last: BenchLine | None, limit: int) -> Sequence[BenchLine] | None:
+        # A keyset page in the bench's order, each line's task, item, scrap request and
+        # dispatch record in the same statements: a fixed number whatever the number of lines.
+        rows: Sequence[BenchLine] | None = self.runner.now(
+            call(
+                bench.page_bench_lines,
+                self.db,
+                self.actor,
+                after=last,
+                limit=limit,
+                steps=self._steps(),
+            ),
+            failed=self.show_failure,
+        )
+        return rows
+
     def _show_rows(self, keep: int | None) -> None:
-        rows = self.all_rows
-        if self.mine_box.isChecked():
-            rows = [r for r in rows if self._may_take(r)]
-        self.model.set_fetcher(list_fetcher(rows))
-        overdue = sum(1 for r in self.all_rows if deadline_tone(r.nearest) == Tone.bad)
-        waiting = sum(1 for r in self.all_rows if r.next_step == DECIDE_SCRAP)
-        text = f"共 {len(self.all_rows)} 件"
-        if len(rows) != len(self.all_rows):
-            text += f"，列出 {len(rows)} 件"
-        if overdue:
-            text += f"，<span style='color:{FOREGROUND[Tone.bad]}'>超期 {overdue} 件</span>"
-        if waiting:
-            text += f"，<span style='color:{FOREGROUND[Tone.warn]}'>报废待批 {waiting} 件</span>"
+        counts = self.counts
+        self.model.set_fetcher(self._fetch)
+        text = f"共 {counts.total} 件"
+        if counts.listed != counts.total:
+            text += f"，列出 {counts.listed} 件"
+        if counts.overdue:
+            text += f"，<span style='color:{FOREGROUND[Tone.bad]}'>超期 {counts.overdue} 件</span>"
+        if counts.waiting:
+            text += (
+                f"，<span style='color:{FOREGROUND[Tone.warn]}'>报废待批 {counts.waiting} 件</span>"
+            )
         self.count_label.setText(text)
         if keep is None or not self.select_line(keep):
             self._show_line(None)
@@ -414,7 +439,7 @@ class BenchPage(Page):
     # --- steps --------------------------------------------------------------------------------
 
     def _mine_toggled(self, _on: bool) -> None:
-        self._show_rows(self._selected_id())
+        self.reload()
 
     def take_next_step(self, *_args: Any) -> None:
         line = self.selected()
@@ -430,7 +455,9 @@ class BenchPage(Page):
         late = self.detail.lateness if self.detail else None
         cert = self.detail.certificate_no if self.detail else ""
         if step == "receive_at_manufacturer":
-            same = [r for r in self.all_rows if r.handover_number == line.handover_number]
+            same = self.now(
+                call(bench.handover_lines, self.db, self.actor, line.handover_number), []
+            )
             return ReceiptDialog(desk, line.handover_number, same or [line], self), self._received
         if step == "unbox":
             return UnboxingDialog(desk, line, self), self._unboxed
