@@ -193,3 +193,24 @@ def test_migration_0014_goes_down_and_up_again(db) -> None:  # type: ignore[no-u
     finally:
         engine.dispose()
     assert set(TRIGGERED) <= _triggers(db)
+
+
+def test_plain_sqlite3_can_neither_delete_nor_rewrite_an_issued_report(sqlite_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Seed 002 of issue 9: with plain sqlite3 two reports were deleted and the program went on."""
+    import sqlite3
+
+    from tests.conftest import Org
+    from tests.unit.test_voiding import _jj
+
+    _jj(sqlite_db, Org(sqlite_db))  # one line rejected: a rejection notice (JS) is issued
+    path = sqlite_db.url.removeprefix("sqlite:///")
+    conn = sqlite3.connect(path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match=KEPT):
+            conn.execute("DELETE FROM report")
+        with pytest.raises(sqlite3.IntegrityError, match="已出具的记录不能修改"):
+            conn.execute("UPDATE report SET body = '改写'")
+        conn.rollback()
+        assert conn.execute("SELECT count(*) FROM report WHERE body <> '改写'").fetchone() == (1,)
+    finally:
+        conn.close()
