@@ -295,15 +295,48 @@ def snapshot(db: bare.BareDB) -> Snapshot:
 
 
 def restore(db: bare.BareDB, snap: Snapshot) -> None:
-    """Delete the rows added since `snap` and put the record counters back."""
+    """Delete the rows added since `snap` and put the record counters back.
+
+    The store's triggers refuse to delete audit events and issued records (issue 9): the bench
+    alone, on its throwaway store, lifts them inside its own transaction (PostgreSQL: replica
+    mode for this transaction; SQLite: the triggers dropped and made again before COMMIT)."""
     db.begin()
+    triggers: list[tuple[Any, ...]] = []
+    if db.sqlite:
+        triggers = db.all("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        for name, _sql in triggers:
+            db.conn.execute(f'DROP TRIGGER "{name}"')
+    else:
+        db.conn.execute("SET LOCAL session_replication_role = replica")
     for table in RESTORE_TABLES:
         db.conn.execute(
             f"DELETE FROM {table} WHERE id > {int(snap.max_ids[table])}"  # noqa: S608
         )
+    if "audit_chain_head" in {t for (t,) in _tables(db)}:
+        _rewind_chain(db)
     db.conn.execute("DELETE FROM record_counter")
     db.many("INSERT INTO record_counter (prefix, year, last_value) VALUES (?, ?, ?)", snap.counters)
+    for _name, sql in triggers:
+        db.conn.execute(sql)
     db.commit()
+
+
+def _tables(db: bare.BareDB) -> list[tuple[Any, ...]]:
+    if db.sqlite:
+        return db.all("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return db.all("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+
+
+def _rewind_chain(db: bare.BareDB) -> None:
+    """The chain's head back on the newest event kept, so the next event links to it."""
+    last = db.all(
+        "SELECT seq, hash FROM audit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
+    )
+    if last:
+        db.conn.execute(
+            f"UPDATE audit_chain_head SET last_seq = {int(last[0][0])}, "  # noqa: S608
+            f"last_hash = '{last[0][1]}' WHERE id = 1"
+        )
 
 
 # --- service timings ---------------------------------------------------------------------------
