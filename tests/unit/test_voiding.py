@@ -21,7 +21,7 @@ from app.services.admin import codelists
 from app.services.handover import returns
 from app.services.oversight import inbox, item_history
 from app.services.records import printing, voiding
-from app.services.repair import repairs
+from app.services.repair import bench, repairs
 from tests.pdf_tools import pdf_text
 from tests.unit.test_repair_way import CONFIRMED, accepted_lines, at_bench
 
@@ -191,6 +191,9 @@ def test_a_voided_localization_is_issued_again_and_the_bench_goes_on(db, org) ->
     text_ = flat(printing.render_record(db, dw))
     assert "作废" in text_ and "定位结论写错了部件" in text_
     repairs.plan_repair(db, org.engineer, line, "更换陀螺", D(2026, 12, 1))
+    # The bench lists both, the voided one said so.
+    titles = [r.title for r in bench.line_detail(db, line).records if r.number.startswith("DW")]
+    assert titles == [f"故障定位情况报告 {dw}（已作废）", f"故障定位情况报告 {done.reissued}"]
 
 
 def _raw(db: Database, sql: str) -> None:

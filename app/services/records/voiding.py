@@ -142,6 +142,17 @@ def _rule(prefix: str) -> str:
     return REISSUE[prefix]
 
 
+def voided_numbers(session: Session, numbers: list[str]) -> set[str]:
+    """Which of `numbers` are voided (for lists that show records with 已作废)."""
+    found: set[str] = set()
+    for table in (*_TABLES.values(), Report):
+        column = table.number  # type: ignore[attr-defined]
+        found.update(
+            session.scalars(select(column).where(column.in_(numbers), table.voided.is_(True)))  # type: ignore[attr-defined]
+        )
+    return found
+
+
 def void_rule(db: Database, number: str) -> VoidRule:
     number = number.strip().upper()
     prefix = _prefix(number)

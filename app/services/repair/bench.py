@@ -44,9 +44,10 @@ from app.services.admin.masterdata import item_code
 from app.services.kernel.calendar import calendar_and_rules
 from app.services.kernel.context import Actor, local_today
 from app.services.kernel.line_steps import load_line
-from app.services.kernel.terms import line_status_label, plan_version_label, record_title
+from app.services.kernel.terms import VOIDED, line_status_label, plan_version_label, record_title
 from app.services.kernel.views import BenchLine
 from app.services.oversight.deadlines import Lateness, line_deadlines, step_lateness
+from app.services.records import voiding
 from app.services.repair import scrapping
 from app.services.repair.scrapping import ScrapView
 
@@ -500,9 +501,12 @@ def line_detail(db: Database, line_id: int, today: dt.date | None = None) -> Lin
                 QualityCertificate.item_id == line.item_id
             )
         )
+        voided = voiding.voided_numbers(session, records)
         return LineDetail(
             line.id,
-            tuple(RecordItem(n, _record_title(n, versions.get(n, ""))) for n in records),
+            tuple(
+                RecordItem(n, _record_title(n, versions.get(n, ""), n in voided)) for n in records
+            ),
             tuple(PlanItem(doc, version, number) for doc, version, number in plans),
             _blocked(status, scrap),
             scrapping.view_of(session, shown) if shown is not None else None,
@@ -511,9 +515,10 @@ def line_detail(db: Database, line_id: int, today: dt.date | None = None) -> Lin
         )
 
 
-def _record_title(number: str, version: str) -> str:
+def _record_title(number: str, version: str, voided: bool = False) -> str:
     title = record_title(number)
-    return f"{title}（{plan_version_label(version)}）" if version else title
+    title = f"{title}（{plan_version_label(version)}）" if version else title
+    return f"{title}（{VOIDED}）" if voided else title
 
 
 def step_lateness_of(
