@@ -14,11 +14,15 @@ from typing import Any
 from sqlalchemy import update
 
 from app.db import Database
-from app.models.org import Unit
+from app.models.org import Unit, UnitKind
+from app.models.records import ReportKind
 from app.models.returns import ReturnLine
 from app.models.states import LineStatus
 from app.models.workdays import DeadlineState
-from app.services.kernel.views import BenchLine
+from app.services.kernel.context import command_line_actor
+from app.services.kernel.views import BenchLine, ReportView
+from app.services.oversight import inbox
+from app.services.records.registry import issue_report
 from app.services.repair import bench, scrapping
 from tests.conftest import Org
 from tests.unit.test_repair_way import accepted_lines
@@ -145,3 +149,79 @@ def test_bench_pages_follow_the_nearest_deadline_and_count_in_sql(db: Database, 
 
     # Another unit's engineer sees none of them.
     assert bench.page_bench_lines(db, org.power, TODAY) == []
+
+
+def reports_store(db: Database, org: Org, n: int, tag: str) -> None:
+    """`n` overdue reports and escalations to the quality and competent departments, each about
+    a line of a task of its own at the inertial-navigation bench; every third one acknowledged."""
+    lines = bench_store(db, org, n, tag)
+    system = command_line_actor()
+    with db.transaction() as session:
+        quality = session.query(Unit).filter(Unit.kind == UnitKind.quality_dept).one()
+        competent = session.query(Unit).filter(Unit.kind == UnitKind.competent_dept).one()
+        for i, line_id in enumerate(lines):
+            kind = ReportKind.escalation if i % 4 == 3 else ReportKind.overdue_report
+            line = session.get(ReturnLine, line_id)
+            assert line is not None
+            issue_report(
+                session,
+                system,
+                prefix="SJ" if kind == ReportKind.escalation else "CQ",
+                year=2026,
+                kind=kind,
+                recipients=[quality, competent] if i % 2 else [quality],
+                title=f"超期报告 {tag}-{i}",
+                body="故障定位超期",
+                task_id=line.task_id,
+                lines=[(line_id, "故障定位超期")],
+                rule="localization",
+            )
+    numbers = [r.number for r in inbox.inbox(db, org.quality, limit=1000)]
+    inbox.acknowledge_many(db, org.quality, numbers[::3])
+
+
+def inbox_read(db: Database, org: Org) -> list[str]:
+    """What 收件箱 and 超期与升级 send for their count, first page and a page further down."""
+    with selects(db) as seen:
+        inbox.unread_count(db, org.quality)
+        first = inbox.inbox(db, org.quality, limit=4)
+        inbox.inbox(db, org.quality, limit=4, after=first[-1].id, unread_only=True)
+        followed = inbox.followed_reports(db, org.engineer, limit=4)
+        inbox.followed_reports(db, org.engineer, limit=4, after=followed[-1].id)
+    return seen
+
+
+def every_page(read: Any) -> list[ReportView]:
+    found: list[ReportView] = []
+    while True:
+        page = read(found[-1].id if found else None)
+        found += page
+        if len(page) < 3:
+            return found
+
+
+def test_the_inbox_reads_the_same_statements_for_8_reports_and_for_48(
+    db: Database, org: Org
+) -> None:
+    reports_store(db, org, 8, "S")  # two pages of four, a signed report in each
+    eight = inbox_read(db, org)
+    reports_store(db, org, 40, "L")
+    many = inbox_read(db, org)
+    assert len(many) == len(eight), (eight, many)
+    # A page: its reports, their recipients, tasks, units and who signed; the reader's units.
+    assert len(eight) <= 1 + 2 * 6 + 2 * 7
+
+    # Pages of three meet end to end, newest first, as one read gives them.
+    whole = inbox.inbox(db, org.quality, limit=1000)
+    assert len(whole) == 48
+    assert every_page(lambda after: inbox.inbox(db, org.quality, limit=3, after=after)) == whole
+    assert [r.id for r in whole] == sorted((r.id for r in whole), reverse=True)
+    followed = inbox.followed_reports(db, org.engineer, limit=1000)
+    assert len(followed) == 48 and not any(r.mine for r in followed)
+    assert (
+        every_page(lambda after: inbox.followed_reports(db, org.engineer, limit=3, after=after))
+        == followed
+    )
+    unread = [r for r in whole if r.acknowledged_at is None]
+    assert 0 < len(unread) < 48
+    assert inbox.unread_count(db, org.quality) == len(unread)
