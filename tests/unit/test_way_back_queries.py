@@ -8,6 +8,7 @@ matters to the read, the test moves it with one UPDATE instead of the whole repa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import Iterator
@@ -25,9 +26,11 @@ from app.models.org import Unit
 from app.models.returns import ReturnLine
 from app.models.states import LineStatus
 from app.models.workdays import Deadline, DeadlineState
+from app.printing.forms import render_form
 from app.services.kernel.views import KitItem, KitStatus
 from app.services.way_back import delivery, kitting, kitting_report
 from tests.conftest import Org
+from tests.pdf_tools import pdf_text
 from tests.unit.test_repair_way import accepted_lines
 
 D = dt.date
@@ -253,3 +256,21 @@ def test_the_report_workbook_touches_each_row_once(db: Database, monkeypatch: An
     assert sheet.max_row == 9 + 2_000
     assert sheet.cell(10, 1).value == "GC-12A/S-9"  # not back and the latest first
     assert sheet["A1"].value == "齐套情况报告  QT-2026-0001"
+
+
+def test_the_report_pdf_draws_barcodes_only_for_the_missing() -> None:
+    """A barcode costs as much to draw as the rest of its row: the PDF gives one to each item
+    still missing (someone has to fetch it) and prints the returned and scrapped as text."""
+    status = _status(40)  # even items back, odd ones missing
+    scrapped = dataclasses.replace(status.items[1], scrapped=True, note="已报废，退出齐套")
+    status = dataclasses.replace(status, items=(*status.items[:1], scrapped, *status.items[2:]))
+    form = kitting_report.status_form(status, "QB-2026-000001", TODAY)
+    missing, rest = form.sections
+    assert missing.title == "未返回的产品（19 件）" and missing.table is not None
+    assert missing.table.barcode_column == 0
+    assert {r[0] for r in missing.table.rows} == {f"GC-12A/S-{i}" for i in range(3, 40, 2)}
+    assert rest.title == "已返回及报废退出的产品（21 件）" and rest.table is not None
+    assert rest.table.barcode_column is None
+    assert rest.table.rows[0][0] == "GC-12A/S-1"  # out of the set, before those back
+    text = pdf_text(render_form(form))
+    assert "未返回的产品（19 件）" in text and "GC-12A/S-38" in text

@@ -18,27 +18,57 @@ from app.printing.documents import FormDocument, FormField, FormSection, FormTab
 from app.printing.forms import render_form
 from app.services.kernel.context import local_today, to_local
 from app.services.kernel.terms import deadline_state_label, line_status_label
-from app.services.kernel.views import KitStatus
+from app.services.kernel.views import KitItem, KitStatus
 from app.services.way_back.kitting import kit_status_in
 
 COLUMNS = ("产品编码", "产品名称", "返厂任务", "状态", "所在单位", "责任单位", "情况", "超期")
 
 
+def _row(i: KitItem) -> tuple[str, ...]:
+    return (
+        i.item_code,
+        i.model_name,
+        i.task_number,
+        line_status_label(i.status),
+        i.where,
+        i.responsible,
+        i.note,
+        f"{i.late_days} 天" if i.late_days else "",
+    )
+
+
+def _ordered(items: tuple[KitItem, ...]) -> list[KitItem]:
+    """The missing first, the latest of them first; then the scrapped; then those back."""
+    return sorted(items, key=lambda i: (i.back, i.scrapped, -i.late_days))
+
+
 def _rows(status: KitStatus) -> list[tuple[str, ...]]:
-    ordered = sorted(status.items, key=lambda i: (i.back, i.scrapped, -i.late_days))
-    return [
-        (
-            i.item_code,
-            i.model_name,
-            i.task_number,
-            line_status_label(i.status),
-            i.where,
-            i.responsible,
-            i.note,
-            f"{i.late_days} 天" if i.late_days else "",
+    return [_row(i) for i in _ordered(status.items)]
+
+
+def _sections(status: KitStatus) -> tuple[FormSection, ...]:
+    """The items still missing, with a Code128 each for whoever goes to fetch them; then the
+    rest as text. (A barcode costs as much to draw as the rest of its row: a set of 10,000
+    returned items need not print 10,000 of them.)"""
+    ordered = _ordered(status.items)
+    missing = [_row(i) for i in ordered if not i.back and not i.scrapped]
+    rest = [_row(i) for i in ordered if i.back or i.scrapped]
+    sections = []
+    if missing or not rest:
+        sections.append(
+            FormSection(
+                f"未返回的产品（{len(missing)} 件）",
+                table=FormTable("", COLUMNS, tuple(missing), barcode_column=0),
+            )
         )
-        for i in ordered
-    ]
+    if rest:
+        sections.append(
+            FormSection(
+                f"已返回及报废退出的产品（{len(rest)} 件）",
+                table=FormTable("", COLUMNS, tuple(rest)),
+            )
+        )
+    return tuple(sections)
 
 
 def _summary(status: KitStatus) -> str:
@@ -76,12 +106,7 @@ def status_form(status: KitStatus, number: str, today: dt.date) -> FormDocument:
             FormField("统计日期", today.isoformat()),
             FormField("齐套情况", _summary(status), wide=True),
         ),
-        sections=(
-            FormSection(
-                "产品明细（未返回的在前）",
-                table=FormTable("", COLUMNS, tuple(_rows(status)), barcode_column=0),
-            ),
-        ),
+        sections=_sections(status),
         signatures=("物资管理部门", "总体单位签收"),
         printed_at=to_local(dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M"),
     )
