@@ -15,8 +15,8 @@ child rows that are part of it) refuses a change of any column except the ones b
 row's CHECK constraints speak first, so a value outside a closed set is refused by its name):
 - on every voidable record: the five voiding columns, and only while the record is not voided
   (a voided record stays voided; voiding is the one change an issued record takes);
-- handover_record: to_person, countersigned_at/by while a handover to a manufacturer is not
-  countersigned yet (the manufacturer signs for it at receipt); its anomalies may grow (the
+- handover_record: to_person, countersigned_at/by while a handover to a manufacturer is neither
+  countersigned nor voided (the manufacturer signs its re-issue); its anomalies may grow (the
   receipt appends its notes, possibly in a later flush) but what was written stays; and
   handover_record_line.anomaly of such a handover once, while empty (written in the same flush
   as the countersignature, which the ORM may send first);
@@ -65,7 +65,9 @@ NEW_VOIDABLE = (
     "delivery_plan",
 )
 NOT_VOIDED = "NOT OLD.voided"
-TO_MANUFACTURER_OPEN = "OLD.kind = 'materials_to_manufacturer' AND OLD.countersigned_at IS NULL"
+TO_MANUFACTURER_OPEN = (
+    "OLD.kind = 'materials_to_manufacturer' AND OLD.countersigned_at IS NULL AND NOT OLD.voided"
+)
 
 # table -> (gate on OLD: the row is an issued record, [(condition on OLD, columns writable while
 # it holds)], columns always writable). Every other column is frozen.

@@ -18,6 +18,7 @@ from app.models.repair import AcceptanceInspection, AcceptanceResult, FaultLocal
 from app.models.returns import DocumentKind
 from app.models.states import Decision
 from app.services.admin import codelists
+from app.services.dispatch import dispatching
 from app.services.handover import returns
 from app.services.oversight import inbox, item_history
 from app.services.records import printing, voiding
@@ -230,3 +231,13 @@ def test_the_store_refuses_changing_an_issued_record_but_takes_its_voiding(db, o
     with db.reading() as session:
         record = session.scalars(select(HandoverRecord)).one()
         assert (record.voided, record.void_reason, record.anomalies) == (True, "测试", "")
+
+
+def test_a_voided_dispatch_record_is_received_under_its_reissue_only(db, org) -> None:  # type: ignore[no-untyped-def]
+    (line,) = accepted_lines(db, org, [("GC-12A", "G-8")])
+    sent = dispatching.dispatch(db, org.clerk, [line], today=CONFIRMED).handover_number
+    again = voiding.void_record(db, org.manager, sent, "承制单位写错联系人", today=CONFIRMED)
+    with pytest.raises(DomainError, match="已出具的记录不能修改"):
+        repairs.receive(db, org.engineer, sent, "陈工", today=D(2026, 9, 22))
+    done = repairs.receive(db, org.engineer, again.reissued, "陈工", today=D(2026, 9, 22))
+    assert done.received == 1
