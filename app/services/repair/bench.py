@@ -204,7 +204,7 @@ def _pending() -> ColumnElement[bool]:
     )
 
 
-def _row_select(actor: Actor) -> Select[*tuple[Any, ...]]:
+def _row_select() -> Select[*tuple[Any, ...]]:
     """One bench line's columns with its task, item, model, whether a scrap request waits and
     the dispatch record to countersign, in one statement."""
     pending = _pending()
@@ -219,7 +219,7 @@ def _row_select(actor: Actor) -> Select[*tuple[Any, ...]]:
         .limit(1)
         .scalar_subquery()
     )
-    stmt = (
+    return (
         select(
             ReturnLine.id,
             ReturnTask.number.label("task_number"),
@@ -242,7 +242,6 @@ def _row_select(actor: Actor) -> Select[*tuple[Any, ...]]:
         .join(Item, Item.id == ReturnLine.item_id)
         .join(ProductModel, ProductModel.id == Item.model_id)
     )
-    return stmt.where(_scope(actor))
 
 
 def _scope(actor: Actor) -> ColumnElement[bool]:
@@ -250,7 +249,9 @@ def _scope(actor: Actor) -> ColumnElement[bool]:
     on_bench = ReturnLine.status.in_(sorted(BENCH_STATES))
     if actor.system or actor.role in (Role.manager, Role.quality):
         return on_bench
-    return and_(on_bench, ReturnLine.manufacturer_unit_id == actor.unit_id)
+    # `+ 0` keeps SQLite on the (status, id) index: the manufacturer's own index walks every
+    # line the unit ever had (tens of thousands at 1M lines) to find the few on its bench.
+    return and_(on_bench, ReturnLine.manufacturer_unit_id + 0 == actor.unit_id)
 
 
 def _only_steps(steps: frozenset[str] | None) -> ColumnElement[bool]:
@@ -309,22 +310,28 @@ def page_bench_lines(
     with db.reading() as session:
         cal, rules = calendar_and_rules(db, session)
         groups, untimed = _groups(rules)
-        base = _row_select(actor).where(_only_steps(steps))
+        wanted = and_(_scope(actor), _only_steps(steps))
+
+        def read(ids: Select[*tuple[Any, ...]]) -> list[BenchLine]:
+            # The page's ids first, sorted and cut on return_line alone; then their task,
+            # item, scrap request and dispatch record for those lines only.
+            rows = session.execute(_row_select().where(ReturnLine.id.in_(ids)))
+            return [_bench_line(r, rules, cal, today) for r in rows]
+
         found: list[BenchLine] = []
         if after is None or after.nearest is not None:
             for group in groups:
-                stmt = base.where(group.where)
+                ids = select(ReturnLine.id).where(wanted, group.where)
                 if after is not None:
-                    stmt = stmt.where(_after_in_group(group, after, cal))
-                stmt = stmt.order_by(ReturnLine.received_on, ReturnLine.id).limit(limit)
-                found += [_bench_line(r, rules, cal, today) for r in session.execute(stmt)]
+                    ids = ids.where(_after_in_group(group, after, cal))
+                found += read(ids.order_by(ReturnLine.received_on, ReturnLine.id).limit(limit))
             found = sorted(found, key=_order)[:limit]
         if len(found) < limit:
-            stmt = base.where(untimed)
+            ids = select(ReturnLine.id).where(wanted, untimed)
             if after is not None and after.nearest is None:
-                stmt = stmt.where(ReturnLine.id > after.line_id)
-            stmt = stmt.order_by(ReturnLine.id).limit(limit - len(found))
-            found += [_bench_line(r, rules, cal, today) for r in session.execute(stmt)]
+                ids = ids.where(ReturnLine.id > after.line_id)
+            rest = read(ids.order_by(ReturnLine.id).limit(limit - len(found)))
+            found += sorted(rest, key=lambda b: b.line_id)
         return found
 
 
@@ -399,8 +406,12 @@ def handover_lines(
             .where(HandoverRecord.number == handover_number)
         )
         stmt = (
-            _row_select(actor)
-            .where(ReturnLine.status == LineStatus.dispatched, ReturnLine.id.in_(on_record))
+            _row_select()
+            .where(
+                _scope(actor),
+                ReturnLine.status == LineStatus.dispatched,
+                ReturnLine.id.in_(on_record),
+            )
             .order_by(ReturnLine.id)
         )
         return [_bench_line(r, rules, cal, today) for r in session.execute(stmt)]
