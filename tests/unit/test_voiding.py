@@ -237,7 +237,10 @@ def test_a_voided_dispatch_record_is_received_under_its_reissue_only(db, org) ->
     (line,) = accepted_lines(db, org, [("GC-12A", "G-8")])
     sent = dispatching.dispatch(db, org.clerk, [line], today=CONFIRMED).handover_number
     again = voiding.void_record(db, org.manager, sent, "承制单位写错联系人", today=CONFIRMED)
-    with pytest.raises(DomainError, match="已出具的记录不能修改"):
+    with pytest.raises(WrongState, match=f"已作废，请签收重新出具的 {again.reissued}"):
         repairs.receive(db, org.engineer, sent, "陈工", today=D(2026, 9, 22))
+    # Past the service, the store refuses it too.
+    with pytest.raises(IntegrityError, match=REFUSED):
+        _raw(db, f"UPDATE handover_record SET countersigned_by_id = 1 WHERE number = '{sent}'")
     done = repairs.receive(db, org.engineer, again.reissued, "陈工", today=D(2026, 9, 22))
     assert done.received == 1

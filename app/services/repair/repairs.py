@@ -102,6 +102,11 @@ def receive(
             raise PermissionDenied(f"交接记录 {record.number} 不是发给本单位的。")
         if record.countersigned_at is not None:
             raise WrongState(f"交接记录 {record.number} 已经签收过了。")
+        if record.voided:  # issue 9: its re-issue is the one to sign
+            again = session.scalar(
+                select(HandoverRecord.number).where(HandoverRecord.replaces == record.number)
+            )
+            raise WrongState(f"交接记录 {record.number} 已作废，请签收重新出具的 {again}。")
         entries = session.scalars(
             select(HandoverRecordLine).where(HandoverRecordLine.record_id == record.id)
         ).all()
