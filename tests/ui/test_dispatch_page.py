@@ -333,3 +333,39 @@ def test_dispatch_models_pass_qt_checks(
     qtmodeltester.check(page.groups_model)
     qtmodeltester.check(page.lines_model)
     assert page.lines_model.rowCount() == 2
+
+
+def test_a_big_group_is_read_page_by_page_and_select_all_reads_the_rest(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
+) -> None:
+    """A manufacturer with many items waiting: its lines come a page at a time as the table
+    scrolls, the counts in the list are SQL's; 全选 reads the rest first, so 分发… sends them
+    all (each with the version shown)."""
+    old = accepted_lines(sqlite_db, org, [("GC-12A", f"GC12A-20263{i:02d}") for i in range(3)], 9)
+    new = accepted_lines(sqlite_db, org, [("GC-12A", f"GC12A-20264{i:02d}") for i in range(2)])
+    desk = make_desk(org.clerk)
+    page = DispatchPage(desk, page_size=2)
+    qtbot.addWidget(page)
+    page.resize(1160, 220)
+    page.show()
+    qtbot.waitExposed(page)
+    page.refresh()
+    row = group_row(page, "惯性导航研究所")
+    assert cell(page.groups_view, row, "件数") == "5" and cell(page.groups_view, row, "超期") == "3"
+    assert page.group_title.text() == "惯性导航研究所：5 件待分发，其中 3 件已超过分发时限"
+    assert 2 <= page.lines_model.rowCount() < 5 and not page.lines_model.exhausted
+    assert cell(page.lines_view, 0, "产品编码") == "GC-12A/GC12A-2026300"  # longest waiting first
+    click(qtbot, page.select_all_button)
+    assert page.lines_model.rowCount() == 5
+    assert page.selection_label.text() == "已选 5 件（3 件超期）"
+    assert [x.line_id for x in page.selected_lines()] == old + new
+
+    def look(dialog: DispatchDialog) -> bool:
+        assert isinstance(dialog, DispatchDialog)
+        assert [x.line_id for x in dialog.lines] == old + new
+        assert sorted(dialog.reasons) == sorted(old)
+        return False
+
+    prompts.then(look)
+    click(qtbot, page.dispatch_button)
+    assert prompts.done() and not prompts.errors

@@ -1,21 +1,37 @@
-"""Dispatch (分发): accepted lines go to their models' manufacturers with one handover record each."""
+"""Dispatch (分发): accepted lines go to their models' manufacturers with one handover record each.
+
+The page reads a fixed number of statements whatever the number of lines waiting (issue 10): the
+groups counted in SQL (`waiting_groups`), a group's lines a keyset page at a time as its table
+scrolls (`page_waiting`), each page's kit routes from one read of the (small) model tree, and each
+deadline evaluated once per acceptance day of the rows shown.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import Conflict, DomainError, NotFound
 from app.models.org import Permission, Unit, UnitKind
 from app.models.products import Item, ProductModel
 from app.models.records import HandoverKind, ReportKind
-from app.models.returns import ReturnLine
+from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import LineStatus
-from app.models.workdays import DeadlineState, RuleCode, evaluate
+from app.models.workdays import (
+    Deadline,
+    DeadlineState,
+    Rule,
+    RuleCode,
+    WorkCalendar,
+    due_date,
+    evaluate,
+)
+from app.services.admin.masterdata import item_code
 from app.services.handover.lines import line_changed
 from app.services.kernel.calendar import calendar_and_rules, rule_span
 from app.services.kernel.context import Actor, local_today, require
@@ -23,55 +39,187 @@ from app.services.kernel.line_steps import advance, line_code, unit_of_kind
 from app.services.kernel.views import DispatchGroup, DispatchLine, DispatchResult
 from app.services.records.registry import issue_report, new_handover
 
-
-def route_of(model: ProductModel) -> str:
-    """The kit tree from the top down to this model: the way it came and goes back."""
-    chain: list[str] = []
-    node: ProductModel | None = model
-    while node is not None and len(chain) < 10:
-        chain.append(node.code)
-        node = node.parent
-    return " › ".join(reversed(chain))
+WAITING = LineStatus.accepted
+PAGE = 200
+# (accepted_on, line id) of the last row shown: the next page starts after it.
+Key = tuple[dt.date, int]
 
 
-def dispatch_groups(db: Database, today: dt.date | None = None) -> list[DispatchGroup]:
-    """Accepted lines waiting on the shelf, grouped by the manufacturer they go to."""
+@dataclass(frozen=True)
+class WaitingGroup:
+    """A manufacturer with accepted lines waiting on the shelf: how many, and how many of them
+    are past their dispatch deadline (None: the lines whose model has no manufacturer yet)."""
+
+    manufacturer_id: int | None
+    manufacturer: str
+    count: int
+    overdue: int
+
+
+def model_routes(session: Session) -> dict[int, str]:
+    """The kit tree from the top down to each model ("ZT-1 › GC-12A"): the way it came and goes
+    back, from one read of the models."""
+    models = {
+        i: (code, parent)
+        for i, code, parent in session.execute(
+            select(ProductModel.id, ProductModel.code, ProductModel.parent_id)
+        )
+    }
+    routes = {}
+    for model_id in models:
+        chain: list[str] = []
+        node: int | None = model_id
+        while node is not None and node in models and len(chain) < 10:
+            chain.append(models[node][0])
+            node = models[node][1]
+        routes[model_id] = " › ".join(reversed(chain))
+    return routes
+
+
+def first_on_time(rule: Rule, cal: WorkCalendar, today: dt.date) -> dt.date:
+    """The first acceptance day whose dispatch deadline has not passed today: a line accepted
+    before it is overdue. A due date never moves back as its start moves on, so this is the
+    day `evaluate` turns from overdue to running, found in a few steps instead of per line."""
+    day = today
+    for _ in range(3660):  # ten years either way: a rule is days or weeks long
+        if due_date(rule, day, cal) < today:
+            day += dt.timedelta(days=1)  # (a rule shorter than nothing: today's lines too)
+        elif due_date(rule, day - dt.timedelta(days=1), cal) >= today:
+            day -= dt.timedelta(days=1)
+        else:
+            break
+    return day
+
+
+def _maker_is(manufacturer_id: int | None) -> ColumnElement[bool]:
+    maker = ProductModel.manufacturer_unit_id
+    return maker.is_(None) if manufacturer_id is None else maker == manufacturer_id
+
+
+def waiting_groups(db: Database, today: dt.date | None = None) -> list[WaitingGroup]:
+    """Accepted lines waiting on the shelf, counted per manufacturer their model goes to, with
+    how many are overdue: one statement whatever their number (the calendar and rules are
+    read once a minute). The lines without a manufacturer come last."""
     today = today or local_today()
     with db.reading() as session:
         cal, rules = calendar_and_rules(db, session)
-        rule = rules[RuleCode.dispatch]
-        lines = session.scalars(
-            select(ReturnLine)
-            .where(ReturnLine.status == LineStatus.accepted)
-            .order_by(ReturnLine.accepted_on, ReturnLine.id)
-            # Task, item, model with the lines: one query, not three per line.
-            .options(
-                joinedload(ReturnLine.task),
-                joinedload(ReturnLine.item).joinedload(Item.model),
-            )
+        rule = rules.get(RuleCode.dispatch)
+        late: ColumnElement[int] = (
+            case((ReturnLine.accepted_on < first_on_time(rule, cal, today), 1), else_=0)
+            if rule is not None
+            else literal(0)  # no rule, no deadline
+        )
+        maker = ProductModel.manufacturer_unit_id
+        counted = session.execute(
+            select(maker, Unit.name, func.count(), func.sum(late))
+            .select_from(ReturnLine)
+            .join(Item, Item.id == ReturnLine.item_id)
+            .join(ProductModel, ProductModel.id == Item.model_id)
+            .outerjoin(Unit, Unit.id == maker)
+            .where(ReturnLine.status == WAITING)
+            .group_by(maker, Unit.name)
         ).all()
-        groups: dict[int | None, list[DispatchLine]] = {}
-        for line in lines:
-            model = line.item.model
-            deadline = evaluate(rule, line.accepted_on, None, today, cal)
-            groups.setdefault(model.manufacturer_unit_id, []).append(
-                DispatchLine(
-                    line.id,
-                    line.task.number,
-                    line_code(line),
-                    model.name,
-                    route_of(model),
-                    line.fault_description,
-                    deadline,
-                    deadline.state == DeadlineState.overdue,
-                    line.version,
+    groups = [WaitingGroup(m, name or "", n, int(o or 0)) for m, name, n, o in counted]
+    return sorted(groups, key=lambda g: (g.manufacturer_id is None, g.manufacturer))
+
+
+def page_waiting(
+    db: Database,
+    manufacturer_id: int | None,
+    after: Key | None = None,
+    limit: int = PAGE,
+    today: dt.date | None = None,
+) -> list[DispatchLine]:
+    """A keyset page of one group's waiting lines, the longest waiting first (by acceptance
+    day, then line): one joined statement and one read of the model tree whatever the page
+    holds; each deadline evaluated once per acceptance day shown."""
+    today = today or local_today()
+    with db.reading() as session:
+        cal, rules = calendar_and_rules(db, session)
+        stmt = (
+            select(
+                ReturnLine.id,
+                ReturnLine.accepted_on,
+                ReturnLine.version,
+                ReturnLine.fault_description,
+                ReturnTask.number,
+                Item.serial_no,
+                ProductModel.id,
+                ProductModel.code,
+                ProductModel.name,
+            )
+            .join(ReturnTask, ReturnTask.id == ReturnLine.task_id)
+            .join(Item, Item.id == ReturnLine.item_id)
+            .join(ProductModel, ProductModel.id == Item.model_id)
+            .where(ReturnLine.status == WAITING, _maker_is(manufacturer_id))
+            .order_by(ReturnLine.accepted_on, ReturnLine.id)
+            .limit(limit)
+        )
+        if after is not None:
+            day, line_id = after
+            stmt = stmt.where(
+                or_(
+                    ReturnLine.accepted_on > day,
+                    and_(ReturnLine.accepted_on == day, ReturnLine.id > line_id),
                 )
             )
-        result = []
-        for maker_id, group in groups.items():
-            maker = session.get(Unit, maker_id) if maker_id else None
-            result.append(DispatchGroup(maker_id, maker.name if maker else "", tuple(group)))
-        return sorted(result, key=lambda g: (g.manufacturer_id is None, g.manufacturer))
+        rows = session.execute(stmt).all()
+        if not rows:
+            return []
+        routes = model_routes(session)
+    rule = rules.get(RuleCode.dispatch)
+    deadlines: dict[dt.date | None, Deadline] = {}
+
+    def deadline_of(start: dt.date | None) -> Deadline:
+        if start not in deadlines:
+            deadlines[start] = (
+                evaluate(rule, start, None, today, cal)
+                if rule is not None
+                else Deadline(
+                    RuleCode.dispatch, start, None, DeadlineState.not_started, None, False
+                )
+            )
+        return deadlines[start]
+
+    lines = []
+    for line_id, start, version, fault, number, serial, model_id, code, name in rows:
+        deadline = deadline_of(start)
+        lines.append(
+            DispatchLine(
+                line_id,
+                number,
+                item_code(code, serial),
+                name,
+                routes.get(model_id, code),
+                fault,
+                deadline,
+                deadline.state == DeadlineState.overdue,
+                version,
+            )
+        )
+    return lines
+
+
+def key_of(line: DispatchLine) -> Key:
+    """Where the page after `line` starts."""
+    return line.dispatch_deadline.starts or dt.date.min, line.line_id
+
+
+def dispatch_groups(db: Database, today: dt.date | None = None) -> list[DispatchGroup]:
+    """Every waiting line, grouped by the manufacturer it goes to (for scripts and tests; the
+    page reads the groups and then pages of one group's lines)."""
+    today = today or local_today()
+    groups = []
+    for group in waiting_groups(db, today):
+        lines: list[DispatchLine] = []
+        while True:
+            after = key_of(lines[-1]) if lines else None
+            page = page_waiting(db, group.manufacturer_id, after, 500, today)
+            lines.extend(page)
+            if len(page) < 500:
+                break
+        groups.append(DispatchGroup(group.manufacturer_id, group.manufacturer, tuple(lines)))
+    return groups
 
 
 def _manufacturer(session: Session, lines: list[ReturnLine]) -> Unit:

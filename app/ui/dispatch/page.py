@@ -8,6 +8,9 @@ prints the labels of exactly the selected items.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,14 +25,23 @@ from PySide6.QtWidgets import (
 
 from app.services.admin import rules
 from app.services.dispatch import dispatching, item_labels
+from app.services.dispatch.dispatching import WaitingGroup
 from app.services.kernel.terms import Permission, RuleCode
-from app.services.kernel.views import DispatchGroup, DispatchLine, DispatchResult
+from app.services.kernel.views import DispatchLine, DispatchResult
 from app.settings import setting_or_default
 from app.ui.dispatch.dispatch_dialog import DispatchDialog, DispatchValues
 from app.ui.kit.formats import deadline_text
 from app.ui.kit.gates import denial, gate
 from app.ui.kit.page import Desk, Page
-from app.ui.kit.paged_model import CENTER, RIGHT, Column, PagedTableModel, list_fetcher
+from app.ui.kit.paged_model import (
+    CENTER,
+    PAGE_SIZE,
+    RIGHT,
+    Column,
+    PagedTableModel,
+    PageFetcher,
+    list_fetcher,
+)
 from app.ui.kit.runner import Change, Operation, call
 from app.ui.kit.scan_field import FeedbackLine
 from app.ui.kit.style import Tone, message_css, scaled_font
@@ -48,12 +60,8 @@ LABEL_SIZES = (("60×40 热敏标签", "60x40"), ("A4 标签页", "a4"))
 DISPATCH_CHANGES = Change.DISPATCH | Change.LINES | Change.REPORTS | Change.DEADLINES
 
 
-def group_name(group: DispatchGroup) -> str:
+def group_name(group: WaitingGroup) -> str:
     return group.manufacturer or NO_MAKER
-
-
-def overdue_count(group: DispatchGroup) -> int:
-    return sum(1 for line in group.lines if line.overdue)
 
 
 GROUP_COLUMNS = (
@@ -64,13 +72,13 @@ GROUP_COLUMNS = (
         tooltip=lambda g: NO_MAKER_REASON if g.manufacturer_id is None else g.manufacturer,
         width=150,
     ),
-    Column("件数", lambda g: str(len(g.lines)), RIGHT, width=44),
+    Column("件数", lambda g: str(g.count), RIGHT, width=44),
     Column(
         "超期",
-        lambda g: str(overdue_count(g)) if overdue_count(g) else "",
+        lambda g: str(g.overdue) if g.overdue else "",
         CENTER,
-        tone=lambda g: Tone.bad if overdue_count(g) else None,
-        tooltip=lambda g: f"{overdue_count(g)} 件已超过分发时限" if overdue_count(g) else "",
+        tone=lambda g: Tone.bad if g.overdue else None,
+        tooltip=lambda g: f"{g.overdue} 件已超过分发时限" if g.overdue else "",
         width=44,
     ),
 )
@@ -109,10 +117,13 @@ class DispatchPage(Page):
     # moves them on.
     watches = Change.DISPATCH | Change.LINES | Change.TASKS
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: Desk, parent: QWidget | None = None, *, page_size: int = PAGE_SIZE
+    ) -> None:
         super().__init__(desk, parent)
-        self.groups: list[DispatchGroup] = []
-        self.group: DispatchGroup | None = None
+        self.page_size = page_size
+        self.groups: list[WaitingGroup] = []
+        self.group: WaitingGroup | None = None
         self._reads = 0  # the latest read wins when an earlier one answers late
         self.layout_.addLayout(self._build_head())
         self.feedback = FeedbackLine()
@@ -153,7 +164,7 @@ class DispatchPage(Page):
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(message_css(Tone.warn))
         self.banner.hide()
-        self.lines_model = PagedTableModel(LINE_COLUMNS, list_fetcher([]), parent=self)
+        self.lines_model = PagedTableModel(LINE_COLUMNS, list_fetcher([]), self.page_size, self)
         self.lines_view = make_table(self.lines_model, stretch=len(LINE_COLUMNS) - 1)
         self.lines_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.selection_label = QLabel()
@@ -193,7 +204,7 @@ class DispatchPage(Page):
         self.lines_view.selectionModel().selectionChanged.connect(self._update)
         self.lines_view.selectionModel().currentRowChanged.connect(self._update)
         self.lines_view.doubleClicked.connect(self._line_double_clicked)
-        self.select_all_button.clicked.connect(self.lines_view.selectAll)
+        self.select_all_button.clicked.connect(self.select_all)
         self.dispatch_button.clicked.connect(self.dispatch_selected)
         self.labels_button.clicked.connect(self.print_labels)
 
@@ -203,22 +214,24 @@ class DispatchPage(Page):
         self.feedback.show_result(Tone.bad, message)
 
     def refresh(self) -> None:
-        """Read the groups again; the same manufacturer stays selected while it has lines."""
+        """Read the groups again (counted in SQL); the same manufacturer stays selected while it
+        has lines, its lines read again a page at a time as the table scrolls."""
         self._reads += 1
         ticket = self._reads
         keep = self.group.manufacturer_id if self.group is not None else None
         had_group = self.group is not None
 
-        def read(groups: list[DispatchGroup]) -> None:
+        def read(groups: list[WaitingGroup]) -> None:
             if ticket == self._reads:
                 self._show_groups(groups, keep, had_group)
 
-        self.run(call(dispatching.dispatch_groups, self.db), done=read)
+        self.run(call(dispatching.waiting_groups, self.db), done=read)
 
-    def _show_groups(self, groups: list[DispatchGroup], keep: int | None, had_group: bool) -> None:
+    def _show_groups(self, groups: list[WaitingGroup], keep: int | None, had_group: bool) -> None:
         self.groups = groups
         self.group = None
         self.groups_model.set_fetcher(list_fetcher(self.groups))
+        self.groups_model.fetch_all()  # one per manufacturer: a few dozen at most
         row = self.groups_model.find(lambda g: g.manufacturer_id == keep) if had_group else None
         if row is None and self.groups:
             row = 0
@@ -245,18 +258,38 @@ class DispatchPage(Page):
             if group is not self.group:
                 self._show_group(group)
 
-    def _show_group(self, group: DispatchGroup | None) -> None:
+    def _show_group(self, group: WaitingGroup | None) -> None:
         self.group = group
-        self.lines_model.set_fetcher(list_fetcher(list(group.lines) if group else []))
         if group is None:
+            self.lines_model.clear()
             self.group_title.setText(EMPTY)
             self.banner.hide()
         else:
-            late = overdue_count(group)
-            extra = f"，其中 {late} 件已超过分发时限" if late else ""
-            self.group_title.setText(f"{group_name(group)}：{len(group.lines)} 件待分发{extra}")
+            self.lines_model.set_fetcher(self._lines_of(group))
+            extra = f"，其中 {group.overdue} 件已超过分发时限" if group.overdue else ""
+            self.group_title.setText(f"{group_name(group)}：{group.count} 件待分发{extra}")
             self.banner.setVisible(group.manufacturer_id is None)
         self._update()
+
+    def _lines_of(self, group: WaitingGroup) -> PageFetcher:
+        def fetch(last: DispatchLine | None, limit: int) -> Sequence[DispatchLine] | None:
+            # A keyset page of the group's lines, the longest waiting first: a few ms whatever
+            # their number.
+            after = None
+            if last is not None:  # (acceptance day, line): where the next page starts
+                after = (last.dispatch_deadline.starts or dt.date.min, last.line_id)
+            rows: Sequence[DispatchLine] | None = self.runner.now(
+                call(dispatching.page_waiting, self.db, group.manufacturer_id, after, limit),
+                failed=self.show_failure,
+            )
+            return rows
+
+        return fetch
+
+    def select_all(self) -> None:
+        """Select every line of the group (reading the pages not yet shown first)."""
+        self.lines_model.fetch_all()
+        self.lines_view.selectAll()
 
     def selected_lines(self) -> list[DispatchLine]:
         rows = sorted({i.row() for i in self.lines_view.selectionModel().selectedRows()})
@@ -279,7 +312,7 @@ class DispatchPage(Page):
             denial(self.actor, Permission.dispatch),
             tip=f"把选中的 {len(selected)} 件发往 {group.manufacturer}" if group else "",
         )
-        gate(self.select_all_button, "" if group and group.lines else EMPTY)
+        gate(self.select_all_button, "" if group and group.count else EMPTY)
         gate(
             self.labels_button,
             "" if selected else NO_LABEL_SELECTION,
