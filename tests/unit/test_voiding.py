@@ -13,7 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from app.db import Database
 from app.errors import DomainError, PermissionDenied, WrongState
 from app.models.misc import AuditEvent
-from app.models.records import HandoverRecord, HandoverRecordLine, RecordCounter, Report
+from app.models.records import (
+    HandoverRecord,
+    HandoverRecordLine,
+    RecordCounter,
+    Report,
+    ReportLine,
+)
 from app.models.repair import AcceptanceInspection, AcceptanceResult, FaultLocalization
 from app.models.returns import DocumentKind
 from app.models.states import Decision
@@ -244,3 +250,26 @@ def test_a_voided_dispatch_record_is_received_under_its_reissue_only(db, org) ->
         _raw(db, f"UPDATE handover_record SET countersigned_by_id = 1 WHERE number = '{sent}'")
     done = repairs.receive(db, org.engineer, again.reissued, "陈工", today=D(2026, 9, 22))
     assert done.received == 1
+
+
+def test_a_rejection_notice_may_be_sent_again_to_be_acknowledged_again(db, org) -> None:  # type: ignore[no-untyped-def]
+    _jj(db, org)
+    js = next(r for r in inbox.inbox(db, org.manager) if r.number.startswith("JS-"))
+    inbox.acknowledge(db, org.manager, js.number)
+    done = voiding.void_record(db, org.manager, js.number, "收件单位写错", reissue=True)
+    assert done.reissued == "JS-2026-000002"
+    new = inbox.get_report(db, done.reissued)
+    assert (new.voided, new.acknowledged_at, new.title) == (False, None, js.title)
+    with db.reading() as session:
+        old_id, new_id = (
+            session.scalars(select(Report.id).where(Report.number == n)).one()
+            for n in (js.number, done.reissued)
+        )
+        lines = [
+            session.execute(
+                select(ReportLine.line_id, ReportLine.reason).where(ReportLine.report_id == i)
+            ).all()
+            for i in (old_id, new_id)
+        ]
+        assert lines[0] == lines[1] and len(lines[0]) == 1
+    assert f"替代{js.number}" in flat(printing.render_record(db, done.reissued))
