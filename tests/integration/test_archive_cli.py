@@ -19,9 +19,9 @@ YEAR = DEMO_TODAY[:4]
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
-    """The demo's data directory, with one handover record voided and re-issued and one overdue
-    report (or escalation) voided."""
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str, str]:
+    """The demo's data directory, with one handover record voided and re-issued, one overdue
+    report (or escalation) and one kitting status report voided."""
     data_dir = tmp_path_factory.mktemp("archive") / "data"
     loaded = run(data_dir, "demo", "--today", DEMO_TODAY, "--json")
     assert loaded.code == 0, loaded
@@ -33,9 +33,11 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str
         voiding.void_record(db, system, jj, "交接日期填错")
         cq = (records["overdue_report"] or records["escalation"])[0]
         voiding.void_record(db, system, cq, "误报超期")
+        qb = records["kitting_status_report"][0]
+        voiding.void_record(db, system, qb, "齐套情况报错")
     finally:
         db.dispose()
-    return data_dir, jj, cq
+    return data_dir, jj, cq, qb
 
 
 def _flat(pdf: bytes | Path) -> str:
@@ -43,9 +45,9 @@ def _flat(pdf: bytes | Path) -> str:
 
 
 def test_a_year_is_archived_as_pdfs_and_an_index(
-    demo_store: tuple[Path, str, str], tmp_path: Path
+    demo_store: tuple[Path, str, str, str], tmp_path: Path
 ) -> None:
-    data_dir, jj, cq = demo_store
+    data_dir, jj, cq, qb = demo_store
     out = tmp_path / "档案"
     done = run(
         data_dir,
@@ -60,14 +62,25 @@ def test_a_year_is_archived_as_pdfs_and_an_index(
     )
     assert done.code == 0, done
     answer = done.json()
-    assert set(answer["voided"]) == {jj, cq}
+    assert set(answer["voided"]) == {jj, cq, qb}
     book = load_workbook(out / f"记录索引-{YEAR}.xlsx", read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0] == archive.INDEX_HEADERS
     by_number = {r[0]: r for r in rows[1:]}
     assert len(by_number) == answer["records"] == len(rows) - 1
     # Every kind the demo issues is there; FX and QT (working items) are not.
-    assert {n[:2] for n in by_number} >= {"JJ", "JS", "KX", "PC", "DW", "WX", "YS", "SJ", "QB", "JF"}
+    assert {n[:2] for n in by_number} >= {
+        "JJ",
+        "JS",
+        "KX",
+        "PC",
+        "DW",
+        "WX",
+        "YS",
+        "SJ",
+        "QB",
+        "JF",
+    }
     assert not {n[:2] for n in by_number} & {"FX", "QT"}
     assert by_number[jj][5:7] == ("已作废", "交接日期填错")
     reissued = [r for r in rows[1:] if r[7] == jj]
@@ -79,11 +92,12 @@ def test_a_year_is_archived_as_pdfs_and_an_index(
         assert row[0] in text, row  # every PDF opens and names its record
         assert ("作废原因" in text) == (row[5] == "已作废"), row
     assert "误报超期" in _flat(out / f"{cq}.pdf")
+    assert "齐套情况报错" in _flat(out / f"{qb}.pdf")
     assert f"替代{jj}" in _flat(out / reissued[0][8])
 
 
 def test_archive_signs_in_and_never_writes_over_a_folder(
-    demo_store: tuple[Path, str, str], tmp_path: Path
+    demo_store: tuple[Path, str, str, str], tmp_path: Path
 ) -> None:
     data_dir = demo_store[0]
     out = tmp_path / "档案"
@@ -104,7 +118,7 @@ def test_archive_signs_in_and_never_writes_over_a_folder(
 
 
 def test_a_failure_half_way_leaves_nothing(
-    demo_store: tuple[Path, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_store: tuple[Path, str, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data_dir = demo_store[0]
     real = printing.render_record
