@@ -257,6 +257,7 @@ def _kitting_status_pdf(db: Database, report: Report) -> bytes:
     """A QB as issued; a voided one with its 作废 mark (the way-back module prints it as the
     kitting step issued it and knows nothing of voiding)."""
     from app.services.way_back import kitting_report
+    from app.services.way_back.kitting import kit_status_in
 
     if not report.voided:
         return kitting_report.issued_report_pdf(db, report)
@@ -267,6 +268,6 @@ def _kitting_status_pdf(db: Database, report: Report) -> bytes:
         if kit is None:
             raise NotFound(f"找不到报告 {report.number} 对应的齐套。")
         issued = to_local(report.created_at).date()
-        status = kitting_report.kit_status_in(db, session, kit, issued)
+        status = kit_status_in(db, session, kit, issued)
     form = kitting_report.status_form(status, report.number, issued)
     return render_form(replace(form, mark=record_mark(report)))
