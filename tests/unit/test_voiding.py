@@ -5,6 +5,7 @@ other change of an issued record on both backends."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select, text
@@ -273,3 +274,31 @@ def test_a_rejection_notice_may_be_sent_again_to_be_acknowledged_again(db, org) 
         ]
         assert lines[0] == lines[1] and len(lines[0]) == 1
     assert f"替代{js.number}" in flat(printing.render_record(db, done.reissued))
+
+
+def test_every_page_of_a_voided_record_is_stamped() -> None:
+    from app.printing.documents import FormDocument, FormSection, FormTable, RecordMark
+    from app.printing.forms import render_form
+    from tests.pdf_tools import pdf_pages_text
+
+    rows = tuple((str(i), f"零件{i}", "更换") for i in range(1, 120))
+    doc = FormDocument(
+        number="WX-2026-000009",
+        title="维修记录",
+        subtitle="",
+        item_code="",
+        fields=(),
+        sections=(FormSection("更换零件", table=FormTable("", ("序号", "零件", "处理"), rows)),),
+        signatures=("维修人",),
+        printed_at="2026-11-29 10:00",
+        mark=RecordMark(True, "内容重复", "赵总", "2026-11-29 09:30", replaces="WX-2026-000001"),
+    )
+    pages = ["".join(p.split()) for p in pdf_pages_text(render_form(doc))]
+    assert len(pages) > 1
+    for page in pages:
+        assert "本记录已作废。作废原因：内容重复" in page
+        assert "作废人：赵总" in page and "替代WX-2026-000001（已作废）" in page
+    plain = [
+        "".join(p.split()) for p in pdf_pages_text(render_form(replace(doc, mark=RecordMark())))
+    ]
+    assert not any("作废" in p for p in plain)
