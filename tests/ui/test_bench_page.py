@@ -411,3 +411,39 @@ def test_bench_model_passes_qt_checks(
     bench = open_bench(qtbot, make_desk, org.engineer)
     assert bench.model.rowCount() == 2
     qtmodeltester.check(bench.model)
+
+
+def test_the_bench_is_read_page_by_page_as_the_table_scrolls(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
+) -> None:
+    """Many items at the bench: counted in SQL, their rows read a page at a time as the person
+    scrolls down, nearest deadline first; only-mine reads its own pages."""
+    items = [("GC-12A", f"GC12A-20266{i:02d}") for i in range(7)]
+    ids, (jj,) = dispatched_lines(sqlite_db, org, items)
+    page = BenchPage(make_desk(org.engineer), page_size=2)
+    qtbot.addWidget(page)
+    page.resize(1160, 420)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.count_label.text() == "共 7 件"  # counted in SQL, not from the rows read
+    assert 2 <= page.model.rowCount() < 7 and not page.model.exhausted
+    click_row(qtbot, page.view, 0)
+    while page.model.rowCount() < 7:
+        before = page.model.rowCount()
+        qtbot.keyClick(page.view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda n=before: page.model.rowCount() > n)  # type: ignore[misc]
+    assert [b.line_id for b in page.rows()] == ids
+    assert {b.handover_number for b in page.rows()} == {jj}
+
+    # 签收 lists every item of the record, read when it is countersigned, not the rows shown.
+    # (The selected line stays selected through 刷新: the first one, on the first page.)
+    select(qtbot, page, "GC-12A/GC12A-2026600")
+    click(qtbot, page.refresh_button)
+    assert page.model.rowCount() < 7
+    seen: list[int] = []
+    prompts.expect(
+        ReceiptDialog, lambda d: seen.extend(line.line_id for line in d.lines), accept=False
+    )
+    select(qtbot, page, "GC-12A/GC12A-2026600")
+    click(qtbot, page.next_button)
+    assert seen == ids and prompts.done()

@@ -43,7 +43,7 @@ from app.ui.kit.formats import (
 )
 from app.ui.kit.gates import denial, gate
 from app.ui.kit.page import Desk, Page
-from app.ui.kit.paged_model import CENTER, Column, PagedTableModel, list_fetcher
+from app.ui.kit.paged_model import CENTER, PAGE_SIZE, Column, PagedTableModel, list_fetcher
 from app.ui.kit.runner import Change, call
 from app.ui.kit.scan_field import FeedbackLine
 from app.ui.kit.style import FOREGROUND, Tone, scaled_font
@@ -143,14 +143,16 @@ class BenchPage(Page):
     watches = Change.BENCH | Change.LINES | Change.DISPATCH
     records_changed = Signal()  # a step issued a report (DW, CQ…) that may be in an inbox
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: Desk, parent: QWidget | None = None, page_size: int = PAGE_SIZE
+    ) -> None:
         super().__init__(desk, parent)
         self.previewer = Previewer(desk)
         self.counts = bench.BenchCounts(0, 0, 0, 0)
         self.detail: LineDetail | None = None
         self._build_head()
         columns = bench_columns(self._may_take)
-        self.model = PagedTableModel(columns, list_fetcher([]), parent=self)
+        self.model = PagedTableModel(columns, list_fetcher([]), page_size, self)
         self.view = make_table(self.model, stretch=len(columns) - 1)
         self._build_detail()
         split = QSplitter(Qt.Orientation.Vertical)
