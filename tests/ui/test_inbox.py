@@ -250,3 +250,32 @@ def test_a_refresh_from_another_desk_keeps_the_selection(
     assert [r.number for r in page.model.rows()] == [third, second, first]
     assert {r.number for r in page.selected_reports()} == {first, second}
     assert page.ack_button.text() == "签收（2）"
+
+
+def test_the_inbox_is_read_page_by_page_as_the_table_scrolls(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
+) -> None:
+    """Many reports: the unread count comes from SQL, the rows a page at a time as the person
+    scrolls down (Ctrl+End), newest first; Ctrl+A then signs every one read."""
+    notices = [rejected(sqlite_db, org, f"DY3-20268{n}") for n in range(5)]
+    page = InboxPage(make_desk(org.manager), page_size=2)
+    qtbot.addWidget(page)
+    counts: list[int] = []
+    page.unread_changed.connect(counts.append)
+    page.resize(1280, 300)
+    page.show()
+    qtbot.waitExposed(page)
+    page.update_unread()
+    qtbot.waitUntil(lambda: counts[-1:] == [5])
+    assert 2 <= page.model.rowCount() < 5 and not page.model.exhausted
+    click_row(qtbot, page.view, 0)
+    while page.model.rowCount() < 5:
+        before = page.model.rowCount()
+        qtbot.keyClick(page.view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda n=before: page.model.rowCount() > n)  # type: ignore[misc]
+    assert [r.number for r in page.model.rows()] == list(reversed(notices))
+    qtbot.keyClick(page.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert page.ack_button.text() == "签收（5）"
+    click(qtbot, page.ack_button)
+    qtbot.waitUntil(lambda: counts[-1:] == [0])
+    assert reports_inbox.unread_count(sqlite_db, org.manager) == 0 and prompts.errors == []

@@ -10,6 +10,7 @@ from app.services.kernel.terms import ReportKind
 from app.services.oversight import inbox
 from app.ui.kit.columns import INBOX_COLUMNS
 from app.ui.kit.page import Desk
+from app.ui.kit.paged_model import PAGE_SIZE
 from app.ui.kit.runner import Change, call
 from app.ui.oversight.report_list import ReportListPage
 
@@ -19,10 +20,13 @@ class InboxPage(ReportListPage):
 
     unread_changed = Signal(int)
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: Desk, parent: QWidget | None = None, page_size: int = PAGE_SIZE
+    ) -> None:
         super().__init__(
             desk,
             parent,
+            page_size=page_size,
             title="收件箱",
             columns=INBOX_COLUMNS,
             kinds=tuple(ReportKind),

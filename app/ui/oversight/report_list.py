@@ -23,7 +23,7 @@ from app.services.kernel.views import ReportView
 from app.services.oversight import inbox
 from app.ui.kit.gates import denial
 from app.ui.kit.page import Desk, Page
-from app.ui.kit.paged_model import Column, PagedTableModel
+from app.ui.kit.paged_model import PAGE_SIZE, Column, PagedTableModel
 from app.ui.kit.runner import Call, Change, call
 from app.ui.kit.scan_field import FeedbackLine
 from app.ui.kit.style import Tone, scaled_font
@@ -48,6 +48,7 @@ class ReportListPage(Page):
         kinds: Sequence[ReportKind],
         idle: str,
         stretch: int = 2,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         super().__init__(desk, parent)
         self.printer = RecordPrinter(desk)
@@ -68,7 +69,8 @@ class ReportListPage(Page):
         self.refresh_button = QPushButton("刷新")
         self.feedback = FeedbackLine()
         self.feedback.show_idle(idle)
-        self.model = PagedTableModel(columns, self._fetch, parent=self)
+        # A keyset page of reports at a time, newest first, read as the table scrolls.
+        self.model = PagedTableModel(columns, self._fetch, page_size, self)
         self.view = make_table(self.model, stretch=stretch)
         # Several reports are signed in one go: Ctrl/Shift-click, or Ctrl+A for all shown.
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

@@ -13,7 +13,7 @@ from app.services.kernel.views import ReportView
 from app.services.oversight import inbox
 from app.ui.kit.formats import local_time_text
 from app.ui.kit.page import Desk
-from app.ui.kit.paged_model import CENTER, Column
+from app.ui.kit.paged_model import CENTER, PAGE_SIZE, Column
 from app.ui.kit.runner import Call, Change, call
 from app.ui.kit.style import Tone
 from app.ui.oversight.report_list import ReportListPage
@@ -64,10 +64,13 @@ class ReportsPage(ReportListPage):
     # Reports are issued by the deadline sweep, by a late dispatch and at the bench.
     watches = Change.REPORTS | Change.DEADLINES | Change.DISPATCH | Change.BENCH
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: Desk, parent: QWidget | None = None, page_size: int = PAGE_SIZE
+    ) -> None:
         super().__init__(
             desk,
             parent,
+            page_size=page_size,
             title="超期与升级",
             columns=REPORT_COLUMNS,
             kinds=KINDS,
