@@ -128,3 +128,17 @@ def test_the_dashboard_reads_a_fixed_number_of_statements(db, org, more):  # typ
         board = dashboard.dashboard(db, org.manager, today)
     assert len(board.overdue) + len(board.due_soon) + board.running_count > more
     assert len(many) == len(few)
+
+
+def test_due_dates_move_when_a_rule_changes(db, org):  # type: ignore[no-untyped-def]
+    from app.services.admin import rules
+
+    line = at_bench(db, org, "C-9")
+    rules.set_rule(db, command_line_actor(), "localization", 3, "working_days", 2)
+    moved = clock(db, line, "localization")
+    # Three working days after 09-22 with 09-25 a holiday: 09-23, 09-24, 09-28.
+    assert moved is not None and moved.due_on == D(2026, 9, 28)
+    (row,) = [
+        r for r in deadlines.list_deadlines(db, D(2026, 9, 23)) if r.deadline.rule == "localization"
+    ]
+    assert row.deadline.due == moved.due_on

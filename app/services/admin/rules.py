@@ -12,7 +12,7 @@ from app.errors import DomainError, NotFound
 from app.models.calendar import DeadlineRule
 from app.models.org import Permission
 from app.models.workdays import RuleCode
-from app.services.kernel import audit
+from app.services.kernel import audit, clocks
 from app.services.kernel.calendar import rule_span, seed_rules
 from app.services.kernel.context import Actor, require
 from app.services.kernel.terms import rule_label, span_text
@@ -84,8 +84,8 @@ def list_rules(db: Database) -> list[RuleRow]:
 def set_rule(
     db: Database, actor: Actor, code: str, length: int, unit: str, due_soon: int
 ) -> RuleRow:
-    """Change one rule. Running clocks move at once: deadlines are computed from the rule, not
-    stored (reports already issued keep the words they were issued with)."""
+    """Change one rule. Running clocks move at once: their kept due dates are moved in the same
+    transaction (reports already issued keep the words they were issued with)."""
     # The rules are counted on the working calendar: whoever keeps the calendar keeps them.
     require(actor, Permission.manage_calendar)
     with db.transaction() as session:
@@ -108,6 +108,8 @@ def set_rule(
         new = f"{code} {new_length} {unit} due_soon={due_soon}"
         if old != new:
             rule.length, rule.unit, rule.due_soon_working_days = new_length, unit, due_soon
+            session.flush()
+            clocks.reclock(session)  # the kept due dates of running clocks move with the rule
             audit.record(session, actor, "deadline_rule", _key(code) + 1, "set_rule", old, new)
         result = _row(rule)
     # Deadlines read the rules through a minute's cache: this desk sees the change at once.
