@@ -31,6 +31,7 @@ from tests import pdf_tools
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.helpers import cell, click, click_row, type_text
+from tests.unit.test_dispatch_queries import selects
 
 
 def accepted_lines(
@@ -369,3 +370,10 @@ def test_a_big_group_is_read_page_by_page_and_select_all_reads_the_rest(
     prompts.then(look)
     click(qtbot, page.dispatch_button)
     assert prompts.done() and not prompts.errors
+
+    # 刷新 reads the groups and the selected group's first page: three statements, once each.
+    with selects(sqlite_db) as seen:
+        click(qtbot, page.refresh_button)
+        qtbot.waitUntil(lambda: page.lines_model.rowCount() >= 2)
+    assert len(seen) == 3, seen
+    assert page.group is not None and page.group.manufacturer == "惯性导航研究所"

@@ -241,8 +241,10 @@ class DispatchPage(Page):
             self._show_group(None)
 
     def select_group_row(self, row: int) -> None:
-        select_row(self.groups_view, row)
-        self._show_group(self.groups_model.row(row))
+        group = self.groups_model.row(row)
+        select_row(self.groups_view, row)  # a new current row shows its lines (_group_changed)
+        if self.group is not group:
+            self._show_group(group)
 
     def select_manufacturer(self, name: str) -> bool:
         """Show the group going to `name` ("" for the lines without a manufacturer)."""
