@@ -4,8 +4,9 @@ reports and escalations a login follows on 超期与升级."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -43,20 +44,66 @@ def _pairs(
     return {k: v for k, v in session.execute(stmt)}
 
 
+# A report as a list shows it: plain rows, not ORM objects (a page of 200 reports and their
+# recipients made ~1,400 objects a read, and the garbage collections they bring on the GUI thread).
+_REPORT_ROW = (
+    Report.id,
+    Report.number,
+    Report.kind,
+    Report.title,
+    Report.task_id,
+    Report.created_at,
+    Report.body,
+    Report.answered_by,
+    Report.answered_on,
+    Report.voided,
+    Report.void_reason,
+)
+
+
+def _recipients_of(session: Session, report_ids: Collection[int]) -> dict[int, list[Any]]:
+    """Each report's recipients (unit, when and by whom acknowledged), in one query."""
+    found: dict[int, list[Any]] = {i: [] for i in report_ids}
+    if not found:
+        return found
+    rows = session.execute(
+        select(
+            ReportRecipient.report_id,
+            ReportRecipient.unit_id,
+            ReportRecipient.acknowledged_at,
+            ReportRecipient.acknowledged_by_id,
+        )
+        .where(ReportRecipient.report_id.in_(sorted(found)))
+        .order_by(ReportRecipient.id)
+    )
+    for row in rows:
+        found[row.report_id].append(row)
+    return found
+
+
 def _views(
-    session: Session, reports: Sequence[Report], units: list[int] | None
+    session: Session,
+    reports: Sequence[Any],
+    units: list[int] | None,
+    recipients: Mapping[int, Sequence[Any]] | None = None,
 ) -> list[ReportView]:
-    """The reports as one reader sees them, read with a handful of queries for the whole page."""
+    """The reports as one reader sees them, read with a handful of queries for the whole page.
+    `reports` are rows of _REPORT_ROW with `recipients` by report id, or ORM reports."""
+    if recipients is None:
+        recipients = {r.id: list(r.recipients) for r in reports}
     task_ids = {r.task_id for r in reports if r.task_id}
-    by_ids = {x.acknowledged_by_id for r in reports for x in r.recipients if x.acknowledged_by_id}
+    by_ids = {
+        x.acknowledged_by_id for r in reports for x in recipients[r.id] if x.acknowledged_by_id
+    }
     tasks = _pairs(session, select(ReturnTask.id, ReturnTask.number), ReturnTask.id, task_ids)
     names = _pairs(session, select(Unit.id, Unit.name), None, ())
     users = _pairs(session, select(User.id, User.display_name), User.id, by_ids)
     found = []
     for r in reports:
-        mine = [x for x in r.recipients if units is None or x.unit_id in units]
+        every = recipients[r.id]
+        mine = [x for x in every if units is None or x.unit_id in units]
         # A report the reader only follows reads as acknowledged once all its addressees have.
-        counted = mine or list(r.recipients)
+        counted = mine or list(every)
         done = [x for x in counted if x.acknowledged_at is not None]
         first = min(done, key=lambda x: x.acknowledged_at or dt.datetime.max) if done else None
         found.append(
@@ -65,7 +112,7 @@ def _views(
                 r.number,
                 r.kind,
                 r.title,
-                "、".join(names.get(x.unit_id, "") for x in r.recipients),
+                "、".join(names.get(x.unit_id, "") for x in every),
                 tasks.get(r.task_id) if r.task_id else None,
                 r.created_at,
                 first.acknowledged_at if first and len(done) == len(counted) else None,
@@ -79,6 +126,19 @@ def _views(
             )
         )
     return found
+
+
+def _read_page(
+    session: Session,
+    cond: ColumnElement[bool],
+    kinds: Collection[str],
+    after: int | None,
+    limit: int,
+    units: list[int] | None,
+) -> list[ReportView]:
+    """A keyset page of reports (newest first) as plain rows, their recipients in one more."""
+    rows = session.execute(_page(select(*_REPORT_ROW).where(cond), kinds, after, limit)).all()
+    return _views(session, rows, units, _recipients_of(session, [r.id for r in rows]))
 
 
 def _inbox_units(session: Session, actor: Actor) -> list[int] | None:
@@ -102,17 +162,17 @@ def _addressed(units: list[int] | None, unread_only: bool) -> ColumnElement[bool
 
 
 def _page(
-    stmt: Select[Report],
+    stmt: Select[*tuple[Any, ...]],
     kinds: Collection[str],
     after: int | None,
     limit: int,
-) -> Select[Report]:
+) -> Select[*tuple[Any, ...]]:
     """Newest first, in keyset pages: `after` is the id of the last report already shown."""
     if kinds:
         stmt = stmt.where(Report.kind.in_(sorted(kinds)))
     if after is not None:
         stmt = stmt.where(Report.id < after)
-    return stmt.options(selectinload(Report.recipients)).order_by(Report.id.desc()).limit(limit)
+    return stmt.order_by(Report.id.desc()).limit(limit)
 
 
 def inbox(
@@ -129,9 +189,8 @@ def inbox(
     wanted = set(kinds) | ({kind} if kind else set())
     with db.reading() as session:
         units = _inbox_units(session, actor)
-        stmt = select(Report).where(Report.voided.is_(False), _addressed(units, unread_only))
-        reports = session.scalars(_page(stmt, wanted, after, limit)).all()
-        return _views(session, reports, units)
+        cond = and_(Report.voided.is_(False), _addressed(units, unread_only))
+        return _read_page(session, cond, wanted, after, limit, units)
 
 
 def _followed(session: Session, actor: Actor) -> ColumnElement[bool]:
@@ -178,9 +237,7 @@ def followed_reports(
                 unread = or_(_addressed(units, True), and_(~mine, _addressed(None, True)))
                 seen = and_(seen, unread)
             cond = seen
-        stmt = select(Report).where(Report.voided.is_(False), cond)
-        reports = session.scalars(_page(stmt, kinds, after, limit)).all()
-        return _views(session, reports, units)
+        return _read_page(session, and_(Report.voided.is_(False), cond), kinds, after, limit, units)
 
 
 def unread_count(db: Database, actor: Actor) -> int:
