@@ -498,3 +498,36 @@ def test_closed_sets_are_read_page_by_page(
     # The live set, and the closed one still open here (nobody loses what they look at).
     assert page.kits_model.rowCount() == 2
     assert page.kit is not None and page.kit.number == opened
+
+
+def test_a_set_read_late_shows_its_number_and_no_other_sets_items(
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    live_runner: Any,
+    monkeypatch: Any,
+) -> None:
+    """With the program's own grace: a set's items that take long to read (another desk's
+    lock) come back later; meanwhile its title says so and no step acts on the set before."""
+    import time
+
+    _task, first, ids = half_back(sqlite_db, org)
+    second = kitting.regroup(sqlite_db, org.manager, [ids[1]], None, local_today() + 40 * DAY)
+    page = kitting_page(qtbot, Desk(sqlite_db, org.clerk, prompts, live_runner))
+    qtbot.waitUntil(lambda: page.kit is not None and page.kit.number == first)
+    read = kitting.kit_status
+
+    def slow(*args: Any) -> Any:
+        time.sleep(0.5)
+        return read(*args)
+
+    monkeypatch.setattr(kitting, "kit_status", slow)
+    row = page.kits_model.find(lambda k: k.number == second)
+    assert row is not None
+    click_row(qtbot, page.kits_view, row)
+    assert page.kit is None and page.kit_title.text() == f"{second}　正在读取…"
+    assert page.items_model.rowCount() == 0 and not page.complete_button.isEnabled()
+    qtbot.waitUntil(lambda: page.kit is not None, timeout=10_000)
+    assert page.kit is not None and page.kit.number == second
+    assert [i.line_id for i in page.kit.items] == [ids[1]]

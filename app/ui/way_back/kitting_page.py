@@ -245,6 +245,12 @@ class KittingPage(Page):
         """Read one set's items (only the selected set's lines are ever read)."""
         self._reads += 1
         ticket = self._reads
+        if self.kit is None or self.kit.number != number:
+            # Another set: its title at once, never the items of the one shown before (a read
+            # another desk's lock delays comes back later through the runner).
+            self.kit_title.setText(f"{number}　正在读取…")
+            self.summary.hide()
+            self.items_model.set_fetcher(list_fetcher(()))
         self._opening = number
         self.kit = None  # no step acts on the set shown before while this one is read
         self._apply_gates()
