@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import DomainError, NotFound, WrongState
@@ -210,26 +210,39 @@ class PlanLine:
 
 
 def plannable_lines(db: Database) -> list[PlanLine]:
-    """The lines at their manufacturers, by manufacturer and by their kit set's deadline."""
+    """The lines at their manufacturers, by manufacturer and by their kit set's deadline.
+
+    Plain rows in one statement (13,330 lines at 1M: ORM objects with their items and models
+    took 2.3 s)."""
     with db.reading() as session:
         rows = session.execute(
-            select(ReturnLine, KitSet.number, KitSet.deadline, Unit.name)
+            select(
+                ReturnLine.id,
+                ProductModel.code,
+                Item.serial_no,
+                ProductModel.name,
+                Unit.name,
+                ReturnLine.status,
+                KitSet.number,
+                KitSet.deadline,
+            )
+            .join(Item, Item.id == ReturnLine.item_id)
+            .join(ProductModel, ProductModel.id == Item.model_id)
             .outerjoin(KitSet, KitSet.id == ReturnLine.kit_set_id)
             .outerjoin(Unit, Unit.id == ReturnLine.manufacturer_unit_id)
             .where(ReturnLine.status.in_(sorted(AT_MANUFACTURER)))
-            .options(joinedload(ReturnLine.item).joinedload(Item.model))
         ).all()
         found = [
             PlanLine(
-                line.id,
-                line_code(line),
-                line.item.model.name,
+                line_id,
+                item_code(code, serial),
+                model_name,
                 maker or "",
-                line.status,
+                status,
                 kit_number or "",
                 kit_deadline,
             )
-            for line, kit_number, kit_deadline, maker in rows
+            for line_id, code, serial, model_name, maker, status, kit_number, kit_deadline in rows
         ]
     return sorted(found, key=lambda p: (p.manufacturer, p.kit_deadline or dt.date.max, p.item_code))
 
