@@ -201,6 +201,10 @@ def test_lines_awaiting_return_read_the_same_statements_for_5_and_for_50(
     # The whole list for scripts, grouped as before.
     whole = delivery.awaiting_return(db)
     assert [len(g.lines) for g in whole] == [50, 1]
+    # 制定交付计划 lists every line at its manufacturer in one statement.
+    with selects(db) as planning:
+        assert len(delivery.plannable_lines(db)) == 51
+    assert len(planning) == 1
 
 
 def _status(n: int) -> KitStatus:
