@@ -1,9 +1,10 @@
 """分发: accepted lines waiting at the materials department, by the manufacturer they go to.
 
-Left, the manufacturers (and the lines whose model has none yet); right, that group's lines with
-their dispatch deadline. The clerk selects lines and presses 分发…: one handover record (JJ) goes
-with them, and late lines need a reason each, collected into an overdue report (CQ). 打印标签
-prints the labels of exactly the selected items.
+Left, the manufacturers (and the lines whose model has none yet), counted in SQL; right, that
+group's lines with their dispatch deadline, the longest waiting first, read a page at a time as
+the table scrolls (全选 reads the rest first). The clerk selects lines and presses 分发…: one
+handover record (JJ) goes with them, and late lines need a reason each, collected into an overdue
+report (CQ). 打印标签 prints the labels of exactly the selected items.
 """
 
 from __future__ import annotations
