@@ -38,7 +38,7 @@ from app.models.repair import (
 )
 from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import BENCH_STATES, PLAN_EDITABLE, SCRAPPABLE, LineStatus
-from app.models.workdays import DeadlineState, Rule, RuleCode, WorkCalendar, due_date
+from app.models.workdays import Deadline, DeadlineState, Rule, RuleCode, WorkCalendar, due_date
 from app.services.admin.codelists import ChecklistPoint, checklist, point
 from app.services.admin.masterdata import item_code
 from app.services.kernel.calendar import calendar_and_rules
@@ -264,12 +264,37 @@ def _only_steps(steps: frozenset[str] | None) -> ColumnElement[bool]:
     return or_(pending, mine) if DECIDE_SCRAP in steps else mine
 
 
-def _bench_line(row: Any, rules: dict[str, Rule], cal: WorkCalendar, today: dt.date) -> BenchLine:
-    deadlines = tuple(
-        d for d in line_deadlines(row, rules, cal, today) if d.rule != RuleCode.dispatch
-    )
-    running = [d for d in deadlines if d.state in OPEN_DEADLINE and d.due]
-    nearest = min(running, key=lambda d: d.due or dt.date.max) if running else None
+_Clocks = tuple[tuple[Deadline, ...], Deadline | None]
+
+
+class _Clock:
+    """The bench's clocks of a page's lines. The dispatch clock is the materials department's:
+    not evaluated. Lines received, localized and accepted on the same days have the same
+    clocks: each set is evaluated once a page."""
+
+    def __init__(self, rules: dict[str, Rule], cal: WorkCalendar, today: dt.date) -> None:
+        self.rules = {code: rule for code, rule in rules.items() if code != RuleCode.dispatch}
+        self.cal, self.today = cal, today
+        self.seen: dict[tuple[Any, ...], _Clocks] = {}
+
+    def of(self, row: Any) -> _Clocks:
+        key = (
+            row.status == LineStatus.scrapped,
+            row.received_on,
+            row.localized_on,
+            row.repair_accepted_on,
+        )
+        found = self.seen.get(key)
+        if found is None:
+            deadlines = tuple(line_deadlines(row, self.rules, self.cal, self.today))
+            running = [d for d in deadlines if d.state in OPEN_DEADLINE and d.due]
+            nearest = min(running, key=lambda d: d.due or dt.date.max) if running else None
+            found = self.seen[key] = (deadlines, nearest)
+        return found
+
+
+def _bench_line(row: Any, clock: _Clock) -> BenchLine:
+    deadlines, nearest = clock.of(row)
     status = LineStatus(row.status)
     return BenchLine(
         row.id,
@@ -311,27 +336,34 @@ def page_bench_lines(
         cal, rules = calendar_and_rules(db, session)
         groups, untimed = _groups(rules)
         wanted = and_(_scope(actor), _only_steps(steps))
-
-        def read(ids: Select[*tuple[Any, ...]]) -> list[BenchLine]:
-            # The page's ids first, sorted and cut on return_line alone; then their task,
-            # item, scrap request and dispatch record for those lines only.
-            rows = session.execute(_row_select().where(ReturnLine.id.in_(ids)))
-            return [_bench_line(r, rules, cal, today) for r in rows]
-
-        found: list[BenchLine] = []
+        # The page is chosen on return_line alone: each group's next lines (id and day
+        # received), merged by nearest due date in Python; only then are the chosen lines'
+        # task, item, scrap request and dispatch record read, in one statement.
+        keys: list[tuple[tuple[bool, dt.date, dt.date, int], int]] = []
         if after is None or after.nearest is not None:
             for group in groups:
-                ids = select(ReturnLine.id).where(wanted, group.where)
+                ids = select(ReturnLine.id, ReturnLine.received_on).where(wanted, group.where)
                 if after is not None:
                     ids = ids.where(_after_in_group(group, after, cal))
-                found += read(ids.order_by(ReturnLine.received_on, ReturnLine.id).limit(limit))
-            found = sorted(found, key=_order)[:limit]
-        if len(found) < limit:
-            ids = select(ReturnLine.id).where(wanted, untimed)
+                ids = ids.order_by(ReturnLine.received_on, ReturnLine.id).limit(limit)
+                dues: dict[dt.date, dt.date] = {}
+                for line_id, day in session.execute(ids):
+                    assert day is not None  # every group's lines were received
+                    if day not in dues:
+                        dues[day] = group.nearest(day, cal)
+                    keys.append(((False, dues[day], day, line_id), line_id))
+            keys = sorted(keys)[:limit]
+        if len(keys) < limit:
+            rest = select(ReturnLine.id).where(wanted, untimed)
             if after is not None and after.nearest is None:
-                ids = ids.where(ReturnLine.id > after.line_id)
-            rest = read(ids.order_by(ReturnLine.id).limit(limit - len(found)))
-            found += sorted(rest, key=lambda b: b.line_id)
+                rest = rest.where(ReturnLine.id > after.line_id)
+            rest = rest.order_by(ReturnLine.id).limit(limit - len(keys))
+            keys += [((True, dt.date.max, dt.date.max, i), i) for i in session.scalars(rest)]
+        if not keys:
+            return []
+        rows = session.execute(_row_select().where(ReturnLine.id.in_([i for _k, i in keys])))
+        clock = _Clock(rules, cal, today)
+        found = sorted((_bench_line(r, clock) for r in rows), key=_order)
         return found
 
 
@@ -414,7 +446,8 @@ def handover_lines(
             )
             .order_by(ReturnLine.id)
         )
-        return [_bench_line(r, rules, cal, today) for r in session.execute(stmt)]
+        clock = _Clock(rules, cal, today)
+        return [_bench_line(r, clock) for r in session.execute(stmt)]
 
 
 def line_records(db: Database, line_id: int) -> list[str]:
