@@ -356,7 +356,9 @@ class BenchPage(Page):
         return line.line_id if line else None
 
     def select_line(self, line_id: int) -> bool:
-        row = self.model.find_or_fetch(lambda b: b.line_id == line_id)
+        # Read on for a line a step moved down the bench, but not through a whole factory's
+        # bench on the GUI thread: five pages at most.
+        row = self.model.find_or_fetch(lambda b: b.line_id == line_id, 5 * self.model.page_size)
         if row is None:
             return False
         select_row(self.view, row)
