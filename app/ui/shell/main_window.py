@@ -177,8 +177,11 @@ class MainWindow(QMainWindow):
             "rules": RulesPage(self.ctx),
             "codelists": CodeListsPage(self.ctx),
             "settings": SettingsPage(self.ctx),
-            "audit": AuditPage(self.ctx),
         }
+        # Built only for the logins that see it: a page no stack holds would be a widget
+        # only Python owns, and its cycles, collected in a worker thread, crash Qt.
+        if "audit" in dict(visible_pages(actor)):
+            widgets["audit"] = AuditPage(self.ctx)
         return widgets
 
     def _build_frame(self, actor: Actor) -> None:

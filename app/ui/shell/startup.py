@@ -75,6 +75,9 @@ class Startup(QObject):
         self._exit = exit
         self.db: Database | None = None
         self.window: MainWindow | None = None
+        # Windows signed out but not yet destroyed (deleteLater): held until Qt has destroyed
+        # them, so the collector, which may run in a worker thread, never destroys one there.
+        self._retired: dict[int, MainWindow] = {}
         self._frozen = False
         self.exit_code: int | None = None
         self._stop_after_open = stop_after_open
@@ -184,6 +187,9 @@ class Startup(QObject):
         if self.runner.pending:
             QTimer.singleShot(WAIT_FOR_WRITES_MS, lambda: self._close_when_idle(window, db))
             return
+        key = id(window)
+        self._retired[key] = window
+        window.destroyed.connect(lambda _obj=None, key=key: self._retired.pop(key, None))
         window.sign_out()
         self.window = None
         self._ask_login(db)
