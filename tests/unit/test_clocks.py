@@ -97,7 +97,8 @@ def test_the_dashboard_does_not_evaluate_clocks_in_python(db, org, monkeypatch):
             patch.setattr("app.models.workdays.evaluate", refuse)
             board = dashboard.dashboard(db, org.manager, today)
         assert shown(board) == expected and expected
-        assert board.running_count == sum(1 for r in expected if r[2] == "running")
+        for state in ("overdue", "due_soon", "running"):
+            assert board.counts[state] == sum(1 for r in expected if r[2] == state)
 
 
 @contextmanager
@@ -126,7 +127,7 @@ def test_the_dashboard_reads_a_fixed_number_of_statements(db, org, more):  # typ
         at_bench(db, org, f"B-{n}")
     with statements(db) as many:
         board = dashboard.dashboard(db, org.manager, today)
-    assert len(board.overdue) + len(board.due_soon) + board.running_count > more
+    assert sum(board.counts.values()) > more
     assert len(many) == len(few)
 
 
@@ -142,3 +143,19 @@ def test_due_dates_move_when_a_rule_changes(db, org):  # type: ignore[no-untyped
         r for r in deadlines.list_deadlines(db, D(2026, 9, 23)) if r.deadline.rule == "localization"
     ]
     assert row.deadline.due == moved.due_on
+
+
+def test_each_kind_is_counted_and_the_most_recently_overdue_listed(db, org, monkeypatch):  # type: ignore[no-untyped-def]
+    from app.services.oversight import clock_board
+
+    for n, day in enumerate((D(2026, 9, 21), D(2026, 9, 22), D(2026, 9, 23))):
+        at_bench(db, org, f"O-{n}", received=day)
+    today = D(2026, 10, 20)  # every localization clock long overdue
+    expected = truth(db, today)
+    monkeypatch.setattr(clock_board, "SHOWN", 2)
+    board = dashboard.dashboard(db, org.manager, today)
+    overdue = [r for r in expected if r[2] == "overdue"]
+    assert board.counts["overdue"] == len(overdue) > 2
+    # The two listed are the ones most recently overdue, shown most overdue first.
+    newest = sorted(overdue, key=lambda r: (r[3], r[0]))[-2:]
+    assert [(r.line_id, r.deadline.due) for r in board.overdue] == [(r[0], r[3]) for r in newest]

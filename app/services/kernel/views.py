@@ -321,9 +321,10 @@ class Dashboard:
     today: dt.date
     overdue: tuple[DeadlineRow, ...]
     due_soon: tuple[DeadlineRow, ...]
-    # The soonest running deadlines; `running_count` counts them all (issue 10: counted in SQL).
+    # At most 200 of each kind are listed (the most recently overdue, the soonest due);
+    # `counts` has them all by state, counted in SQL (issue 10).
     running: tuple[DeadlineRow, ...]
-    running_count: int
+    counts: dict[str, int]
     by_stage: tuple[tuple[str, int], ...]  # (line status, open lines)
     by_unit: tuple[tuple[str, int], ...]  # (unit holding them, open lines)
     unread: tuple[ReportView, ...]

@@ -32,11 +32,21 @@ def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashb
     rows = [*board.overdue, *board.due_soon, *board.running]
     kits = kit_deadline_rows(db, today) if unit is None else []
     rows += kits
+    counts: dict[str, int] = {
+        DeadlineState.overdue: board.overdue_count,
+        DeadlineState.due_soon: board.due_soon_count,
+        DeadlineState.running: board.running_count,
+    }
+    for kit in kits:
+        if kit.deadline.state in counts:
+            counts[kit.deadline.state] += 1
     rows.sort(key=lambda r: (r.deadline.due or dt.date.max, r.line))
     with db.reading() as session:
         stage = select(ReturnLine.status, func.count()).where(ReturnLine.status.in_(sorted(OPEN)))
         if unit is not None:
-            stage = stage.where(ReturnLine.manufacturer_unit_id == unit)
+            stage = stage.where(
+                ReturnLine.manufacturer_unit_id + 0 == unit
+            )  # by status, see clock_board
         by_stage: dict[str, int] = {
             status: n for status, n in session.execute(stage.group_by(ReturnLine.status))
         }
@@ -44,7 +54,9 @@ def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashb
             ReturnLine.status.in_(sorted(OPEN))
         )
         if unit is not None:
-            holder = holder.where(ReturnLine.manufacturer_unit_id == unit)
+            holder = holder.where(
+                ReturnLine.manufacturer_unit_id + 0 == unit
+            )  # by status, see clock_board
         names = {u.id: u.name for u in session.scalars(select(Unit))}
         materials = unit_of_kind(session, UnitKind.materials_dept)
         by_unit: dict[str, int] = {}
@@ -63,7 +75,7 @@ def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashb
         tuple(r for r in rows if r.deadline.state == DeadlineState.overdue),
         tuple(r for r in rows if r.deadline.state == DeadlineState.due_soon),
         tuple(r for r in rows if r.deadline.state == DeadlineState.running),
-        board.running_count + sum(1 for r in kits if r.deadline.state == DeadlineState.running),
+        counts,
         tuple(sorted(by_stage.items(), key=lambda kv: order[kv[0]])),
         tuple(sorted(by_unit.items(), key=lambda kv: -kv[1])),
         tuple(unread),

@@ -445,12 +445,13 @@ class DashboardPage(Page):
             model = self.models[state]
             model.set_fetcher(list_fetcher(found))
             model.fetch_all()
-            # Running ones are counted in SQL and only the soonest listed (issue 10).
-            total = board.running_count if state == DeadlineState.running else len(found)
+            # Counted in SQL, at most 200 listed (issue 10).
+            total = max(board.counts.get(state, 0), len(found))
             self.tiles[state].set_count(total)
             title = _section_title(text, total, tone)
             if total > len(found):
-                title += f"（列出最近到期的 {len(found)} 项）"
+                latest = "最近超期" if state == DeadlineState.overdue else "最近到期"
+                title += f"（列出{latest}的 {len(found)} 项）"
             self.section_labels[state].setText(title)
         self.stages.set_counts([(line_status_label(s), n) for s, n in board.by_stage])
         self.units.set_counts(list(board.by_unit))
