@@ -82,6 +82,8 @@ class ReturnLine(Base):
         UniqueConstraint("task_id", "seq"),
         UniqueConstraint("task_id", "item_id"),
         Index("ix_return_line_status_id", "status", "id"),
+        # Open work counted by state and holder (the dashboard) from the index alone (issue 10).
+        Index("ix_return_line_status_maker", "status", "manufacturer_unit_id"),
         # One open return per item, kept by the database itself: two desks scanning the same
         # item into two returns at once cannot both commit (issue 9). Migration 0012.
         Index(
