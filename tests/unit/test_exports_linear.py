@@ -5,8 +5,7 @@ event), and what it draws is a fixed amount of work per line (Python function ca
 with cProfile: twice the lines, at most a little over twice the calls).
 
 The kitting report's workbook and PDF are shown linear in test_way_back_queries.py, the audit
-export in the audit trail's tests. An export still reading per line is marked xfail(strict)
-with the file that does it: it fails loudly, so the mark goes, once that file is fixed."""
+export in the audit trail's tests."""
 
 from __future__ import annotations
 
@@ -15,8 +14,6 @@ import pstats
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
-
-import pytest
 
 from app.db import Database
 from app.models.states import Decision
@@ -67,12 +64,6 @@ def test_the_handover_record_pdf_reads_the_same_statements_for_3_lines_and_for_1
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/services/records/printing.py rejection_document reads each line's item, model "
-    "and documents one by one (lazy loads): it wants options(*_PRINT_LINE_LOADS) as "
-    "handover_document has",
-)
 def test_the_rejection_notice_pdf_reads_the_same_statements_for_3_lines_and_for_12(
     db: Database, org: Org
 ) -> None:
@@ -83,11 +74,6 @@ def test_the_rejection_notice_pdf_reads_the_same_statements_for_3_lines_and_for_
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/services/records/printing.py task_list_document walks task.lines, each line's "
-    "item, model and documents lazily: it wants the lines selected with _PRINT_LINE_LOADS",
-)
 def test_an_open_task_s_list_pdf_reads_the_same_statements_for_3_lines_and_for_12(
     db: Database, org: Org
 ) -> None:
@@ -111,11 +97,6 @@ def test_selected_items_labels_read_the_same_statements_for_2_items_and_for_8(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/services/dispatch/item_labels.py task_labels reads each line's item (and the "
-    "task) lazily: it wants joinedload(ReturnLine.item).joinedload(Item.model) as line_labels",
-)
 def test_a_task_s_labels_read_the_same_statements_for_3_items_and_for_12(
     db: Database, org: Org
 ) -> None:

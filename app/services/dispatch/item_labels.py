@@ -56,6 +56,10 @@ def task_labels(db: Database, task_number: str) -> list[ItemLabel]:
             select(ReturnLine)
             .where(ReturnLine.task_id == task.id, ReturnLine.status.in_(sorted(LABELLED)))
             .order_by(ReturnLine.seq)
+            .options(
+                joinedload(ReturnLine.task),
+                joinedload(ReturnLine.item).joinedload(Item.model),
+            )
         ).all()
         makers: dict[int, str] = {}
         return [_label(session, line, makers) for line in lines]

@@ -151,7 +151,15 @@ def task_list_document(session: Session, task: ReturnTask) -> HandoverDocument:
         to_person=task.clerk_name,
         handover_date="",
         node_date=_date_text(task.node_date),
-        lines=tuple(_print_line(line, line.seq, None) for line in task.lines),
+        lines=tuple(
+            _print_line(line, line.seq, None)
+            for line in session.scalars(
+                select(ReturnLine)
+                .where(ReturnLine.task_id == task.id)
+                .order_by(ReturnLine.seq)
+                .options(*_PRINT_LINE_LOADS)
+            )
+        ),
         anomalies="",
         printed_at=_now_text(),
         confirmed=False,
@@ -166,6 +174,7 @@ def rejection_document(session: Session, report: Report) -> RejectionNoticeDocum
         .join(ReportLine, ReportLine.line_id == ReturnLine.id)
         .where(ReportLine.report_id == report.id)
         .order_by(ReturnLine.seq)
+        .options(*_PRINT_LINE_LOADS)
     ).all()
     return RejectionNoticeDocument(
         number=report.number,
