@@ -275,3 +275,25 @@ def test_an_imported_list_s_events_join_the_chain(db, org, tmp_path):
     assert len(registered) == result.imported
     report = chain.verify_store(db)
     assert report.ok, report.summary()
+
+
+def test_an_older_store_s_events_are_chained_by_the_upgrade(tmp_path):
+    """A store made before the chain: its events are chained in id order, the newest event
+    about each line and task states the row as found, and the whole store verifies."""
+    from tests.integration.test_migrations import _make_old_store
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _make_old_store(url)
+    db = open_store(url)
+    try:
+        events = _events(db)
+        assert [e.seq for e in events] == list(range(1, len(events) + 1))
+        assert events[0].prev_hash == chain.GENESIS
+        report = chain.verify_store(db)
+        assert report.ok, report.summary()
+        # The chain goes on from the upgraded head.
+        returns.create_task(db, command_line_actor(), "某部队修理所", today=TODAY)
+        assert chain.verify_store(db).ok
+        assert _events(db)[-1].seq > events[-1].seq
+    finally:
+        db.dispose()
