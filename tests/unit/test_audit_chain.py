@@ -297,3 +297,19 @@ def test_an_older_store_s_events_are_chained_by_the_upgrade(tmp_path):
         assert _events(db)[-1].seq > events[-1].seq
     finally:
         db.dispose()
+
+
+def test_two_processes_on_one_sqlite_file_leave_one_chain(sqlite_db):
+    url = str(sqlite_db.engine.url)
+    before = len(_events(sqlite_db))
+    sqlite_db.dispose()
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_write_events, args=(url, 40, t)) for t in "ab"]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+        assert w.exitcode == 0
+    events = _events(sqlite_db)
+    assert [e.seq for e in events] == list(range(1, before + 161))
+    assert chain.verify_store(sqlite_db).ok
