@@ -97,11 +97,18 @@ class ScriptedPrompts(Prompts):
 
 @pytest.fixture(autouse=True)
 def collect_on_the_gui_thread() -> Iterator[None]:
-    """Free each test's windows here, on the GUI thread. Left to themselves, their cycles are
-    collected wherever the collector next runs, often in a runner's worker thread, and a Qt
-    widget destroyed there crashes the process (seen: a segfault inside a later test's render)."""
-    yield
-    gc.collect()
+    """Garbage collected on the GUI thread only, as the program does (ui/kit/collector.py):
+    automatic collection is off while a window test runs and each test's windows are freed
+    here. Left on, a collection a runner's worker thread happened to start destroyed a Qt widget
+    there and crashed the process (seen: a segfault inside a later test's render)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_on:
+            gc.enable()
 
 
 @pytest.fixture
