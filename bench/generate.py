@@ -346,6 +346,8 @@ class Buffer:
 
     def __init__(self) -> None:
         self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in self.ORDER}
+        # The audit chain's head (issue 9): events are sealed onto it as they go in, in id order.
+        self.chain: tuple[int, str] | None = None
 
     def add(self, table: str, row: dict[str, Any]) -> None:
         self.rows[table].append(row)
@@ -359,9 +361,37 @@ class Buffer:
             if name not in tables:  # a table of a later schema than this store's
                 rows.clear()
                 continue
+            if name == "audit_event" and rows and "hash" in tables[name].c:
+                self._seal(conn, rows)
             for i in range(0, len(rows), step):
                 conn.execute(insert(tables[name]), rows[i : i + step])
             rows.clear()
+
+    def _seal(self, conn: Any, rows: list[dict[str, Any]]) -> None:
+        from app.services.kernel.chain import GENESIS, seal
+
+        if self.chain is None:
+            head = conn.exec_driver_sql(
+                "SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1"
+            ).first()
+            self.chain = (int(head[0]), str(head[1])) if head else (0, GENESIS)
+        rows.sort(key=lambda r: r["id"])
+        for row in rows:
+            row.setdefault("state", "")
+        self.chain = seal(rows, *self.chain)
+
+    def write_head(self, conn: Any) -> None:
+        """The chain's head on the last event sealed, as the program's writers leave it."""
+        if self.chain is None:
+            return
+        last_seq, last_hash = self.chain
+        # The generated lines and tasks are taken as found (they have no state events), as an
+        # older store's are at its upgrade (migration 0013).
+        conn.exec_driver_sql(
+            f"UPDATE audit_chain_head SET last_seq = {last_seq}, last_hash = '{last_hash}', "
+            "baseline_line_id = (SELECT coalesce(max(id), 0) FROM return_line), "
+            "baseline_task_id = (SELECT coalesce(max(id), 0) FROM return_task) WHERE id = 1"
+        )
 
 
 class Generator:
@@ -992,6 +1022,7 @@ def build(url: str, spec: Spec, say: Callable[[str], None] = print) -> BuildInfo
                     f"  {done:>9,} / {spec.lines:,} lines  {elapsed:6.0f} s  "
                     f"{rate:,.0f} lines/s  ETA {eta:4.0f} s"
                 )
+        buf.write_head(conn)
         conn.execute(
             insert(tables["record_counter"]),
             [
