@@ -18,7 +18,7 @@ from app.models.products import Item
 from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import LABELLED
 from app.printing.documents import ItemLabel
-from app.printing.item_labels import render_labels
+from app.printing.on_demand import render_labels
 from app.services.admin.masterdata import item_code
 from app.services.kernel.terms import line_status_label
 

@@ -39,8 +39,7 @@ from app.printing.documents import (
     RecordMark,
     RejectionNoticeDocument,
 )
-from app.printing.forms import render_form
-from app.printing.handover import render_handover, render_rejection_notice
+from app.printing.on_demand import render_form, render_handover, render_rejection_notice
 from app.services.admin.masterdata import item_code
 from app.services.kernel.context import to_local
 from app.services.kernel.numbering import parse_number

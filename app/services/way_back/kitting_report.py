@@ -15,7 +15,7 @@ from app.errors import NotFound
 from app.models.delivery import KitSet
 from app.models.records import Report
 from app.printing.documents import FormDocument, FormField, FormSection, FormTable
-from app.printing.forms import render_form
+from app.printing.on_demand import render_form
 from app.services.kernel.context import local_today, to_local
 from app.services.kernel.terms import deadline_state_label, line_status_label
 from app.services.kernel.views import KitItem, KitStatus
