@@ -364,3 +364,23 @@ def models_to_complete(db: Database, actor: Actor) -> list[ModelToComplete]:
             .order_by(func.coalesce(held.c.n, 0).desc(), ProductModel.code)
         )
         return [ModelToComplete(m.code, m.name, m.drawing_no, int(n), "承制单位") for m, n in rows]
+
+
+def model_routes(session: Session) -> dict[int, str]:
+    """The kit tree from the top down to each model ("ZT-1 › GC-12A"): the way it came and goes
+    back, from one read of the models."""
+    models = {
+        i: (code, parent)
+        for i, code, parent in session.execute(
+            select(ProductModel.id, ProductModel.code, ProductModel.parent_id)
+        )
+    }
+    routes = {}
+    for model_id in models:
+        chain: list[str] = []
+        node: int | None = model_id
+        while node is not None and node in models and len(chain) < 10:
+            chain.append(models[node][0])
+            node = models[node][1]
+        routes[model_id] = " › ".join(reversed(chain))
+    return routes

@@ -31,7 +31,7 @@ from app.models.workdays import (
     due_date,
     evaluate,
 )
-from app.services.admin.masterdata import item_code
+from app.services.admin.masterdata import item_code, model_routes
 from app.services.handover.lines import line_changed
 from app.services.kernel.calendar import calendar_and_rules, rule_span
 from app.services.kernel.context import Actor, local_today, require
@@ -54,26 +54,6 @@ class WaitingGroup:
     manufacturer: str
     count: int
     overdue: int
-
-
-def model_routes(session: Session) -> dict[int, str]:
-    """The kit tree from the top down to each model ("ZT-1 › GC-12A"): the way it came and goes
-    back, from one read of the models."""
-    models = {
-        i: (code, parent)
-        for i, code, parent in session.execute(
-            select(ProductModel.id, ProductModel.code, ProductModel.parent_id)
-        )
-    }
-    routes = {}
-    for model_id in models:
-        chain: list[str] = []
-        node: int | None = model_id
-        while node is not None and node in models and len(chain) < 10:
-            chain.append(models[node][0])
-            node = models[node][1]
-        routes[model_id] = " › ".join(reversed(chain))
-    return routes
 
 
 def first_on_time(rule: Rule, cal: WorkCalendar, today: dt.date) -> dt.date:

@@ -18,7 +18,7 @@ from app.models.records import HandoverKind
 from app.models.returns import ReturnLine, ReturnTask
 from app.models.states import AT_MANUFACTURER, FINISHED, LineStatus, TaskStatus
 from app.models.workdays import Deadline, DeadlineState
-from app.services.admin.masterdata import item_code
+from app.services.admin.masterdata import item_code, model_routes
 from app.services.kernel import audit
 from app.services.kernel.context import Actor, local_today, require
 from app.services.kernel.line_steps import advance, line_code, load_line, unit_of_kind
@@ -123,7 +123,7 @@ def page_awaiting(
         if not rows:
             return []
         planned = _planned_dates(session, [r[0] for r in rows])
-        routes = _routes(session)
+        routes = model_routes(session)
         return [
             DispatchLine(
                 line_id,
@@ -144,25 +144,6 @@ def page_awaiting(
             )
             for line_id, fault, task_number, serial, model_id, model_code, model_name in rows
         ]
-
-
-def _routes(session: Session) -> dict[int, str]:
-    """The kit tree path of every model ("ZT-1 › GC-12A"), from one read of the models."""
-    models = {
-        i: (code, parent)
-        for i, code, parent in session.execute(
-            select(ProductModel.id, ProductModel.code, ProductModel.parent_id)
-        )
-    }
-    routes = {}
-    for model_id in models:
-        chain: list[str] = []
-        node: int | None = model_id
-        while node is not None and node in models and len(chain) < 10:
-            chain.append(models[node][0])
-            node = models[node][1]
-        routes[model_id] = " › ".join(reversed(chain))
-    return routes
 
 
 def awaiting_return(db: Database) -> list[DispatchGroup]:
