@@ -29,9 +29,9 @@ from app.ui.kit.runner import Change, Runner, call
 from app.ui.kit.style import Tone, foreground
 from tests import pdf_tools
 from tests.conftest import Org
+from tests.support.statements import selects
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.helpers import cell, click, click_row, type_text
-from tests.unit.test_dispatch_queries import selects
 
 
 def accepted_lines(

@@ -415,7 +415,7 @@ def test_the_page_reads_the_same_statements_for_3_sets_and_for_30(
 ) -> None:
     """刷新 reads a page of sets counted in SQL and the selected set's items: the statements
     sent do not grow with the number of sets (a set's lines are never read one by one)."""
-    from tests.unit.test_way_back_queries import selects
+    from tests.support.statements import selects
 
     start = local_today() - 30 * DAY
     _task, ids = accepted_task(

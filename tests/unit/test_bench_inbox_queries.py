@@ -25,8 +25,8 @@ from app.services.oversight import inbox
 from app.services.records.registry import issue_report
 from app.services.repair import bench, scrapping
 from tests.conftest import Org
+from tests.support.statements import selects
 from tests.unit.test_repair_way import accepted_lines
-from tests.unit.test_way_back_queries import selects
 
 D = dt.date
 TODAY = D(2026, 10, 20)

@@ -4,18 +4,17 @@ open line's clocks; the due dates move when the calendar changes."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.db import Database
 from app.models.clocks import LineClock
 from app.services.kernel import calendar
 from app.services.kernel.context import command_line_actor
 from app.services.oversight import dashboard, deadlines
+from tests.support.statements import statements
 from tests.unit.test_repair_way import CONFIRMED, RECEIVED, accepted_lines, at_bench
 
 D = dt.date
@@ -99,20 +98,6 @@ def test_the_dashboard_does_not_evaluate_clocks_in_python(db, org, monkeypatch):
         assert shown(board) == expected and expected
         for state in ("overdue", "due_soon", "running"):
             assert board.counts[state] == sum(1 for r in expected if r[2] == state)
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.mark.parametrize("more", [2, 10])

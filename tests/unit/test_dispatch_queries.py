@@ -7,12 +7,9 @@ each row shows and the dispatch itself demands a reason for."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from app.db import Database
 from app.models.org import UnitKind
@@ -23,27 +20,12 @@ from app.services.kernel import calendar
 from app.services.kernel.context import command_line_actor
 from app.services.kernel.terms import RuleCode
 from tests.conftest import Org
+from tests.support.statements import selects
 from tests.unit.test_repair_way import accepted_lines
 
 D = dt.date
 DAY = dt.timedelta(days=1)
 TODAY = D(2026, 10, 20)
-
-
-@contextmanager
-def selects(db: Database) -> Iterator[list[str]]:
-    """The SELECT statements sent to the store inside the block."""
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def page_open(db: Database) -> tuple[list[str], list[dispatching.WaitingGroup]]:

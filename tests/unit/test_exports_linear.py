@@ -24,7 +24,7 @@ from app.services.dispatch import item_labels
 from app.services.handover import returns
 from app.services.records.printing import render_record
 from tests.conftest import Org
-from tests.unit.test_way_back_queries import selects
+from tests.support.statements import selects
 
 ACCEPTED: dict[str, list[int]] = {}
 

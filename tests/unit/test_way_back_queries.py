@@ -11,14 +11,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from app.db import Database
 from app.models.delivery import KitSet, KitSetStatus
@@ -31,26 +29,11 @@ from app.services.kernel.views import KitItem, KitStatus
 from app.services.way_back import delivery, kitting, kitting_report
 from tests.conftest import Org
 from tests.pdf_tools import pdf_text
+from tests.support.statements import selects
 from tests.unit.test_repair_way import accepted_lines
 
 D = dt.date
 TODAY = D(2026, 10, 20)
-
-
-@contextmanager
-def selects(db: Database) -> Iterator[list[str]]:
-    """The SELECT statements sent to the store inside the block."""
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def move(db: Database, line_ids: list[int], status: LineStatus, maker: str | None = None) -> None:
