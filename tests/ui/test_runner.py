@@ -56,6 +56,20 @@ def test_a_quick_call_answers_in_place(live_runner: Runner) -> None:
     assert got == [5] and op.done and live_runner.pending == 0
 
 
+def test_a_background_check_is_never_waited_for(qtbot: Any, runner: Runner) -> None:
+    """The start's audit check must not hold up the window's first data (issue 10): even with
+    a long grace the GUI thread goes on at once, and no 请稍候 is said for a read."""
+    release = threading.Event()
+    busy: list[str] = []
+    got: list[str] = []
+    runner.busy.connect(busy.append)
+    op = runner.run(None, call(wait_for, release, "checked"), done=got.append, background=True)
+    assert not op.done and got == [] and busy == []
+    release.set()
+    qtbot.waitUntil(lambda: got == ["checked"])
+    assert busy == [] and runner.pending == 0
+
+
 def test_a_call_that_waits_frees_the_window(qtbot: Any, live_runner: Runner) -> None:
     release = threading.Event()
     busy: list[str] = []

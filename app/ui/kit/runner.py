@@ -233,11 +233,13 @@ class Runner(QObject):
         title: str = "操作未完成",
         origin: object = None,
         show_progress_after_ms: int = SHOW_PROGRESS_AFTER_MS,
+        background: bool = False,
     ) -> Operation:
         """Start `job`; `done(result)` or `failed(message)` follows on the GUI thread.
 
         A call with `changes` is a write (one at a time, in order); a call with a `label` shows
-        a progress dialog with 取消 when it lasts longer than `show_progress_after_ms`.
+        a progress dialog with 取消 when it lasts longer than `show_progress_after_ms`. A
+        `background` call (a check the program starts on its own) is never waited for.
         """
         op = Operation(job, label)
         handlers = _Handlers(done, failed, changes, origin, parent, title)
@@ -246,7 +248,7 @@ class Runner(QObject):
         future = pool.submit(outcome_of, job, op.report)
         op._future = future
         try:
-            outcome = future.result(timeout=self.grace_ms / 1000)
+            outcome = future.result(timeout=0 if background else self.grace_ms / 1000)
         except FutureTimeout:
             self._hand_over(op, handlers, future, show_progress_after_ms)
             return op

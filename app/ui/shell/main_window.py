@@ -274,7 +274,10 @@ class MainWindow(QMainWindow):
         if not (self.actor.system or self.actor.role in CHAIN_ROLES):
             return
         job = call(chain.verify_store, self.db, tail=START_CHECK_EVENTS)
-        self.runner.run(self, job, done=self._chain_checked, failed=lambda _message: None)
+        # Never waited for: the window's first data comes first (issue 10, the start).
+        self.runner.run(
+            self, job, done=self._chain_checked, failed=lambda _message: None, background=True
+        )
 
     def _chain_checked(self, report: ChainReport) -> None:
         if report.ok:
