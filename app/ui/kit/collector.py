@@ -8,7 +8,10 @@ calibre and other PyQt programs use).
 
 A full pass walks every object the program holds: 94–193 ms at 1M lines (issue 10), a freeze a
 person feels in the middle of a scan. Young passes keep the garbage of each action in check;
-the full pass waits until no key or mouse button was pressed for `idle_s` seconds.
+the full pass waits until the desk has done nothing for `idle_s` seconds: no call through the
+runner (every action and every page's reading goes through it) and no key pressed (the scan
+field's key filter says so). No event filter of its own: one more Python call for every Qt
+event cost ~25 ms of the window's start.
 """
 
 from __future__ import annotations
@@ -16,18 +19,21 @@ from __future__ import annotations
 import gc
 import time
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
 
 INTERVAL_MS = 500
 IDLE_S = 20.0
-INPUT = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.Wheel,
-        QEvent.Type.TouchBegin,
-    }
-)
+_last_activity = time.monotonic()
+
+
+def note_activity() -> None:
+    """A person acted (a call through the runner, a key): the full pass waits."""
+    global _last_activity
+    _last_activity = time.monotonic()
+
+
+def idle_for() -> float:
+    return time.monotonic() - _last_activity
 
 
 class GuiThreadCollector(QObject):
@@ -40,23 +46,14 @@ class GuiThreadCollector(QObject):
         super().__init__(parent)
         self.thresholds = gc.get_threshold()
         self.idle_s = idle_s
-        self.last_input = time.monotonic()
         self.full_due = False
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.check)
         self.timer.start(interval_ms)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
         gc.disable()
 
-    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in INPUT:
-            self.last_input = time.monotonic()
-        return False
-
     def idle(self) -> bool:
-        return time.monotonic() - self.last_input >= self.idle_s
+        return idle_for() >= self.idle_s
 
     def check(self) -> None:
         """Collect the young generations whose counts passed their thresholds, as Python would;
@@ -77,7 +74,4 @@ class GuiThreadCollector(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
         gc.enable()

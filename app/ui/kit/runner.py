@@ -35,6 +35,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.errors import Conflict, DomainError
+from app.ui.kit.collector import note_activity
 from app.ui.kit.prompts import Prompts
 
 log = logging.getLogger(__name__)
@@ -241,6 +242,8 @@ class Runner(QObject):
         a progress dialog with 取消 when it lasts longer than `show_progress_after_ms`. A
         `background` call (a check the program starts on its own) is never waited for.
         """
+        if not background:
+            note_activity()
         op = Operation(job, label)
         handlers = _Handlers(done, failed, changes, origin, parent, title)
         self._pending[op] = handlers
@@ -261,6 +264,7 @@ class Runner(QObject):
         Reads never wait on another desk's lock (SQLite WAL, PostgreSQL MVCC). A refusal goes
         to `failed` (else the runner's one error display) and None is returned.
         """
+        note_activity()
         outcome = outcome_of(job)
         if outcome.ok:
             return outcome.value  # type: ignore[no-any-return]

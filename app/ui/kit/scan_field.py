@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.kit.collector import note_activity
 from app.ui.kit.style import Tone, message_css, scaled_font
 
 PLACEHOLDER = "扫描或输入出厂编号 / 产品编码 / 记录编号，回车确认（F2 回到此处）"
@@ -153,6 +154,7 @@ class BurstCatcher(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
+        note_activity()  # a person at the keys: the collector's full pass waits
         # Each key once: where it lands (the focus widget, or an open completer's popup), not
         # again as it travels up to the parents.
         if watched is not QApplication.focusWidget() and watched is not (
