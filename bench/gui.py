@@ -218,7 +218,7 @@ def window_timings(url: str, payload: dict[str, Any]) -> dict[str, Any]:
     app, db, window, scripted = open_window(url)
     desk = window.desk
     go(window, "desk")
-    desk.open_task(s["open_task_id"])
+    desk.show_task_by_id(s["open_task_id"])
     settle(app)
     lines: list[tuple[int, str]] = [tuple(x) for x in s["open_lines"]]  # type: ignore[misc]
     field = desk.scan_field
@@ -338,7 +338,7 @@ def session(url: str, payload: dict[str, Any]) -> dict[str, Any]:
         steps.append((f"open task row {row}", click_task(row)))
     for n in range(5):
         steps.append((f"scroll task list {n}", scroll(desk.tasks_view)))
-    steps.append(("open counting task", lambda: desk.open_task(s["open_task_id"])))
+    steps.append(("open counting task", lambda: desk.show_task_by_id(s["open_task_id"])))
     for n in range(int(payload["scans"])):
         if n % 2:
             code = f"{models[n % len(models)]}/BENCH{n:05d}"
@@ -417,14 +417,22 @@ def run_with_heartbeat(
         name, fn = steps[position[0]]
         position[0] += 1
         t0 = time.perf_counter()
-        fn()
+        try:
+            fn()
+        except Exception:
+            # A step that fails ends the session with its traceback; it never leaves the
+            # loop waiting for a step that will not come.
+            loop.exit(1)
+            raise
         ran.append((name, t0, time.perf_counter()))
         QTimer.singleShot(pause_ms, next_step)
 
     heart.start()
     QTimer.singleShot(50, next_step)
-    loop.exec()
+    code = loop.exec()
     heart.stop()
+    if code:
+        raise RuntimeError(f"the scripted session stopped at step {position[0]}")
     return beats, ran
 
 
