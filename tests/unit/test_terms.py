@@ -103,3 +103,17 @@ def test_a_status_column_hands_out_the_member_and_refuses_a_typo() -> None:
         column.process_bind_param("kited", dialect)
     # SQL sees the same VARCHAR as before: no migration.
     assert str(column.compile(dialect=dialect)) == "VARCHAR(30)"
+
+
+def test_audit_values_that_are_codes_read_in_words() -> None:
+    from app.services.kernel.terms import audit_value_label
+
+    assert audit_value_label("return_line", "localized") == "已定位"
+    assert audit_value_label("return_line", "unchecked") == "未核"
+    assert audit_value_label("return_line", "consistent") == "一致"
+    assert audit_value_label("return_task", "open") != "open"
+    assert audit_value_label("app_user", "True") == "是"
+    # Free text stays as written.
+    assert audit_value_label("return_line", "FX-2026-000001 GC-12A/S-1") == (
+        "FX-2026-000001 GC-12A/S-1"
+    )

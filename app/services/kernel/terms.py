@@ -497,3 +497,22 @@ def audit_entity_label(entity: str) -> str:
 # Voiding (issue 9): a voided record is listed and printed with these words.
 VOIDED = "已作废"
 VOID_AND_REISSUE = "作废并重开"
+
+
+# The codes an audit event stores as its old or new value, by what the event is about: the
+# first table that knows the code gives its word (a task's "open" is 清点中, a kit's is not).
+_AUDIT_VALUE_TABLES: Mapping[str, tuple[Mapping[str, str], ...]] = {
+    "return_task": (TASK_STATUS_LABELS,),
+    "kit_set": (KIT_SET_STATUS_LABELS,),
+    "return_line": (LINE_STATUS_LABELS, DOCUMENT_VERDICT_LABELS, DECISION_LABELS),
+    "document_check": (DOCUMENT_VERDICT_LABELS,),
+}
+_YES_NO = {"True": "是", "False": "否"}
+
+
+def audit_value_label(entity: str, value: str) -> str:
+    """An audit event's old or new value in words where it is a code (a state, a verdict)."""
+    for table in _AUDIT_VALUE_TABLES.get(entity, (LINE_STATUS_LABELS,)):
+        if value in table:
+            return table[value]
+    return _YES_NO.get(value, value)

@@ -29,6 +29,7 @@ from app.services.kernel.context import FACTORY_TZ, Actor
 from app.services.kernel.terms import (
     audit_action_label,
     audit_entity_label,
+    audit_value_label,
     line_status_label,
     role_label,
     task_status_label,
@@ -70,6 +71,14 @@ class AuditRow:
     @property
     def entity_text(self) -> str:
         return audit_entity_label(self.entity)
+
+    @property
+    def old_text(self) -> str:
+        return audit_value_label(self.entity, self.old)
+
+    @property
+    def new_text(self) -> str:
+        return audit_value_label(self.entity, self.new)
 
     @property
     def state_text(self) -> str:
@@ -270,8 +279,8 @@ def export_cells(r: AuditRow) -> list[Any]:
         r.entity_text,
         r.entity_id,
         r.action_text,
-        r.old,
-        r.new,
+        r.old_text,
+        r.new_text,
         r.reason,
         r.state_text,
     ]

@@ -36,8 +36,8 @@ COLUMNS = (
     Column("操作人", lambda r: r.actor, width=110),
     Column("对象", lambda r: f"{r.entity_text} {r.entity_id}", width=130),
     Column("操作", lambda r: r.action_text, width=120),
-    Column("原值", lambda r: r.old, tooltip=lambda r: r.old, width=140),
-    Column("新值", lambda r: r.new, tooltip=lambda r: r.new, width=200),
+    Column("原值", lambda r: r.old_text, tooltip=lambda r: r.old_text, width=140),
+    Column("新值", lambda r: r.new_text, tooltip=lambda r: r.new_text, width=200),
     Column("原因", lambda r: r.reason, tooltip=lambda r: r.reason, width=140),
     Column("状态", lambda r: r.state_text, width=80),
 )
