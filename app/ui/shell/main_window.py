@@ -191,6 +191,9 @@ class MainWindow(QMainWindow):
         self.nav.setFont(scaled_font(self.font(), 1.1))
         self.nav.setSpacing(2)
         self.nav.setFrameShape(QFrame.Shape.NoFrame)
+        # An admin's 19 pages need a vertical scroll bar at 800 px; it must not push the names
+        # under a horizontal one.
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setStyleSheet(
             "QListWidget { background: palette(window); }"
             "QListWidget::item { padding: 8px 12px; border-radius: 4px; }"
