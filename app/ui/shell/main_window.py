@@ -33,7 +33,7 @@ from app.ui.admin.settings_page import SettingsPage
 from app.ui.admin.units_page import UnitsPage
 from app.ui.dispatch.page import DispatchPage
 from app.ui.handover.desk import HandoverDesk
-from app.ui.kit.page import Desk
+from app.ui.kit.page import Desk, Page
 from app.ui.kit.prompts import Prompts
 from app.ui.kit.runner import Runner, call
 from app.ui.kit.style import Tone, message_css, scaled_font
@@ -170,18 +170,24 @@ class MainWindow(QMainWindow):
             "history": self.history,
             "reports": self.reports,
             "inbox": self.inbox,
-            "logins": LoginsPage(self.ctx),
-            "units": UnitsPage(self.ctx),
-            "models": ModelsPage(self.ctx),
-            "calendar": CalendarPage(self.ctx),
-            "rules": RulesPage(self.ctx),
-            "codelists": CodeListsPage(self.ctx),
-            "settings": SettingsPage(self.ctx),
         }
-        # Built only for the logins that see it: a page no stack holds would be a widget
-        # only Python owns, and its cycles, collected in a worker thread, crash Qt.
-        if "audit" in dict(visible_pages(actor)):
-            widgets["audit"] = AuditPage(self.ctx)
+        # The admin's pages and the audit page are built only for the logins that see them:
+        # building them for every login cost the window's start (issue 10), and a page no stack
+        # holds would be a widget only Python owns, whose cycles, collected in a worker thread,
+        # crash Qt.
+        only_if_seen: dict[str, type[Page]] = {
+            "logins": LoginsPage,
+            "units": UnitsPage,
+            "models": ModelsPage,
+            "calendar": CalendarPage,
+            "rules": RulesPage,
+            "codelists": CodeListsPage,
+            "settings": SettingsPage,
+            "audit": AuditPage,
+        }
+        for key in dict(visible_pages(actor)):
+            if key in only_if_seen:
+                widgets[key] = only_if_seen[key](self.ctx)
         return widgets
 
     def _build_frame(self, actor: Actor) -> None:
