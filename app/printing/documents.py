@@ -19,6 +19,7 @@ class RecordMark:
     voided_by: str = ""
     voided_at: str = ""  # local time text "2026-11-29 16:05"
     replaces: str = ""  # the voided record's number
+    replaced_by: str = ""  # on a voided record: the number issued again in its place
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -27,6 +28,8 @@ class RecordMark:
         if self.voided:
             out.append(f"本记录已作废。作废原因：{self.void_reason}")
             out.append(f"作废人：{self.voided_by}　作废时间：{self.voided_at}")
+            if self.replaced_by:
+                out.append(f"已重新出具为 {self.replaced_by}")
         if self.replaces:
             out.append(f"替代 {self.replaces}（已作废）")
         return tuple(out)

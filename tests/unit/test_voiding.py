@@ -302,3 +302,12 @@ def test_every_page_of_a_voided_record_is_stamped() -> None:
         "".join(p.split()) for p in pdf_pages_text(render_form(replace(doc, mark=RecordMark())))
     ]
     assert not any("作废" in p for p in plain)
+
+
+def test_a_voided_record_names_the_one_issued_again_in_its_place(db, org) -> None:  # type: ignore[no-untyped-def]
+    number = _jj(db, org)
+    done = voiding.void_record(db, org.manager, number, "签字人写错", today=CONFIRMED)
+    voided = "".join(pdf_text(printing.render_record(db, number)).split())
+    assert f"已重新出具为{done.reissued}" in voided
+    reissued = "".join(pdf_text(printing.render_record(db, done.reissued)).split())
+    assert f"替代{number}（已作废）" in reissued and "已重新出具" not in reissued

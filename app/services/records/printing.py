@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
 from app.db import Database
 from app.errors import DomainError, NotFound
@@ -84,15 +84,28 @@ def _print_line(line: ReturnLine, seq: int, accepted: bool | None) -> PrintLine:
 
 
 def record_mark(row: Any) -> RecordMark:
-    """What the print says of a row's voiding and of the voided record it replaces (issue 9)."""
+    """What the print says of a row's voiding, of the record issued again in its place, and of
+    the voided record it replaces (issue 9)."""
     voided_at = getattr(row, "voided_at", None)
+    voided = bool(getattr(row, "voided", False))
     return RecordMark(
-        voided=bool(getattr(row, "voided", False)),
+        voided=voided,
         void_reason=getattr(row, "void_reason", "") or "",
         voided_by=getattr(row, "voided_by", "") or "",
         voided_at=to_local(voided_at).strftime("%Y-%m-%d %H:%M") if voided_at else "",
         replaces=getattr(row, "replaces", "") or "",
+        replaced_by=_reissue_of(row) if voided else "",
     )
+
+
+def _reissue_of(row: Any) -> str:
+    """The number issued again in place of a voided record, if it was (the paper in a voided
+    record's folder must say where the valid one is)."""
+    session = object_session(row)
+    table = type(row)
+    if session is None or not hasattr(table, "replaces"):
+        return ""
+    return session.scalar(select(table.number).where(table.replaces == row.number)) or ""
 
 
 def _now_text() -> str:
