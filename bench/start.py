@@ -69,6 +69,7 @@ def program(url: str) -> int:
     flow.begin = stamp("open_store", flow.begin)  # type: ignore[method-assign]
     flow._opened = stamp("opened", flow._opened)  # type: ignore[method-assign]
     flow._sign_in = stamp("sign_in", flow._sign_in)  # type: ignore[method-assign]
+    flow._open_window = stamp("window", flow._open_window)  # type: ignore[method-assign]
 
     class AutoLogin(Prompts):
         """Answers the login dialog at once; any other dialog is refused."""
@@ -99,7 +100,7 @@ def program(url: str) -> int:
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
             if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):
                 window = obj.window()
-                if hasattr(window, "desk") and _start_page_has_data(window):
+                if hasattr(window, "pages") and _start_page_has_data(window):
                     QTimer.singleShot(0, _done)
             return False
 

@@ -194,6 +194,12 @@ class _Handlers:
     dialog: ProgressBox | None = None
     timer: QTimer | None = None
     handed_over: bool = False
+    # The program's own background write (the deadline sweep): never said to be waiting.
+    quiet: bool = False
+
+    @property
+    def waiting_write(self) -> bool:
+        return self.changes != Change.NONE and not self.quiet
 
 
 class Runner(QObject):
@@ -218,6 +224,7 @@ class Runner(QObject):
         self._reads = ThreadPoolExecutor(2, thread_name_prefix="fanxiu-read")
         self._pending: dict[Operation, _Handlers] = {}
         self._waiting_writes = 0
+        self._closed = False
         self._ready.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     # --- starting calls -----------------------------------------------------------------------
@@ -245,7 +252,9 @@ class Runner(QObject):
         if not background:
             note_activity()
         op = Operation(job, label)
-        handlers = _Handlers(done, failed, changes, origin, parent, title)
+        if self._closed:  # the window is closing: a late answer's follow-up is not started
+            return op
+        handlers = _Handlers(done, failed, changes, origin, parent, title, quiet=background)
         self._pending[op] = handlers
         pool = self._writes if changes != Change.NONE else self._reads
         future = pool.submit(outcome_of, job, op.report)
@@ -278,7 +287,7 @@ class Runner(QObject):
     ) -> None:
         """The call lasts: free the GUI thread, say so, and deliver through the event loop."""
         handlers.handed_over = True
-        if handlers.changes != Change.NONE:
+        if handlers.waiting_write:
             self._waiting_writes += 1
             if self._waiting_writes == 1:
                 self.busy.emit(BUSY_TEXT)
@@ -307,7 +316,7 @@ class Runner(QObject):
             handlers.dialog.canceled.disconnect()
             handlers.dialog.hide()
             handlers.dialog.deleteLater()
-        if handlers.handed_over and handlers.changes != Change.NONE:
+        if handlers.handed_over and handlers.waiting_write:
             self._waiting_writes -= 1
             if self._waiting_writes == 0:
                 self.busy.emit("")
@@ -354,6 +363,7 @@ class Runner(QObject):
 
     def shutdown(self, seconds: float = 10.0) -> None:
         """Stop what can stop, let writes finish (a write is never cut in half), then close."""
+        self._closed = True
         self.cancel_all()
         for op in list(self._pending):
             op.wait(seconds)

@@ -11,7 +11,7 @@ from app.services.oversight import inbox
 from app.ui.kit.columns import INBOX_COLUMNS
 from app.ui.kit.page import Desk
 from app.ui.kit.paged_model import PAGE_SIZE
-from app.ui.kit.runner import Change, call
+from app.ui.kit.runner import call
 from app.ui.oversight.report_list import ReportListPage
 
 
@@ -51,9 +51,3 @@ class InboxPage(ReportListPage):
 
     def acknowledged(self, result: inbox.Acknowledged) -> None:
         self.update_unread()
-
-    def _changed(self, change: Change, origin: object) -> None:
-        # The count in the navigation is seen from every page: keep it true while hidden too.
-        if change & self.watches and origin is not self and not self.isVisible():
-            self.update_unread()
-        super()._changed(change, origin)

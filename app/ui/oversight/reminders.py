@@ -147,19 +147,20 @@ class Reminders(QObject):
         self._stopped = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self.check_now)
+        self.timer.timeout.connect(lambda: self.check_now(background=True))
 
     @property
     def busy(self) -> bool:
         return bool(self._stage)
 
     def start(self) -> None:
-        """Read now without sweeping (the window shows what is there at once), then sweep and
-        read again right after, then every interval."""
+        """Read now without sweeping (the window shows what is there at once) unless the
+        dashboard, shown first, already read; then sweep and read again off the GUI thread,
+        then every interval."""
         self._stopped = False
-        if not self._stage:  # the dashboard, shown first, may already be reading
+        if not self._stage and self.last is None:
             self.check_now(sweep=False)
-        self.check_now()  # served when the first reading ends
+        self.check_now(background=True)  # served when the first reading ends
         self.timer.start()
 
     def stop(self) -> None:
@@ -172,8 +173,9 @@ class Reminders(QObject):
         """Read the dashboard again without sweeping (another page changed what it shows)."""
         self.check_now(sweep=False)
 
-    def check_now(self, sweep: bool | None = None) -> None:
-        """Sweep and read; a request while one runs is served right after it."""
+    def check_now(self, sweep: bool | None = None, *, background: bool = False) -> None:
+        """Sweep and read; a request while one runs is served right after it. A `background`
+        check (the program's own, on its timer or at start) is never waited for in place."""
         sweep = self.sweep if sweep is None else sweep and self.sweep
         if self._stopped:
             return
@@ -186,19 +188,23 @@ class Reminders(QObject):
             return
         today = self.clock()
         if not sweep:
-            self._read(today)
+            self._read(today, background)
             return
         self._stage = "sweep"
         self.desk.runner.run(
             None,
             call(deadlines.sweep, self.desk.db, today, wait=False),
-            done=lambda _issued: self._read(today),
+            done=lambda _issued: self._read(today, background),
             failed=self._failed,
             changes=Change.REPORTS | Change.DEADLINES,
             origin=self,
+            background=background,
         )
 
-    def _read(self, today: dt.date) -> None:
+    def _read(self, today: dt.date, background: bool = False) -> None:
+        if self._stopped:  # the window closed while the sweep ran
+            self._stage = ""
+            return
         self._stage = "read"
         self.desk.runner.run(
             None,
@@ -206,6 +212,7 @@ class Reminders(QObject):
             done=self._finished,
             failed=self._failed,
             origin=self,
+            background=background,
         )
 
     def _finished(self, board: Dashboard) -> None:
@@ -223,12 +230,13 @@ class Reminders(QObject):
 
     def _ended(self) -> None:
         self._stage = ""
+        # Asked for while another ran: nobody waits for it in place.
         if self._again_sweep:
             self._again_sweep = self._again_read = False
-            self.check_now()
+            self.check_now(background=True)
         elif self._again_read:
             self._again_read = False
-            self.check_now(sweep=False)
+            self.check_now(sweep=False, background=True)
 
 
 class ReminderBanner(QFrame):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -15,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +25,7 @@ from app.services.kernel import chain, standing
 from app.services.kernel.chain import ChainReport
 from app.services.kernel.context import Actor
 from app.services.kernel.terms import Role, role_label
+from app.services.oversight import inbox as inbox_service
 from app.ui.admin.calendar_page import CalendarPage
 from app.ui.admin.codelists_page import CodeListsPage
 from app.ui.admin.logins_page import LoginsPage
@@ -35,7 +37,7 @@ from app.ui.dispatch.page import DispatchPage
 from app.ui.handover.desk import HandoverDesk
 from app.ui.kit.page import Desk, Page
 from app.ui.kit.prompts import Prompts
-from app.ui.kit.runner import Runner, call
+from app.ui.kit.runner import Change, Runner, call
 from app.ui.kit.style import Tone, message_css, scaled_font
 from app.ui.oversight.audit_page import AuditPage
 from app.ui.oversight.dashboard_page import DashboardPage
@@ -48,6 +50,7 @@ from app.ui.records.record_printer import RecordPrinter
 from app.ui.repair.bench_page import BenchPage
 from app.ui.shell.frame import DEFAULT_SIZE, WINDOW_TITLE
 from app.ui.shell.login_dialog import PasswordButton
+from app.ui.shell.page_stack import PageStack
 from app.ui.way_back.kitting_page import KittingPage
 from app.ui.way_back.receive_back_page import ReceiveBackPage
 
@@ -114,9 +117,56 @@ def actor_text(actor: Actor) -> str:
     return "　·　".join(part for part in (f"登录：{actor.name}", role, actor.unit_name) if part)
 
 
+# Every page of the window, built the first time it is shown (issue 10, the start).
+PAGE_TYPES: dict[str, Callable[[Desk], QWidget]] = {
+    "dashboard": DashboardPage,
+    "desk": HandoverDesk,
+    "dispatch": DispatchPage,
+    "bench": BenchPage,
+    "back": ReceiveBackPage,
+    "kitting": KittingPage,
+    "lines": ReturnedLinesPage,
+    "history": HistoryPage,
+    "reports": ReportsPage,
+    "inbox": InboxPage,
+    "audit": AuditPage,
+    "logins": LoginsPage,
+    "units": UnitsPage,
+    "models": ModelsPage,
+    "calendar": CalendarPage,
+    "rules": RulesPage,
+    "codelists": CodeListsPage,
+    "settings": SettingsPage,
+}
+# Pages that read their data as they are built: shown the first time, they are not read again.
+READ_WHEN_BUILT = frozenset({"bench", "inbox", "calendar"})
+P = TypeVar("P", bound=QWidget)
+
+
+class PageOf(Generic[P]):
+    """`window.desk`: the page, built on first use."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __get__(self, window: MainWindow, owner: type | None = None) -> P:
+        return cast(P, window.pages.page(self.key))
+
+
 class MainWindow(QMainWindow):
     # 切换用户: the start-up flow closes this window (writes finished) and asks for a login again.
     switch_user = Signal()
+
+    dashboard: PageOf[DashboardPage] = PageOf("dashboard")
+    desk: PageOf[HandoverDesk] = PageOf("desk")
+    dispatch_page: PageOf[DispatchPage] = PageOf("dispatch")
+    bench: PageOf[BenchPage] = PageOf("bench")
+    back_page: PageOf[ReceiveBackPage] = PageOf("back")
+    kitting: PageOf[KittingPage] = PageOf("kitting")
+    lines_page: PageOf[ReturnedLinesPage] = PageOf("lines")
+    history: PageOf[HistoryPage] = PageOf("history")
+    reports: PageOf[ReportsPage] = PageOf("reports")
+    inbox: PageOf[InboxPage] = PageOf("inbox")
 
     def __init__(
         self,
@@ -137,58 +187,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(*DEFAULT_SIZE)
         self.setMinimumSize(1024, 640)
-        widgets = self._make_pages(db, actor)
         self.keys = [key for key, _label in visible_pages(actor)]
-        self.pages = QStackedWidget()
-        for key in self.keys:
-            self.pages.addWidget(widgets[key])
+        self.pages = PageStack(self.keys)
+        for key, page_type in PAGE_TYPES.items():
+            self.pages.define(key, partial(page_type, self.ctx))
+        self.pages.built.connect(self._wire)
+        self.printer = RecordPrinter(self.ctx)
+        self.reminders = Reminders(self.ctx, self)
         self._build_frame(actor)
         self._build_status_bar(db, actor)
-        self._connect()
-        self._start_timers(db, actor)
-
-    def _make_pages(self, db: Database, actor: Actor) -> dict[str, QWidget]:
-        self.dashboard = DashboardPage(self.ctx)
-        self.desk = HandoverDesk(self.ctx)
-        self.dispatch_page = DispatchPage(self.ctx)
-        self.bench = BenchPage(self.ctx)
-        self.back_page = ReceiveBackPage(self.ctx)
-        self.kitting = KittingPage(self.ctx)
-        self.lines_page = ReturnedLinesPage(self.ctx)
-        self.history = HistoryPage(self.ctx)
-        self.reports = ReportsPage(self.ctx)
-        self.inbox = InboxPage(self.ctx)
-        self.printer = RecordPrinter(self.ctx)
-        widgets: dict[str, QWidget] = {
-            "dashboard": self.dashboard,
-            "desk": self.desk,
-            "dispatch": self.dispatch_page,
-            "bench": self.bench,
-            "back": self.back_page,
-            "kitting": self.kitting,
-            "lines": self.lines_page,
-            "history": self.history,
-            "reports": self.reports,
-            "inbox": self.inbox,
-        }
-        # The admin's pages and the audit page are built only for the logins that see them:
-        # building them for every login cost the window's start (issue 10), and a page no stack
-        # holds would be a widget only Python owns, whose cycles, collected in a worker thread,
-        # crash Qt.
-        only_if_seen: dict[str, type[Page]] = {
-            "logins": LoginsPage,
-            "units": UnitsPage,
-            "models": ModelsPage,
-            "calendar": CalendarPage,
-            "rules": RulesPage,
-            "codelists": CodeListsPage,
-            "settings": SettingsPage,
-            "audit": AuditPage,
-        }
-        for key in dict(visible_pages(actor)):
-            if key in only_if_seen:
-                widgets[key] = only_if_seen[key](self.ctx)
-        return widgets
+        self._start_timers()
 
     def _build_frame(self, actor: Actor) -> None:
         """Navigation on the left, the pages on the right."""
@@ -262,18 +270,19 @@ class MainWindow(QMainWindow):
         self.busy_label.setText(text)
         self.busy_label.setVisible(bool(text))
 
-    def _start_timers(self, db: Database, actor: Actor) -> None:
-        self.reminders = Reminders(self.ctx, self)
-        self.dashboard.attach(self.reminders)
+    def _start_timers(self) -> None:
         self.reminders.reminded.connect(self.reminder_label.show_reminder)
+        self.reminders.updated.connect(lambda board: self.set_unread(board.unread_count))
         self.reminder_label.view_requested.connect(lambda: self.go("dashboard"))
+        self.runner.changed.connect(self._changed)
         self._poll = QTimer(self)
         self._poll.setInterval(INBOX_POLL_MS)
-        self._poll.timeout.connect(self.inbox.update_unread)
+        self._poll.timeout.connect(self.update_unread)
         self._poll.timeout.connect(self.check_standing)
         self._poll.start()
+        # The start page reads the dashboard (its counts carry the inbox's unread count too);
+        # the reminders' first sweep follows it off the GUI thread.
         self.nav.setCurrentRow(0)
-        self.inbox.update_unread()
         self.reminders.start()
         self.check_chain()
 
@@ -295,31 +304,40 @@ class MainWindow(QMainWindow):
         self.chain_banner.setText(CHAIN_BROKEN.format(summary=report.summary()))
         self.chain_banner.show()
 
-    def _connect(self) -> None:
-        """Pages ask for each other through the window, never directly."""
-        self.inbox.unread_changed.connect(self.set_unread)
-        for page in (
-            self.desk,
-            self.dispatch_page,
-            self.bench,
-            self.back_page,
-            self.kitting,
-        ):
-            page.records_changed.connect(self.inbox.update_unread)
-        self.desk.records_changed.connect(self.inbox.refresh)
-        self.lines_page.open_task.connect(self.open_task)
-        for opener in (
-            self.dashboard,
-            self.dispatch_page,
-            self.bench,
-            self.back_page,
-            self.kitting,
-        ):
-            opener.open_item.connect(self.open_item)
-        self.dashboard.open_record.connect(self.open_record)
-        self.dashboard.open_inbox.connect(lambda: self.go("inbox"))
-        self.kitting.open_record.connect(self.open_record)
-        self.history.open_record.connect(self.open_record)
+    def _wire(self, key: str, page: QWidget) -> None:
+        """A page just built: it asks for other pages through the window, never directly."""
+        if isinstance(page, Page):
+            page.open_item.connect(self.open_item)
+            page.open_record.connect(self.open_record)
+            page.open_task.connect(self.open_task)
+        records_changed = getattr(page, "records_changed", None)
+        if records_changed is not None:  # a step issued a report that may be in an inbox
+            records_changed.connect(self._records_changed)
+        if isinstance(page, InboxPage):
+            page.unread_changed.connect(self.set_unread)
+        if isinstance(page, DashboardPage):
+            page.attach(self.reminders)
+            page.open_inbox.connect(lambda: self.go("inbox"))
+
+    def _records_changed(self) -> None:
+        if self.pages.is_built("inbox"):
+            self.inbox.refresh()  # counts the unread reports too
+        else:
+            self.update_unread()
+
+    def _changed(self, change: Change, origin: object) -> None:
+        """The unread count in the navigation is seen from every page: kept true while the
+        inbox is hidden or not yet built (a shown inbox reads it as it refreshes)."""
+        inbox_shown = self.pages.is_built("inbox") and self.inbox.isVisible()
+        if change & Change.REPORTS and not inbox_shown:
+            self.update_unread()
+
+    def update_unread(self) -> None:
+        """Count the reports not yet acknowledged again, for the navigation."""
+        if "inbox" not in self.keys:
+            return
+        job = call(inbox_service.unread_count, self.db, self.actor)
+        self.runner.run(self, job, done=self.set_unread, failed=lambda _message: None)
 
     def nav_row(self, key: str) -> int:
         """The navigation row of a page, or -1 when this login does not see it."""
@@ -334,20 +352,21 @@ class MainWindow(QMainWindow):
     def show_page(self, index: int) -> None:
         if index < 0:
             return
-        self.pages.setCurrentIndex(index)
+        key = self.keys[index]
+        fresh = not self.pages.is_built(key)
+        page: Any = self.pages.show_key(key)
         self.check_standing()
-        page: Any = self.pages.widget(index)
-        if page is self.desk:
-            self.desk.scan_field.setFocus()
-        elif page is self.inbox:
-            self.inbox.refresh()
+        if key == "desk":
+            page.scan_field.setFocus()
         elif hasattr(page, "ensure_loaded"):
             page.ensure_loaded()
-        elif hasattr(page, "refresh"):
+        elif hasattr(page, "refresh") and not (fresh and key in READ_WHEN_BUILT):
             page.refresh()
 
     def set_unread(self, count: int) -> None:
         row = self.nav_row("inbox")
+        if row < 0:
+            return
         item = self.nav.item(row)
         shown = "99+" if count > 99 else str(count)
         item.setText(f"收件箱({shown})" if count else "收件箱")
