@@ -12,7 +12,7 @@ from app.db import Database
 from app.services.handover import returns
 from app.ui.handover.desk import HandoverDesk
 from app.ui.handover.model_pick_dialog import ModelPickDialog
-from app.ui.handover.scan_log import Outcome
+from app.ui.handover.scan_log import Outcome, ScanLog
 from app.ui.kit.style import Tone
 from tests.conftest import Org
 from tests.ui.conftest import ScriptedPrompts
@@ -179,3 +179,49 @@ def test_refusals_and_duplicates_sound_and_read_differently(qtbot: Any, desk: Ha
     assert shown.index(1, 2).data() == "已在本任务" and "第 1 行" in shown.index(1, 3).data()
     assert shown.index(2, 2).data() == "已登记"
     assert "3 次" in desk.log.title.text()
+
+
+def test_a_scan_changes_one_row_of_the_log_and_an_unchanged_line_is_not_announced(
+    qtbot: Any, desk: HandoverDesk
+) -> None:
+    """Issue 10: each scan reset the log (two resets, each measuring every row for its fitted
+    columns) and re-announced the line it found even when nothing in it changed; the window's
+    share of a scan grew with the day's scans. Now a scan inserts one row and settles it."""
+    scan(qtbot, desk, "GC-12A/GC12A-2026001")
+    log, lines = desk.log.model, desk.lines_model
+    seen: dict[str, int] = {"reset": 0, "inserted": 0, "log changed": 0, "line changed": 0}
+
+    def bump(key: str) -> Any:
+        return lambda *_args: seen.__setitem__(key, seen[key] + 1)
+
+    log.modelReset.connect(bump("reset"))
+    log.rowsInserted.connect(bump("inserted"))
+    log.dataChanged.connect(bump("log changed"))
+    lines.dataChanged.connect(bump("line changed"))
+    for _ in range(3):
+        scan(qtbot, desk, "GC12A-2026001")  # the line already counted
+    assert seen == {"reset": 0, "inserted": 3, "log changed": 3, "line changed": 0}
+    assert (
+        log.rowCount() == 4 and [e.outcome for e in desk.log.latest()][:3] == [Outcome.already] * 3
+    )
+    assert desk.log.view.horizontalHeader().resizeContentsPrecision() == 0
+
+
+def test_the_log_keeps_its_newest_rows(
+    qtbot: Any, qtmodeltester: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ScanLog, "KEEP", 3)
+    log = ScanLog()
+    qtbot.addWidget(log)
+    entries = [log.add(f"CODE-{n}") for n in range(5)]
+    log.settle(entries[3], Outcome.refused, "test")
+    log.settle(entries[0], Outcome.registered, "gone from the list")  # no longer shown
+    model = log.model
+    assert [model.index(r, 1).data() for r in range(model.rowCount())] == [
+        "CODE-4",
+        "CODE-3",
+        "CODE-2",
+    ]
+    assert [model.index(r, 2).data() for r in range(3)] == ["排队中", "拒绝", "排队中"]
+    assert [e.code for e in log.latest()] == ["CODE-4", "CODE-3", "CODE-2"]
+    qtmodeltester.check(model)

@@ -81,11 +81,19 @@ class ScanLog(QWidget):
         self._count = 0
         self.title = QLabel("本次扫描记录")
         self.title.setFont(scaled_font(self.font(), 1.05, bold=True))
+        # The rows are the entries, newest first, changed one row at a time: a scan inserts its
+        # row and its outcome changes that row; the log is never read again whole (issue 10:
+        # two resets per scan, each measuring every row for the fitted columns, were most of a
+        # scan's time in the window once the log held a few hundred scans).
         self.model = PagedTableModel(LOG_COLUMNS, list_fetcher([]), parent=self)
+        self.model.clear()
         self.view: QTableView = make_table(self.model, stretch=3)
         header = self.view.horizontalHeader()
         for column in (0, 1, 2):  # time, code and result whole; what it matched takes the rest
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Fitted to the rows in sight (the newest, at the top), not to the first 1,000 (Qt's
+        # default): every scan measures ~10 rows, not all of the day's 500.
+        header.setResizeContentsPrecision(0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 6, 0)
         layout.addWidget(self.title)
@@ -95,16 +103,20 @@ class ScanLog(QWidget):
         self._count += 1
         entry = ScanEntry(self._count, at or dt.datetime.now(), code)
         self.entries.append(entry)
+        self.model.prepend(entry)
+        self.model.drop_after(self.KEEP)
         self._show()
         return entry
 
     def settle(self, entry: ScanEntry, outcome: Outcome, matched: str) -> ScanEntry:
         """The scan `entry` ended so; its row says it."""
         done = replace(entry, outcome=outcome, matched=matched)
-        for i, old in enumerate(self.entries):
-            if old.number == entry.number:
-                self.entries[i] = done
-                break
+        # Entries are numbered one after another, the newest last: the position is known.
+        back = self._count - entry.number
+        if back < len(self.entries) and self.entries[-1 - back].number == entry.number:
+            self.entries[-1 - back] = done
+            if back < self.model.rowCount() and self.model.row(back).number == entry.number:
+                self.model.replace(back, done)
         self._show()
         return done
 
@@ -112,7 +124,6 @@ class ScanLog(QWidget):
         return list(reversed(self.entries))
 
     def _show(self) -> None:
-        self.model.set_fetcher(list_fetcher(self.latest()))
         queued = sum(1 for e in self.entries if e.outcome == Outcome.queued)
         self.title.setText(
             f"本次扫描记录（{self._count} 次，{queued} 次排队中）"

@@ -178,8 +178,26 @@ class PagedTableModel(QAbstractTableModel):
         return tuple(self._rows)
 
     def replace(self, index: int, row: Row) -> None:
+        """The row at `index` is now `row`; the view hears of it only when it changed (a view
+        with columns fitted to their contents measures every row again)."""
+        if self._rows[index] == row:
+            return
         self._rows[index] = row
         self.dataChanged.emit(self.index(index, 0), self.index(index, len(self.columns) - 1))
+
+    def prepend(self, row: Row) -> None:
+        """A new row at the top (a log, newest first): one row inserted, nothing read again."""
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._rows.insert(0, row)
+        self.endInsertRows()
+
+    def drop_after(self, keep: int) -> None:
+        """Forget the rows past the first `keep` (a log that keeps only the newest)."""
+        if len(self._rows) <= keep:
+            return
+        self.beginRemoveRows(QModelIndex(), keep, len(self._rows) - 1)
+        del self._rows[keep:]
+        self.endRemoveRows()
 
     def find(self, match: Callable[[Row], bool]) -> int | None:
         """The position of the first loaded row that matches, or None."""

@@ -67,12 +67,19 @@ class FeedbackLine(QLabel):
     def show_idle(self, text: str = "等待扫描…") -> None:
         self.tone = None
         self.setText(text)
-        self.setStyleSheet(message_css(Tone.muted))
+        self._style(Tone.muted)
 
     def show_result(self, tone: Tone, message: str, scanned: str = "") -> None:
         self.tone = tone
         self.setText(f"「{scanned}」　{message}" if scanned else message)
-        self.setStyleSheet(message_css(tone))
+        self._style(tone)
+
+    def _style(self, tone: Tone) -> None:
+        # Qt polishes the label again at every style sheet set, even the same one: most scans
+        # keep the tone of the scan before.
+        css = message_css(tone)
+        if self.styleSheet() != css:
+            self.setStyleSheet(css)
 
 
 # --- a scanner's burst where a person's keys are expected -------------------------------------
