@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
 from app.db import Database
+from app.services.admin import backup
 from app.services.kernel import auth
 from app.ui.kit.runner import Runner
 from app.ui.shell.first_start_dialog import FirstStartDialog
@@ -122,6 +123,12 @@ def test_startup_flow_to_the_main_window(qtbot: Any, sqlite_url: str) -> None:
     assert "张主任" in window.user_label.text() and "系统管理员" in window.user_label.text()
     assert not shell.isVisible() and codes == []
     assert prompts.infos[-1][0] == "设置完成"
+    # Today's automatic backup is taken once the window is at work, not while it starts.
+    store = backup.sqlite_file(sqlite_url)
+    assert store is not None
+    folder = backup.backups_folder(sqlite_url)
+    assert backup.daily_backups(folder, store.stem) == {}
+    qtbot.waitUntil(lambda: bool(backup.daily_backups(folder, store.stem)), timeout=30_000)
     flow.dispose()
 
 

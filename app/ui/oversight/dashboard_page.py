@@ -374,6 +374,8 @@ class DashboardPage(Page):
         reminders.failed.connect(self._failed)
         if reminders.last is not None:
             self.show_dashboard(reminders.last)
+        elif reminders.busy:  # its reading comes through `updated`
+            self._loaded = True
 
     def check_now(self) -> None:
         """刷新: sweep the deadlines (with reminders attached) and read everything again."""

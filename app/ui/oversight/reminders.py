@@ -153,14 +153,17 @@ class Reminders(QObject):
     def busy(self) -> bool:
         return bool(self._stage)
 
-    def start(self) -> None:
+    def start(self, sweep_after_ms: int = 0) -> None:
         """Read now without sweeping (the window shows what is there at once) unless the
-        dashboard, shown first, already read; then sweep and read again off the GUI thread,
-        then every interval."""
+        dashboard, shown first, already read; then sweep and read again off the GUI thread
+        (`sweep_after_ms` later: the window's first paint goes first), then every interval."""
         self._stopped = False
         if not self._stage and self.last is None:
             self.check_now(sweep=False)
-        self.check_now(background=True)  # served when the first reading ends
+        if sweep_after_ms:
+            QTimer.singleShot(sweep_after_ms, self, lambda: self.check_now(background=True))
+        else:
+            self.check_now(background=True)  # served when the first reading ends
         self.timer.start()
 
     def stop(self) -> None:
@@ -169,9 +172,9 @@ class Reminders(QObject):
         self._again_sweep = self._again_read = False
         self.timer.stop()
 
-    def read_now(self) -> None:
+    def read_now(self, *, background: bool = False) -> None:
         """Read the dashboard again without sweeping (another page changed what it shows)."""
-        self.check_now(sweep=False)
+        self.check_now(sweep=False, background=background)
 
     def check_now(self, sweep: bool | None = None, *, background: bool = False) -> None:
         """Sweep and read; a request while one runs is served right after it. A `background`

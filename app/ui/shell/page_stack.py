@@ -8,12 +8,25 @@ stack's indexes always agree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
-Factory = Callable[[], QWidget]
+from app.ui.kit.page import Desk
+
+
+def imported(target: str) -> Any:
+    """`module:Name` → the object, importing its module now if it was not yet."""
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def preload(targets: list[str]) -> None:
+    """Import the modules (in a worker thread: the first open of each page then only builds)."""
+    for target in targets:
+        imported(target)
 
 
 class PageStack(QStackedWidget):
@@ -22,30 +35,31 @@ class PageStack(QStackedWidget):
 
     built = Signal(str, QWidget)
 
-    def __init__(self, keys: list[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: Desk, keys: list[str], types: dict[str, str], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        # No reference back to the window: a cycle through it would keep a signed-out
+        # window's Python half alive after Qt destroyed it.
+        self.desk = desk
         self.keys = list(keys)
-        self._factories: dict[str, Factory] = {}
+        self.types = dict(types)  # key → "module:Class", built as Class(desk)
         self._pages: dict[str, QWidget] = {}
         for _key in self.keys:
             self.addWidget(QWidget())  # holds the place until the page is built
 
-    def define(self, key: str, factory: Factory) -> None:
-        """How the page for `key` is built."""
-        self._factories[key] = factory
+    def not_built(self) -> list[str]:
+        """The modules of this login's pages not built yet."""
+        return [self.types[key] for key in self.keys if key not in self._pages]
 
     def is_built(self, key: str) -> bool:
         return key in self._pages
 
-    def built_pages(self) -> list[QWidget]:
-        return list(self._pages.values())
-
     def page(self, key: str) -> QWidget:
         """The page for `key`, built now if it was not yet."""
-        page = self._pages.get(key)
-        if page is not None:
-            return page
-        page = self._factories[key]()
+        if key in self._pages:
+            return self._pages[key]
+        page: QWidget = imported(self.types[key])(self.desk)
         self._pages[key] = page
         if key in self.keys:
             index = self.keys.index(key)

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from app.services.kernel.context import Actor
     from app.ui.shell.main_window import MainWindow
 
-WAIT_FOR_WRITES_MS = 50  # 切换用户 polls the runner until the last write has ended
+WAIT_FOR_WRITES_MS = 50
+DAILY_BACKUP_AFTER_MS = 3_000  # 切换用户 polls the runner until the last write has ended
 
 
 def demo_logins_html(logins: list[tuple[str, str, str, str]]) -> str:
@@ -105,13 +106,17 @@ class Startup(QObject):
             print("store-open", flush=True)
             self._finish(0)
             return
-        # Today's automatic backup of a SQLite store (issue 9), beside the window's start.
-        self.runner.run(
-            self.shell, call_later_imported("app.services.admin.backup:daily_backup", db)
-        )
         # The window's modules pull in the services: imported off the GUI thread too.
         job = call(importlib.import_module, "app.ui.shell.main_window")
-        self.runner.run(self.shell, job, done=lambda _module: self._ask_first_start(db))
+        self.runner.run(self.shell, job, done=lambda _module: self._imported(db))
+
+    def _imported(self, db: Database) -> None:
+        # The modules, the data layer and the store live as long as the program: kept out of
+        # the collector, whose passes over them blocked the GUI thread for 159 ms at 1M lines,
+        # 110 ms of the start even before the window showed (bench/RESULTS.md). Not collected
+        # first: that pass is what it saves, and what it would free is a few import leftovers.
+        gc.freeze()
+        self._ask_first_start(db)
 
     def _ask_first_start(self, db: Database) -> None:
         from app.services.kernel import auth
@@ -125,10 +130,10 @@ class Startup(QObject):
         )
 
     def _sign_in(self, db: Database, has_users: bool) -> None:
-        from app.ui.shell.first_start_dialog import FirstStartDialog
-
         login = ""
         if not has_users:
+            from app.ui.shell.first_start_dialog import FirstStartDialog  # and the demo's modules
+
             first = FirstStartDialog(db, self.runner, self.shell)
             if not self.prompts.run(first):
                 self._finish(0)
@@ -165,11 +170,16 @@ class Startup(QObject):
         self.shell.close()
         if not self._frozen:
             self._frozen = True
-            # What start-up made lives as long as the program: keep it out of the collector,
-            # whose full passes over it blocked the GUI thread for 159 ms at 1M lines
-            # (bench/RESULTS.md).
-            gc.collect()
+            # The first window lives as long as the program: out of the collector's way too.
             gc.freeze()
+            # Today's automatic backup of a SQLite store (issue 9), once the window is at work:
+            # copying a store of a million lines takes 17 s of the disk and a core, which the
+            # window's start and first data should not share (issue 10).
+            QTimer.singleShot(DAILY_BACKUP_AFTER_MS, self, lambda: self._daily_backup(db))
+
+    def _daily_backup(self, db: Database) -> None:
+        job = call_later_imported("app.services.admin.backup:daily_backup", db)
+        self.runner.run(None, job, background=True)
 
     def switch_user(self) -> None:
         """切换用户: the shell comes back, writes under way finish, then the login is asked."""
