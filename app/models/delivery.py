@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, StrEnumType, UtcDateTime, one_of, utcnow
@@ -59,7 +68,12 @@ class DeliveryPlanLine(Base):
 
 class KitSet(Base):
     __tablename__ = "kit_set"
-    __table_args__ = (CheckConstraint(one_of("status", KitSetStatus), name="status"),)
+    __table_args__ = (
+        CheckConstraint(one_of("status", KitSetStatus), name="status"),
+        # The live sets by their deadline: the dashboard's report deadlines read only them
+        # (issue 10, migration 0017).
+        Index("ix_kit_set_status_deadline", "status", "deadline"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)

@@ -17,7 +17,7 @@ from app.services.kernel.terms import unit_kind_label
 from app.services.kernel.views import Dashboard
 from app.services.oversight import inbox
 from app.services.oversight.clock_board import deadline_board
-from app.services.way_back.kitting import kit_deadline_rows
+from app.services.oversight.kit_board import kit_board
 
 
 def _scope(actor: Actor) -> int | None:
@@ -28,19 +28,18 @@ def _scope(actor: Actor) -> int | None:
 def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashboard:
     today = today or local_today()
     unit = _scope(actor)
-    board = deadline_board(db, today, unit)
-    rows = [*board.overdue, *board.due_soon, *board.running]
-    kits = kit_deadline_rows(db, today) if unit is None else []
-    rows += kits
+    boards = [deadline_board(db, today, unit)]
+    if unit is None:  # the kit sets are the materials department's
+        boards.append(kit_board(db, today))
+    rows = sorted(
+        (row for b in boards for row in (*b.overdue, *b.due_soon, *b.running)),
+        key=lambda r: (r.deadline.due or dt.date.max, r.line),
+    )
     counts: dict[str, int] = {
-        DeadlineState.overdue: board.overdue_count,
-        DeadlineState.due_soon: board.due_soon_count,
-        DeadlineState.running: board.running_count,
+        DeadlineState.overdue: sum(b.overdue_count for b in boards),
+        DeadlineState.due_soon: sum(b.due_soon_count for b in boards),
+        DeadlineState.running: sum(b.running_count for b in boards),
     }
-    for kit in kits:
-        if kit.deadline.state in counts:
-            counts[kit.deadline.state] += 1
-    rows.sort(key=lambda r: (r.deadline.due or dt.date.max, r.line))
     with db.reading() as session:
         stage = select(ReturnLine.status, func.count()).where(ReturnLine.status.in_(sorted(OPEN)))
         if unit is not None:
