@@ -173,6 +173,11 @@ def wait_for_jobs(app: QApplication, window: Any, limit_s: float = 300.0) -> flo
     timings do not share the CPU with it; returns how long that took."""
     runner = getattr(window, "runner", None)
     t0 = time.perf_counter()
+    # The window begins its own checks (the sweep, the audit check, the pages' imports) a
+    # moment after its first data is shown: wait for them to begin, then to end.
+    while not getattr(window, "checks_begun", True) and time.perf_counter() - t0 < limit_s:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
     while runner is not None and runner.pending and time.perf_counter() - t0 < limit_s:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         time.sleep(0.01)

@@ -26,7 +26,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from bench.generate import PASSWORD
-from bench.gui import Scripted, settle
+from bench.gui import Scripted, settle, wait_for_jobs
 
 LOGINS = ("wangmin", "chengong", "liujian", "zhaozong", "admin")
 
@@ -75,7 +75,7 @@ def visit(app: QApplication, db: Any, login: str) -> dict[str, Any]:
     window.show()
     QTest.qWaitForWindowExposed(window)
     settle(app)
-    until_idle(app, window)
+    wait_for_jobs(app, window)  # the start's own checks too
     # As the program's start does (ui/shell/startup.py): what start-up made is kept out of the
     # collector's passes.
     gc.collect()

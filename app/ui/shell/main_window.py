@@ -278,6 +278,7 @@ class MainWindow(QMainWindow):
         self.reminders.reminded.connect(self.reminder_label.show_reminder)
         self.reminders.updated.connect(lambda board: self.set_unread(board.unread_count))
         self._checks_started = False
+        self.checks_begun = False  # the start's own checks were started (benchmarks wait)
         self.reminders.updated.connect(self._first_data)
         self.reminders.failed.connect(self._first_data)
         self.reminder_label.view_requested.connect(lambda: self.go("dashboard"))
@@ -299,6 +300,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(START_CHECKS_AFTER_MS, self, self._start_checks)
 
     def _start_checks(self) -> None:
+        self.checks_begun = True
         self.check_chain()
         job = call(preload, [*self.pages.not_built(), PRINTER])
         self.runner.run(self, job, failed=lambda _message: None, background=True)
