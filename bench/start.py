@@ -88,6 +88,7 @@ def program(url: str) -> int:
             while getattr(dialog, "_op", None) is not None:
                 QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
             marks["login"] = time.perf_counter() - t0
+            marks["accepted"] = time.time()
             return dialog.result() == QDialog.DialogCode.Accepted
 
         def error(self, parent: Any, title: str, text: str) -> None:

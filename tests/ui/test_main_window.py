@@ -86,7 +86,11 @@ def test_sign_in_builds_the_start_page_only_and_each_other_page_when_first_shown
     window.show()
     qtbot.waitExposed(window)
     assert [key for key in window.keys if window.pages.is_built(key)] == ["dashboard"]
+    # The start's own checks (sweep, audit check, the pages' imports) wait for the first data.
+    assert not window.checks_begun
     qtbot.waitUntil(lambda: labels_with_counts(window)[window.nav_row("inbox")] == "收件箱(1)")
+    assert window.dashboard.board is not None
+    qtbot.waitUntil(lambda: window.checks_begun)
     assert not window.pages.is_built("inbox")
     for key in window.keys[1:]:
         row = window.nav_row(key)
