@@ -15,6 +15,7 @@ from app.ui.handover.model_pick_dialog import ModelPickDialog
 from app.ui.handover.scan_log import Outcome, ScanLog
 from app.ui.kit.style import Tone
 from tests.conftest import Org
+from tests.support.statements import statements
 from tests.ui.conftest import ScriptedPrompts
 from tests.ui.helpers import click, scan
 
@@ -225,3 +226,21 @@ def test_the_log_keeps_its_newest_rows(
     assert [model.index(r, 2).data() for r in range(3)] == ["排队中", "拒绝", "排队中"]
     assert [e.code for e in log.latest()] == ["CODE-4", "CODE-3", "CODE-2"]
     qtmodeltester.check(model)
+
+
+def test_the_desk_reads_nothing_after_a_scan_that_adds_a_line(
+    qtbot: Any, desk: HandoverDesk
+) -> None:
+    """Issue 10: after each added line the desk read the task and the lines' tail again (two
+    more transactions, seven statements on PostgreSQL); the scan's answer now carries both."""
+    scan(qtbot, desk, "GC-12A/GC12A-2026001")
+    with statements(desk.db, "BEGIN") as transactions:
+        message = scan(qtbot, desk, "DY-3/DY3-2026009")
+    assert "已登记第 2 行" in message
+    assert len(transactions) == 1  # the scan's own
+    assert [r.seq for r in desk.lines_model.rows()] == [1, 2]
+    assert desk.task is not None and desk.task.line_count == 2
+    assert desk.header.isVisible()
+    assert desk.tasks_model.row(desk.tasks_view.currentIndex().row()).line_count == 2
+    shown = desk.lines_model.row(desk.lines_view.currentIndex().row())
+    assert shown.serial_no == "DY3-2026009"

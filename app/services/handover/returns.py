@@ -41,6 +41,7 @@ from app.services.handover.lines import (
     SERIAL_RE,
     document_pair,
     line_view,
+    lines_loaded,
     no_deadline,
     normalize_code,
     normalize_serial,
@@ -107,10 +108,10 @@ __all__ = [
 
 def get_line(db: Database, line_id: int) -> LineView:
     with db.reading() as session:
-        line = session.get(ReturnLine, line_id)
-        if line is None:
+        found = lines_loaded(session, ReturnLine.id == line_id)
+        if not found:
             raise NotFound("找不到这条返修产品记录。")
-        return line_view(session, line, db)
+        return line_view(session, found[0], db)
 
 
 def get_task(db: Database, task_id: int) -> TaskView:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -9,22 +11,25 @@ from sqlalchemy.orm import Session
 from app.db import READ_ONLY, Database
 from app.errors import Conflict, DomainError, NotFound
 from app.models.base import utcnow
-from app.models.org import Permission
+from app.models.org import Permission, Unit
 from app.models.products import Item, ProductModel
 from app.models.returns import DocumentCheck, DocumentVerdict, ReturnLine, ReturnTask
 from app.models.states import FINISHED, LineStatus
 from app.services.admin.masterdata import find_item, item_code
 from app.services.handover.lines import (
     DOCUMENT_KINDS,
+    HELD,
     ITEM_CODE_RE,
     MIN_SERIAL_LENGTH,
     SERIAL_RE,
     check_serial,
     line_view,
+    lines_loaded,
     normalize_code,
     normalize_serial,
     open_return_of,
     open_task,
+    task_view,
     touch,
 )
 from app.services.kernel import audit
@@ -42,9 +47,13 @@ def add_line_to(
     item: Item,
     fault_description: str = "",
     remark: str = "",
+    *,
+    new_item: bool = False,
 ) -> ReturnLine:
+    """Register `item` on `task`. `new_item`: this transaction made the item, so no return can
+    hold it yet and none is looked for (the index below still guards it)."""
     code = item_code(item.model.code, item.serial_no)
-    busy = open_return_of(session, item.id)
+    busy = None if new_item else open_return_of(session, item.id)
     if busy is not None:
         if busy.task_id == task.id:
             raise DomainError(f"{code} 已在本任务第 {busy.seq} 行，同一产品不能登记两次。")
@@ -62,6 +71,11 @@ def add_line_to(
         fault_description=fault_description.strip(),
         remark=remark.strip(),
         status=LineStatus.registered,
+        # In the line's own list, so its view reads them without asking the store again.
+        documents=[
+            DocumentCheck(kind=kind, verdict=DocumentVerdict.unchecked, note="")
+            for kind in DOCUMENT_KINDS
+        ],
     )
     session.add(line)
     item_id = item.id  # the session cannot be read once the flush failed
@@ -75,8 +89,6 @@ def add_line_to(
         where = _open_return_elsewhere(session, item_id) or "另一返厂任务"
         raise Conflict(f"该产品刚刚被其他工位登记到 {where} 中，本任务没有登记：{code}。") from exc
     touch(task)  # the task's count changed: a desk that saw the old one confirms nothing unseen
-    for kind in DOCUMENT_KINDS:
-        session.add(DocumentCheck(line_id=line.id, kind=kind, verdict=DocumentVerdict.unchecked))
     audit.record(session, actor, "return_line", line.id, "register", "", f"{task.number} {code}")
     return line
 
@@ -117,40 +129,41 @@ def add_line(
         if model is None:
             raise NotFound(f"型号 {model_code} 不在产品型号主数据中，请先添加该型号。")
         item = find_item(session, model.id, serial_no)
+        made = item is None
         if item is None:
-            item = _new_item(session, actor, model, serial_no)
-        line = add_line_to(session, actor, task, item, fault_description)
+            item, made = _new_item(session, actor, model, serial_no)
+        line = add_line_to(session, actor, task, item, fault_description, new_item=made)
         return line_view(session, line, db)
 
 
-def _new_item(session: Session, actor: Actor, model: ProductModel, serial: str) -> Item:
+def _new_item(
+    session: Session, actor: Actor, model: ProductModel, serial: str
+) -> tuple[Item, bool]:
     """The item, made now unless another desk made it at this moment (its transaction waited
-    for by the database): then it is theirs, read back, and the scan goes on with it."""
+    for by the database): then it is theirs, read back, and the scan goes on with it. Says
+    whether this transaction made it."""
     values = {"model_id": model.id, "serial_no": serial, "created_at": utcnow()}
     keys = ["model_id", "serial_no"]
+    stmt: Any
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        made = session.scalar(
-            postgresql.insert(Item)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=keys)
-            .returning(Item.id)
-        )
+        stmt = postgresql.insert(Item)
     else:  # SQLite: one writer at a time, the check above already saw any other desk's item
         from sqlalchemy.dialects import sqlite
 
-        made = session.scalar(
-            sqlite.insert(Item)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=keys)
-            .returning(Item.id)
-        )
+        stmt = sqlite.insert(Item)
+    # The row made comes back whole: nothing is read again.
+    made = session.scalars(
+        stmt.values(values).on_conflict_do_nothing(index_elements=keys).returning(Item)
+    ).first()
     if made is not None:
-        audit.record(session, actor, "item", made, "create", "", item_code(model.code, serial))
-    return session.scalars(
+        audit.record(session, actor, "item", made.id, "create", "", item_code(model.code, serial))
+        return made, True
+    theirs = session.scalars(
         select(Item).where(Item.model_id == model.id, Item.serial_no == serial)
     ).one()
+    return theirs, False
 
 
 def scan(db: Database, actor: Actor, task_id: int, raw: str) -> ScanResult:
@@ -173,14 +186,23 @@ def scan(db: Database, actor: Actor, task_id: int, raw: str) -> ScanResult:
             found = _item_by_serial(session, db, task, code)
         if isinstance(found, ScanResult):
             return found
-        return _register_scanned(session, db, actor, task, code, found)
+        return _register_scanned(session, db, actor, task, code, *found)
 
 
 def _item_by_code(
     session: Session, actor: Actor, code: str, model_code: str, serial: str
-) -> Item | ScanResult:
-    """An item code (型号/编号): the item, made under its model when new."""
-    model = session.scalar(select(ProductModel).where(ProductModel.code == model_code))
+) -> tuple[Item, bool] | ScanResult:
+    """An item code (型号/编号): the item, made under its model when new (and whether it was)."""
+    # The maker comes along; both are kept alive with the session, so the item's model and
+    # the line's maker are found there, not read again.
+    row = session.execute(
+        select(ProductModel, Unit)
+        .outerjoin(Unit, Unit.id == ProductModel.manufacturer_unit_id)
+        .where(ProductModel.code == model_code)
+    ).first()
+    model = row[0] if row else None
+    if row is not None:
+        session.info.setdefault(HELD, []).extend(x for x in row if x is not None)
     if model is None:
         return ScanResult(
             "needs_model",
@@ -190,26 +212,22 @@ def _item_by_code(
             model_code=model_code,
         )
     item = find_item(session, model.id, serial)
-    if item is None:
-        check_serial(serial)
-        item = _new_item(session, actor, model, serial)
-    return item
+    if item is not None:
+        return item, False
+    check_serial(serial)
+    return _new_item(session, actor, model, serial)
 
 
 def _item_by_serial(
     session: Session, db: Database, task: ReturnTask, code: str
-) -> Item | ScanResult:
+) -> tuple[Item, bool] | ScanResult:
     """A bare serial: the line on this task, the one item known by it, or a question."""
     if "/" in code or not SERIAL_RE.match(code) or len(code) < MIN_SERIAL_LENGTH:
         raise DomainError(
             f"无法识别“{code}”：它既不是出厂编号、产品编码（型号/编号），也不是记录编号。"
         )
     check_serial(code)
-    on_task = session.scalars(
-        select(ReturnLine)
-        .join(Item, Item.id == ReturnLine.item_id)
-        .where(ReturnLine.task_id == task.id, Item.serial_no == code)
-    ).all()
+    on_task = lines_loaded(session, ReturnLine.task_id == task.id, Item.serial_no == code)
     if len(on_task) == 1:
         return _already(session, db, code, on_task[0])
     candidates = list(session.scalars(select(Item).where(Item.serial_no == code)))
@@ -218,7 +236,7 @@ def _item_by_serial(
         return ScanResult(
             "needs_model", code, f"出厂编号 {code} {why}，请选择型号。", serial_no=code
         )
-    return candidates[0]
+    return candidates[0], False
 
 
 def _already(session: Session, db: Database, code: str, line: ReturnLine) -> ScanResult:
@@ -233,15 +251,27 @@ def _already(session: Session, db: Database, code: str, line: ReturnLine) -> Sca
 
 
 def _register_scanned(
-    session: Session, db: Database, actor: Actor, task: ReturnTask, code: str, item: Item
+    session: Session,
+    db: Database,
+    actor: Actor,
+    task: ReturnTask,
+    code: str,
+    item: Item,
+    made: bool,
 ) -> ScanResult:
-    existing = session.scalar(
-        select(ReturnLine).where(ReturnLine.task_id == task.id, ReturnLine.item_id == item.id)
-    )
-    if existing is not None:
-        return _already(session, db, code, existing)
-    line = add_line_to(session, actor, task, item)
+    """`made`: this scan made the item, so it is on no task yet."""
+    if not made:
+        existing = lines_loaded(
+            session, ReturnLine.task_id == task.id, ReturnLine.item_id == item.id
+        )
+        if existing:
+            return _already(session, db, code, existing[0])
+    line = add_line_to(session, actor, task, item, new_item=made)
     full = item_code(item.model.code, item.serial_no)
     return ScanResult(
-        "added", code, f"已登记第 {line.seq} 行：{full}", line=line_view(session, line, db)
+        "added",
+        code,
+        f"已登记第 {line.seq} 行：{full}",
+        line=line_view(session, line, db),
+        task=task_view(session, task),
     )

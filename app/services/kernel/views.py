@@ -97,6 +97,8 @@ class ScanResult:
     record_number: str | None = None
     serial_no: str = ""
     model_code: str = ""
+    # The task as the scan left it (kind "added"): its count, read in the scan's transaction.
+    task: TaskView | None = None
 
 
 @dataclass(frozen=True)

@@ -382,8 +382,11 @@ class HandoverDesk(Page):
         if self.task is None:
             return
         task = self.now(call(returns.get_task, self.db, self.task.id))
-        if task is None:
-            return
+        if task is not None:
+            self._task_changed(task, own_change)
+
+    def _task_changed(self, task: TaskView, own_change: int | None = None) -> None:
+        """The open task as it now stands: its heading, its gates and its row in the list."""
         if own_change is not None:
             task = dataclasses.replace(task, version=self._seen_version(own_change))
         self.task = task
@@ -419,9 +422,24 @@ class HandoverDesk(Page):
         self.detail.show_line(line)
         self._select(self.lines_view, index)
 
-    def line_added(self, line: LineView) -> None:
-        self.lines_model.fetch_tail()
-        self.refresh_task(own_change=line.task_version)
+    def line_added(self, line: LineView, task: TaskView | None = None) -> None:
+        """A line this desk just registered; `task`, the task as the change left it, when the
+        service handed it back (a scan does), else it is read again."""
+        model = self.lines_model
+        rows = model.rowCount()
+        last = model.row(rows - 1).seq if rows else 0
+        if (
+            model.exhausted
+            and line.task_id == getattr(self.task, "id", None)
+            and line.seq == last + 1
+        ):
+            model.append(line_row(line))  # right after the last row shown: nothing to read
+        else:
+            model.fetch_tail()
+        if task is not None and self.task is not None and task.id == self.task.id:
+            self._task_changed(task, own_change=line.task_version)
+        else:
+            self.refresh_task(own_change=line.task_version)
         self.select_line(line)
 
     def find_row(self, code: str) -> LineRow | None:

@@ -224,7 +224,7 @@ class ScanFlow(QObject):
         line = result.line
         if result.kind == "added" and line is not None:
             self._settle(entry, Outcome.registered, _line_text(line), text, result.message)
-            desk.line_added(line)
+            desk.line_added(line, result.task)
         elif result.kind == "line" and line is not None:
             # Defect 6: a second scan of a counted item is said as such, in the warning tone.
             self._settle(entry, Outcome.already, _line_text(line), text, result.message)

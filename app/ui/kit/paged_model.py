@@ -185,6 +185,17 @@ class PagedTableModel(QAbstractTableModel):
         self._rows[index] = row
         self.dataChanged.emit(self.index(index, 0), self.index(index, len(self.columns) - 1))
 
+    def append(self, row: Row) -> None:
+        """A row known to come right after the last one (this desk just made it)."""
+        first = len(self._rows)
+        self._busy = True
+        try:
+            self.beginInsertRows(QModelIndex(), first, first)
+            self._rows.append(row)
+            self.endInsertRows()
+        finally:
+            self._busy = False
+
     def prepend(self, row: Row) -> None:
         """A new row at the top (a log, newest first): one row inserted, nothing read again."""
         self.beginInsertRows(QModelIndex(), 0, 0)
