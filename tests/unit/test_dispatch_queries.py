@@ -161,3 +161,20 @@ def test_the_first_day_on_time_is_where_evaluate_turns_from_overdue(unit: str, l
         for start in (today - n * DAY for n in range(25)):
             late = evaluate(rule, start, None, today, cal).state == DeadlineState.overdue
             assert late == (start < cut), (today, start, cut)
+
+
+def test_dispatching_30_lines_reads_as_many_statements_as_3(db: Database, org: Org) -> None:
+    """The lines' items and models come in one statement each, not one per line: what grows
+    with the lines is only what is written for each (its update, record line, audit event)."""
+    read = []
+    for n in (3, 30):
+        models = ["GC-12A", "DY-3"] if n == 3 else ["GC-12A"]  # one manufacturer per dispatch
+        ids = accepted_lines(
+            db, org, [(models[k % len(models)], f"S{n}-{k}") for k in range(n)], TODAY - DAY
+        )
+        maker_ids = ids if n == 30 else ids[::2]
+        with selects(db) as seen:
+            done = dispatching.dispatch(db, org.clerk, maker_ids, today=TODAY)
+        assert done.dispatched == len(maker_ids)
+        read.append(len(seen))
+    assert read[0] == read[1]

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.db import Database
 from app.errors import Conflict, DomainError, NotFound
@@ -281,6 +281,8 @@ def _lines_to_send(
             .where(ReturnLine.id.in_(ids))
             .order_by(ReturnLine.id)
             .with_for_update()
+            # Items and models in two statements, not one each per line (issue 10).
+            .options(selectinload(ReturnLine.item).selectinload(Item.model))
         )
     }
     lines = []
