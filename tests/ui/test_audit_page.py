@@ -69,8 +69,12 @@ def test_filters_by_record_person_item_action_and_time(
         *(("return_line", line.id) for line in returns.task_lines(sqlite_db, task.id)),
     }
     assert not any(r.entity_id == other.id and r.entity == "return_task" for r in about_task)
-    # Action words are Chinese.
+    # Action words are Chinese, and a task's creation is not an item's (建立产品档案).
     assert "登记返厂" in {r.action_text for r in about_task}
+    (made,) = [r for r in about_task if r.entity == "return_task" and r.action == "create"]
+    assert made.action_text == "新建" and made.entity_text
+    items = [r for r in everything if r.entity == "item" and r.action == "create"]
+    assert items and {r.action_text for r in items} == {"建立产品档案"}
 
     page.record_field.clear()
     qtbot.keyClicks(page.item_field, "GC-12A/GC12A-77")

@@ -448,6 +448,7 @@ AUDIT_ENTITY_LABELS: Mapping[str, str] = {
 }
 # Actions the audit log shows that the item history does not (ACTION_LABELS first).
 AUDIT_ACTION_LABELS: Mapping[str, str] = {
+    "create": "新建",  # of anything but an item (an item's is 建立产品档案)
     "state": "状态变更",
     "confirm": "确认交接",
     "import": "导入清单",
@@ -484,9 +485,12 @@ AUDIT_ACTION_LABELS: Mapping[str, str] = {
 }
 
 
-def audit_action_label(action: str) -> str:
+def audit_action_label(action: str, entity: str = "item") -> str:
+    """The audit log's word for an action on `entity` (a unit's "create" is 新建, not 建立产品档案)."""
     if action.startswith("set ") and action not in ACTION_LABELS:
         return "修改设置"
+    if action == "create" and entity != "item":
+        return AUDIT_ACTION_LABELS[action]
     return ACTION_LABELS.get(action) or _label(AUDIT_ACTION_LABELS, action)
 
 

@@ -66,7 +66,7 @@ class AuditRow:
 
     @property
     def action_text(self) -> str:
-        return audit_action_label(self.action)
+        return audit_action_label(self.action, self.entity)
 
     @property
     def entity_text(self) -> str:

@@ -45,7 +45,8 @@ COLUMNS = (
 
 def action_choices() -> list[tuple[str, str]]:
     """(label, action) for the action filter, in the order of the labels."""
-    both = {**AUDIT_ACTION_LABELS, **ACTION_LABELS}
+    # The history's words first, but "create" covers every kind of thing: 新建.
+    both = {**AUDIT_ACTION_LABELS, **ACTION_LABELS, "create": AUDIT_ACTION_LABELS["create"]}
     return sorted(((label, action) for action, label in both.items()), key=lambda c: c[0])
 
 
