@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.db import Database
@@ -195,6 +195,9 @@ def test_a_scan_changes_one_row_of_the_log_and_an_unchanged_line_is_not_announce
     def bump(key: str) -> Any:
         return lambda *_args: seen.__setitem__(key, seen[key] + 1)
 
+    restyled = StyleChanges()
+    for widget in (desk.feedback, desk.detail.conclusion, desk.header.status):
+        widget.installEventFilter(restyled)
     log.modelReset.connect(bump("reset"))
     log.rowsInserted.connect(bump("inserted"))
     log.dataChanged.connect(bump("log changed"))
@@ -206,6 +209,20 @@ def test_a_scan_changes_one_row_of_the_log_and_an_unchanged_line_is_not_announce
         log.rowCount() == 4 and [e.outcome for e in desk.log.latest()][:3] == [Outcome.already] * 3
     )
     assert desk.log.view.horizontalHeader().resizeContentsPrecision() == 0
+    assert restyled.seen == 1  # the feedback's tone, ok → warn once; the same after: not set
+
+
+class StyleChanges(QObject):
+    """Counts the style sheet changes of the widgets it watches."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.StyleChange:
+            self.seen += 1
+        return False
 
 
 def test_the_log_keeps_its_newest_rows(

@@ -34,7 +34,7 @@ from app.ui.kit.formats import conclusion_text
 from app.ui.kit.gates import READ_ONLY, denial, gate
 from app.ui.kit.page import Page
 from app.ui.kit.runner import Call, Change, call
-from app.ui.kit.style import BACKGROUND, FOREGROUND, Tone, scaled_font
+from app.ui.kit.style import BACKGROUND, FOREGROUND, Tone, scaled_font, set_css
 
 NO_LINE = "请先在上方表格中选择一件产品。"
 VERDICTS = (
@@ -189,7 +189,7 @@ class LineDetailPanel(QFrame):
                 row.show("")
                 row.note.clear()
             self.conclusion.setText("结论：—")
-            self.conclusion.setStyleSheet("")
+            set_css(self.conclusion, "")
             self.reason.clear()
             self._apply_gates()
             return
@@ -207,7 +207,7 @@ class LineDetailPanel(QFrame):
         text, tone = conclusion_text(line.status, line.decision, line.reject_reason)
         self.conclusion.setText(f"结论：{text}")
         color = FOREGROUND[tone] if tone else "palette(text)"
-        self.conclusion.setStyleSheet(f"color: {color};")
+        set_css(self.conclusion, f"color: {color};")
         self.reason.setText(f"原因：{line.reject_reason}" if line.reject_reason else "")
         self._apply_gates()
 

@@ -9,7 +9,7 @@ from app.services.kernel.terms import TaskStatus, task_status_label
 from app.services.kernel.views import TaskView
 from app.ui.kit.date_edit import UNSET_TEXT
 from app.ui.kit.formats import TASK_STATUS_TONES, date_text, local_time_text
-from app.ui.kit.style import Tone, message_css, scaled_font
+from app.ui.kit.style import Tone, message_css, scaled_font, set_css
 
 EMPTY_TEXT = "请在左侧选择一个返厂交接任务，或新建任务 / 导入清单。"
 
@@ -71,9 +71,7 @@ class TaskHeader(QWidget):
         self.number.setText(f"{task.number}　{task.user_unit}")
         tone = TASK_STATUS_TONES.get(TaskStatus(task.status), Tone.muted)
         self.status.setText(task_status_label(task.status))
-        self.status.setStyleSheet(
-            message_css(tone).replace("padding: 6px 10px", "padding: 2px 8px")
-        )
+        set_css(self.status, message_css(tone).replace("padding: 6px 10px", "padding: 2px 8px"))
         self.status.show()
         parts = [
             f"任务节点日期：{date_text(task.node_date, UNSET_TEXT)}",

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.kit.collector import note_activity
-from app.ui.kit.style import Tone, message_css, scaled_font
+from app.ui.kit.style import Tone, message_css, scaled_font, set_css
 
 PLACEHOLDER = "扫描或输入出厂编号 / 产品编码 / 记录编号，回车确认（F2 回到此处）"
 MAX_KEY_GAP_MS = 80  # FIELD_NOTES.md: a scanner types faster than this between keys
@@ -75,11 +75,7 @@ class FeedbackLine(QLabel):
         self._style(tone)
 
     def _style(self, tone: Tone) -> None:
-        # Qt polishes the label again at every style sheet set, even the same one: most scans
-        # keep the tone of the scan before.
-        css = message_css(tone)
-        if self.styleSheet() != css:
-            self.setStyleSheet(css)
+        set_css(self, message_css(tone))  # most scans keep the tone of the scan before
 
 
 # --- a scanner's burst where a person's keys are expected -------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QWidget
 
 
 class Tone(enum.Enum):
@@ -58,3 +59,11 @@ def scaled_font(base: QFont, factor: float, bold: bool = False) -> QFont:
         font.setPixelSize(max(1, round(base.pixelSize() * factor)))
     font.setBold(bold)
     return font
+
+
+def set_css(widget: QWidget, css: str) -> None:
+    """`widget.setStyleSheet(css)` unless it already has it: Qt polishes the widget again and
+    redraws it (and its layout's neighbours) at every set, even of the same sheet; a desk
+    shows the same tones scan after scan (issue 10)."""
+    if widget.styleSheet() != css:
+        widget.setStyleSheet(css)
