@@ -20,8 +20,9 @@ COUNTED_SERIAL = 2  # the task, locked; the line with its item, model, maker and
 COUNTED_CODE = 4  # the task; the model with its maker; the item; its line on the task
 # The task; the model with its maker; no such item; the item made and handed back; the login's
 # standing; the next seq; the line, its 3 checks, the task's version; the task as it now is
-# (its user unit, its records, its count); the audit chain's head, the events, the new head.
-NEW_ITEM = 16
+# (its user unit, its records and its count in one); the audit chain's head, the events, the
+# new head.
+NEW_ITEM = 13
 # SQLite inserts the 3 checks one by one (it cannot return their ids in order from one INSERT).
 NEW_ITEM_SQLITE = NEW_ITEM + 2
 
@@ -67,6 +68,15 @@ def test_a_scan_sends_the_same_few_statements_for_3_lines_and_for_30(
         counts[size] = (len(seen_serial), len(seen_code), len(seen_new))
     new_item = NEW_ITEM_SQLITE if db.is_sqlite else NEW_ITEM
     assert counts[3] == counts[30] == (COUNTED_SERIAL, COUNTED_CODE, new_item), counts
+
+
+def test_a_task_is_read_in_two_statements(db: Database, org: Org) -> None:
+    task_id = task_of(db, org, 3, "T")
+    with statements(db) as seen:
+        task = returns.get_task(db, task_id)
+    assert task.line_count == 3 and task.user_unit == "某部队修理所"
+    assert task.handover_number is None and task.rejection_notice_number is None
+    assert len([s for s in seen if not s.lstrip().upper().startswith("BEGIN")]) == 2
 
 
 def test_a_line_is_read_whole_in_one_statement(db: Database, org: Org) -> None:

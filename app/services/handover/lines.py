@@ -138,27 +138,40 @@ def lines_loaded(session: Session, *where: ColumnElement[bool]) -> list[ReturnLi
 
 
 def task_view(session: Session, task: ReturnTask) -> TaskView:
-    unit = session.get_one(Unit, task.user_unit_id)
-    handover = session.scalar(
-        select(HandoverRecord.number).where(
+    # Its unit, its records and its count in one statement: each is a round trip on
+    # PostgreSQL, and a task is read at every scan that adds a line (issue 10).
+    handover = (
+        select(HandoverRecord.number)
+        .where(
             HandoverRecord.task_id == task.id,
             HandoverRecord.kind == HandoverKind.user_to_materials,
             HandoverRecord.voided.is_(False),
         )
+        .order_by(HandoverRecord.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    notice = session.scalar(
-        select(Report.number).where(
-            Report.task_id == task.id, Report.kind == ReportKind.rejection_notice
-        )
+    notice = (
+        select(Report.number)
+        .where(Report.task_id == task.id, Report.kind == ReportKind.rejection_notice)
+        .order_by(Report.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    count = session.scalar(
-        select(func.count()).select_from(ReturnLine).where(ReturnLine.task_id == task.id)
+    count = (
+        select(func.count())
+        .select_from(ReturnLine)
+        .where(ReturnLine.task_id == task.id)
+        .scalar_subquery()
     )
+    unit_name, handover_number, notice_number, line_count = session.execute(
+        select(Unit.name, handover, notice, count).where(Unit.id == task.user_unit_id)
+    ).one()
     return TaskView(
         id=task.id,
         number=task.number,
-        user_unit=unit.name,
-        user_unit_id=unit.id,
+        user_unit=unit_name,
+        user_unit_id=task.user_unit_id,
         status=task.status,
         node_date=task.node_date,
         kitting_deadline=task.kitting_deadline,
@@ -166,9 +179,9 @@ def task_view(session: Session, task: ReturnTask) -> TaskView:
         user_rep_name=task.user_rep_name,
         clerk_name=task.clerk_name,
         confirmed_at=task.confirmed_at,
-        line_count=count or 0,
-        handover_number=handover,
-        rejection_notice_number=notice,
+        line_count=line_count or 0,
+        handover_number=handover_number,
+        rejection_notice_number=notice_number,
         version=task.version,
     )
 
