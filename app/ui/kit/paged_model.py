@@ -45,6 +45,20 @@ class Column:
     width: int = 0  # initial width in pixels for the view; 0 = as the view likes
 
 
+# The roles a cell answers; a view asks for others too (font, icon, check state, size) at every
+# paint, and those are answered before any row is looked at.
+SERVED_ROLES = frozenset(
+    int(r.value)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.BackgroundRole,
+    )
+)
+
+
 def column_data(column: Column, row: Row, role: int) -> Any:
     """What a read-only cell shows for `role`: its text, tooltip, alignment and colours."""
     if role == Qt.ItemDataRole.DisplayRole:
@@ -99,7 +113,7 @@ class PagedTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if role not in SERVED_ROLES or not index.isValid() or index.row() >= len(self._rows):
             return None
         return column_data(self.columns[index.column()], self._rows[index.row()], role)
 
