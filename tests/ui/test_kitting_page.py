@@ -5,6 +5,9 @@ closing the lines."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.abc
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,7 @@ import openpyxl
 from PySide6.QtCore import QDate, Qt
 
 from app.db import Database
+from app.services import way_back as way_back_services
 from app.services.admin import codelists
 from app.services.dispatch import dispatching
 from app.services.handover import returns
@@ -214,6 +218,37 @@ def test_a_missing_item_blocks_the_set_and_the_report_names_it(
     assert any(kit in v for v in values)
     assert "DY-3/DY3-2026302" in values and "GC-12A/GC12A-2026301" in values
     assert prompts.done()
+
+
+def test_the_reports_workbook_is_imported_off_the_gui_thread(
+    qtbot: Any,
+    sqlite_db: Database,
+    org: Org,
+    prompts: ScriptedPrompts,
+    make_desk: Any,
+    monkeypatch: Any,
+) -> None:
+    """The QB report's module loads openpyxl (~0.2 s): the first report shown imports it in the
+    worker thread with the call; on the GUI thread it blocked the window (issue 10)."""
+    _task, kit, _ids = half_back(sqlite_db, org)
+    page = kitting_page(qtbot, make_desk(org.clerk))
+    name = "app.services.way_back.kitting_report"
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.delattr(way_back_services, "kitting_report", raising=False)
+    on_gui_thread: list[bool] = []
+
+    class Watch(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
+            if fullname == name:
+                on_gui_thread.append(threading.current_thread() is threading.main_thread())
+
+    monkeypatch.setattr(sys, "meta_path", [Watch(), *sys.meta_path])
+    shown: list[str] = []
+    prompts.then(lambda dialog: bool(shown.append(type(dialog).__name__)))
+    click(qtbot, page.preview_button)
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert shown == ["KittingReportPreview"] and page.kit is not None and page.kit.number == kit
+    assert on_gui_thread == [False]
 
 
 def test_the_set_completes_is_delivered_and_the_followup_closes_it(
