@@ -56,10 +56,12 @@ OPERATIONS = (
     "start",
     "session",
     "pages",
+    "flow",
 )
 START_BUDGET_S = 240.0  # window starts: stop spawning after this (a slow start page)
 # Tables a timing may add rows to, children first (the order rows are deleted in).
 RESTORE_TABLES = (
+    "service_event",
     "audit_event",
     "report_line",
     "report_recipient",
@@ -73,6 +75,21 @@ RESTORE_TABLES = (
     "return_task",
     "product_model",
     "unit",
+)
+# Rows the whole-way session (bench/flow.py) changes in place, not only adds: every row a step
+# of the way may move (lines not finished, their document checks and kept deadlines, tasks and
+# kit sets not closed), kept before it and put back after. (table, key columns, which rows)
+LIVE_LINES = "status NOT IN ('closed', 'rejected', 'scrapped')"
+WAY_ROWS = (
+    ("return_task", ("id",), "status <> 'closed'"),
+    ("kit_set", ("id",), "status <> 'closed'"),
+    ("return_line", ("id",), LIVE_LINES),
+    ("document_check", ("id",), f"line_id IN (SELECT id FROM return_line WHERE {LIVE_LINES})"),
+    (
+        "line_clock",
+        ("line_id", "rule"),
+        f"line_id IN (SELECT id FROM return_line WHERE {LIVE_LINES})",
+    ),
 )
 
 
@@ -285,12 +302,21 @@ def find_samples(db: bare.BareDB) -> Samples:
 class Snapshot:
     max_ids: dict[str, int]
     counters: list[tuple[Any, ...]]
+    # WAY_ROWS as they were (table → its columns and rows), when the timing changes rows in place
+    rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = field(default_factory=dict)
 
 
-def snapshot(db: bare.BareDB) -> Snapshot:
+def snapshot(db: bare.BareDB, way: bool = False) -> Snapshot:
+    """What restore() needs: the newest id of each table, the counters, and with `way` the
+    rows a step of the way may change in place."""
+    rows = {}
+    for table, _key, where in WAY_ROWS if way else ():
+        cur = db.conn.execute(f"SELECT * FROM {table} WHERE {where}")  # noqa: S608
+        rows[table] = ([d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()])
     return Snapshot(
         {t: int(db.one(f"SELECT coalesce(max(id), 0) FROM {t}")) for t in RESTORE_TABLES},
         db.all("SELECT prefix, year, last_value FROM record_counter"),
+        rows,
     )
 
 
@@ -308,6 +334,11 @@ def restore(db: bare.BareDB, snap: Snapshot) -> None:
             db.conn.execute(f'DROP TRIGGER "{name}"')
     else:
         db.conn.execute("SET LOCAL session_replication_role = replica")
+    _put_back(db, snap)
+    # The kept deadlines of lines added since (no id of their own), before their lines go.
+    db.conn.execute(
+        f"DELETE FROM line_clock WHERE line_id > {int(snap.max_ids['return_line'])}"  # noqa: S608
+    )
     for table in RESTORE_TABLES:
         db.conn.execute(
             f"DELETE FROM {table} WHERE id > {int(snap.max_ids[table])}"  # noqa: S608
@@ -319,6 +350,42 @@ def restore(db: bare.BareDB, snap: Snapshot) -> None:
     for _name, sql in triggers:
         db.conn.execute(sql)
     db.commit()
+
+
+def _put_back(db: bare.BareDB, snap: Snapshot) -> None:
+    """The rows of WAY_ROWS kept in `snap` as they were: a row changed since is written back
+    (a kept deadline is deleted and inserted again); one added since is deleted by restore."""
+    for table, key, _where in WAY_ROWS:
+        if table not in snap.rows:
+            continue
+        columns, saved = snap.rows[table]
+        at = [columns.index(k) for k in key]
+        kept = {tuple(r[i] for i in at): r for r in saved}
+        now: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        first = key[0]
+        # A kept deadline may have been added since to any line kept (none kept for it before).
+        lines = snap.rows["return_line"][1] if first == "line_id" else saved
+        ids = sorted({r[0] for r in lines} if first == "line_id" else {k[0] for k in kept})
+        for start in range(0, len(ids), 500):
+            chunk = ",".join(str(int(i)) for i in ids[start : start + 500])
+            for r in db.all(f"SELECT * FROM {table} WHERE {first} IN ({chunk})"):  # noqa: S608
+                now[tuple(r[i] for i in at)] = tuple(r)
+        changed = [r for k, r in kept.items() if now.get(k) != r]
+        if len(key) == 1:
+            sets = ", ".join(f"{c} = ?" for c in columns if c != first)
+            db.many(
+                f"UPDATE {table} SET {sets} WHERE {first} = ?",  # noqa: S608
+                [
+                    tuple(v for c, v in zip(columns, r, strict=True) if c != first) + (r[at[0]],)
+                    for r in changed
+                ],
+            )
+            continue
+        gone = [k for k in now if k not in kept] + [k for k, r in kept.items() if now.get(k) != r]
+        match = " AND ".join(f"{k} = ?" for k in key)
+        db.many(f"DELETE FROM {table} WHERE {match}", gone)  # noqa: S608
+        marks = ", ".join("?" for _ in columns)
+        db.many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", changed)  # noqa: S608
 
 
 def _tables(db: bare.BareDB) -> list[tuple[Any, ...]]:
@@ -681,10 +748,13 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run_child(mode: str, url: str, payload: dict[str, Any], timeout: float = 900) -> dict[str, Any]:
-    """Run bench.gui in a fresh process offscreen; its last stdout line is its JSON answer."""
+def run_child(
+    mode: str, url: str, payload: dict[str, Any], timeout: float = 900, module: str = "bench.gui"
+) -> dict[str, Any]:
+    """Run bench.gui (or `module`) in a fresh process offscreen; its last stdout line is its
+    JSON answer."""
     proc = children.run_module(
-        "bench.gui", [mode, url, json.dumps(payload)], child_env(), timeout, f"gui-{mode}"
+        module, [mode, url, json.dumps(payload)], child_env(), timeout, f"gui-{mode}"
     )
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
@@ -816,6 +886,42 @@ def session_timings(b: Bench) -> list[Timing]:
     ]
 
 
+def flow_timings(b: Bench) -> list[Timing]:
+    """The whole way in the window (bench/flow.py); it moves rows of the store along the way
+    (lines dispatched, received back, a kit set delivered): they are put back afterwards."""
+    snap = snapshot(b.bare, way=True)
+    try:
+        out = run_child(
+            "flow",
+            b.url,
+            {
+                "samples": dataclasses.asdict(b.samples),
+                "stamp": int(time.time()),
+                "profile": str(b.profile_dir) if b.profile_dir else None,
+            },
+            module="bench.flow",
+        )
+    finally:
+        restore(b.bare, snap)
+    slow = ", ".join(f"{name} {ms:.0f} ms" for name, ms in out["slowest_steps"][:4])
+    return [
+        Timing(
+            "GUI thread blocked, longest (whole-way session)",
+            out["gaps"],
+            out["idle_gaps"],
+            target_ms=100,
+            judge="max",
+            note=f"QTimer 10 ms heartbeat, {out['steps']} steps as the manager (every page, "
+            f"{out['scans']} scans with their documents checked and accepted, the handover "
+            "confirmed, a group dispatched, lines received back, a kit status report, a set "
+            f"regrouped, kitted and delivered); max gap during {out['max_gap_step']}; "
+            f"slowest steps: {slow}; GC pauses inside the longest gap: "
+            f"{out.get('gc_in_max_gap_ms')} ms; bare: same loop idle",
+            details={k: v for k, v in out.items() if k not in ("gaps", "idle_gaps")},
+        )
+    ]
+
+
 # --- output ------------------------------------------------------------------------------------
 
 
@@ -890,6 +996,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "start": lambda: start_timings(b),
         "session": lambda: session_timings(b),
         "pages": lambda: pages.timings(b.url),
+        "flow": lambda: flow_timings(b),
     }
     results: list[Timing] = []
     errors: dict[str, str] = {}
