@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QStyle
 
 from app.db import Database
+from app.services.admin import masterdata
 from app.services.handover import returns
+from app.services.kernel.context import command_line_actor
 from app.ui.handover.desk import HandoverDesk
 from app.ui.handover.model_pick_dialog import ModelPickDialog
 from app.ui.handover.scan_log import Outcome, ScanLog
@@ -261,3 +264,47 @@ def test_the_desk_reads_nothing_after_a_scan_that_adds_a_line(
     assert desk.tasks_model.row(desk.tasks_view.currentIndex().row()).line_count == 2
     shown = desk.lines_model.row(desk.lines_view.currentIndex().row())
     assert shown.serial_no == "DY3-2026009"
+
+
+def test_a_line_added_is_measured_alone_for_the_fitted_columns(
+    qtbot: Any, desk: HandoverDesk, org: Org
+) -> None:
+    """Issue 10: the desk's 产品名称 and 三证 columns were fitted by Qt, which measured every
+    line of the task again (each for several roles) at each line added or changed. Now the new
+    row is measured alone, and the column still widens for a name longer than any before."""
+    assert desk.task is not None
+    for n in range(60):
+        returns.add_line(desk.db, org.clerk, desk.task.id, "GC-12A", f"GC12A-{n:04d}", "无输出")
+    masterdata.add_model(
+        desk.db,
+        command_line_actor(),
+        "LONG-1",
+        "某型超长名称的惯性测量组合试验部件",
+        parent_code="ZT-1",
+    )
+    desk.show_task_by_id(desk.task.id)
+    qtbot.wait(20)
+    view, model = desk.lines_view, desk.lines_model
+    column = [c.title for c in model.columns].index("产品名称")
+    read: list[str] = []
+    plain = model.columns[column]
+    model.columns = tuple(
+        dataclasses.replace(c, text=lambda r, t=plain.text: read.append(r.serial_no) or t(r))
+        if i == column
+        else c
+        for i, c in enumerate(model.columns)
+    )
+    narrow = view.columnWidth(column)
+    scan(qtbot, desk, "LONG-1/LONG-2026001")
+    qtbot.wait(200)  # the view lays out and paints what it shows
+    assert model.rowCount() == 61
+    assert len(read) < 40, len(read)  # the rows painted and the new one, not all 61 again
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    name = "某型超长名称的惯性测量组合试验部件"
+    assert view.columnWidth(column) >= view.fontMetrics().horizontalAdvance(name) + 2 * margin
+    assert view.columnWidth(column) > narrow
+    read.clear()
+    desk.check_selected()  # the line changes: its row alone is measured again
+    qtbot.wait(200)
+    assert model.row(60).documents == ((True, True),) * 3
+    assert len(read) < 40, len(read)

@@ -22,7 +22,6 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QHeaderView,
     QPushButton,
     QSplitter,
     QTableView,
@@ -51,7 +50,7 @@ from app.ui.kit.paged_model import PagedTableModel
 from app.ui.kit.runner import Change, call
 from app.ui.kit.scan_field import FeedbackLine, ScanField
 from app.ui.kit.style import Tone
-from app.ui.kit.tables import make_table, select_row
+from app.ui.kit.tables import ContentsFit, make_table, select_row
 from app.ui.records.record_printer import RecordPrinter
 
 NO_TASK = "请先在左侧选择或新建任务，再扫描产品；扫描记录编号可直接打开该记录。"
@@ -168,12 +167,11 @@ class HandoverDesk(Page):
         # Several lines at once: Shift/Ctrl with the arrows or the mouse (defect 5).
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         view.setTabKeyNavigation(False)  # Tab leaves the table for the line's documents
-        # 产品名称 as wide as its longest name: never cut off (defect 14).
+        # 产品名称 as wide as its longest name: never cut off (defect 14); each new line measured
+        # alone, not the whole task again at every scan (issue 10).
         titles = [c.title for c in self.lines_model.columns]
-        for title in ("产品名称", "三证"):  # "不一致：证明文件" whole, too
-            view.horizontalHeader().setSectionResizeMode(
-                titles.index(title), QHeaderView.ResizeMode.ResizeToContents
-            )
+        # "不一致：证明文件" whole, too
+        self.lines_fit = ContentsFit(view, [titles.index(t) for t in ("产品名称", "三证")])
         return view
 
     def _wire(self) -> None:

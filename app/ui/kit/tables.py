@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QObject
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView
 
 from app.ui.kit.paged_model import Column
 
@@ -46,3 +46,54 @@ def select_row(
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
     view.scrollTo(index, hint)
+
+
+class ContentsFit(QObject):
+    """Columns as wide as their widest text, measured a row at a time as rows come.
+
+    Qt's `ResizeToContents` measures every cell of the column again (up to 1,000 rows, each
+    for several roles) at each row inserted or changed: at the desk, each scan that added a
+    line read every line of the task again to size two columns (issue 10). Here a new or
+    changed row is measured alone, and a column only widens; a reset starts over.
+    """
+
+    def __init__(self, view: QTableView, columns: Sequence[int]) -> None:
+        super().__init__(view)
+        self.view = view
+        self.columns = tuple(columns)
+        model = view.model()
+        header = view.horizontalHeader()
+        for column in self.columns:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        model.rowsInserted.connect(lambda _parent, first, last: self._measure(first, last))
+        model.dataChanged.connect(
+            lambda top, bottom, *_roles: self._measure(top.row(), bottom.row())
+        )
+        model.modelReset.connect(self.refit)
+        self.refit()
+
+    def margin(self) -> int:
+        """The delegate's text margin on each side (QCommonStyle: the focus frame's + 1)."""
+        style = self.view.style()
+        return style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.view) + 1
+
+    def refit(self) -> None:
+        header = self.view.horizontalHeader()
+        for column in self.columns:
+            header.resizeSection(column, header.sectionSizeHint(column))
+        self._measure(0, self.view.model().rowCount() - 1)
+
+    def _measure(self, first: int, last: int) -> None:
+        if last < first:
+            return
+        model = self.view.model()
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        pad = 2 * self.margin()
+        for column in self.columns:
+            widest = max(
+                metrics.horizontalAdvance(str(model.index(row, column).data() or ""))
+                for row in range(first, last + 1)
+            )
+            if widest + pad > header.sectionSize(column):
+                header.resizeSection(column, widest + pad)
