@@ -200,6 +200,8 @@ def test_a_missing_item_blocks_the_set_and_the_report_names_it(
 
     prompts.then(save_both)
     click(qtbot, page.report_button)
+    # The report issued is said at once; its PDF is rendered in the event loop's next turn.
+    assert "已上报齐套情况报告 QB-" in page.feedback.text() and not seen
     qtbot.waitUntil(lambda: pdf.exists() and bool(prompts.infos), timeout=20_000)
     assert page.feedback.tone == Tone.ok
     number = page.feedback.text().split("报告 ")[1].split("（")[0]

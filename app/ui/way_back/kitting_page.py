@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -354,7 +354,9 @@ class KittingPage(Page):
         def issued(number: str) -> None:
             self._after(f"已上报齐套情况报告 {number}（发给总体单位）。", kit.number)
             self.records_changed.emit()
-            self._show_report(number, kit.number)
+            # Rendered in the event loop's next turn: the page shows the report issued first,
+            # and the GUI thread does not wait for the issue and the render in one go (issue 10).
+            QTimer.singleShot(0, self, lambda: self._show_report(number, kit.number))
 
         return self.run(
             call(kitting.issue_status_report, self.db, self.actor, kit.number, self._today()),
