@@ -385,7 +385,7 @@ class Way:
         }
         return (
             f"pending {self.w.runner.pending}; pages say {said}; dialogs {self.s.dialogs}; "
-            f"unexpected {self.s.unexpected}"
+            f"unexpected {self.s.unexpected}; last marks {[m for _t, m in self.s.marks[-8:]]}"
         )
 
     def nav(self, key: str) -> None:
@@ -803,6 +803,10 @@ def summarize(
         "gc_gen2_ms_max": round(max((p[2] for p in gc_pauses if p[0] == 2), default=0) * 1000, 1),
         "gc_gen2_count": sum(1 for p in gc_pauses if p[0] == 2),
         "gc_ms_max": round(max((p[2] for p in gc_pauses), default=0) * 1000, 1),
+        "gc_ms_max_by_generation": {
+            g: round(max(p[2] for p in gc_pauses if p[0] == g) * 1000, 1)
+            for g in sorted({p[0] for p in gc_pauses})
+        },
     }
 
 

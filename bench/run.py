@@ -888,7 +888,10 @@ def session_timings(b: Bench) -> list[Timing]:
 
 def flow_timings(b: Bench) -> list[Timing]:
     """The whole way in the window (bench/flow.py); it moves rows of the store along the way
-    (lines dispatched, received back, a kit set delivered): they are put back afterwards."""
+    (lines dispatched, received back, a kit set delivered): they are put back afterwards.
+    Never beside another timing that writes to the same store (session, gui, import): each
+    puts the store back to its own snapshot and deletes what the other added meanwhile (seen:
+    the kit report issued by the way deleted under it, "找不到记录 QB-…")."""
     snap = snapshot(b.bare, way=True)
     try:
         out = run_child(
