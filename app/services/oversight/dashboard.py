@@ -16,7 +16,7 @@ from app.services.kernel.line_steps import unit_of_kind
 from app.services.kernel.terms import unit_kind_label
 from app.services.kernel.views import Dashboard
 from app.services.oversight import inbox
-from app.services.oversight.clock_board import deadline_board
+from app.services.oversight.clock_board import at_maker, deadline_board
 from app.services.oversight.kit_board import kit_board
 
 
@@ -43,9 +43,7 @@ def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashb
     with db.reading() as session:
         stage = select(ReturnLine.status, func.count()).where(ReturnLine.status.in_(sorted(OPEN)))
         if unit is not None:
-            stage = stage.where(
-                ReturnLine.manufacturer_unit_id + 0 == unit
-            )  # by status, see clock_board
+            stage = stage.where(at_maker(unit, db.is_sqlite))
         by_stage: dict[str, int] = {
             status: n for status, n in session.execute(stage.group_by(ReturnLine.status))
         }
@@ -53,9 +51,7 @@ def dashboard(db: Database, actor: Actor, today: dt.date | None = None) -> Dashb
             ReturnLine.status.in_(sorted(OPEN))
         )
         if unit is not None:
-            holder = holder.where(
-                ReturnLine.manufacturer_unit_id + 0 == unit
-            )  # by status, see clock_board
+            holder = holder.where(at_maker(unit, db.is_sqlite))
         names = {u.id: u.name for u in session.scalars(select(Unit))}
         materials = unit_of_kind(session, UnitKind.materials_dept)
         by_unit: dict[str, int] = {}
