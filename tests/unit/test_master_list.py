@@ -155,3 +155,29 @@ def test_headers_typed_every_which_way_and_notes_under_the_table_are_read(
     assert result.rejected == () and (result.units, result.models) == (2, 2)
     assert _tree(sqlite_db)["SF-3"] == ("舵机", "subsystem", "ZT-1", "伺服机构厂")
     assert "某训练基地" in {u.name for u in masterdata.list_units(sqlite_db)}
+
+
+def test_the_models_are_listed_in_a_fixed_number_of_statements(
+    sqlite_db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    """型号与配套 at a factory's 200 models: their makers and parents are not read one by one."""
+    from tests.support.statements import statements
+
+    path = write_master_list(tmp_path / "a.xlsx", ("型号", MODELS), ("单位", UNITS))
+    import_master_list(sqlite_db, admin, path)
+    with statements(sqlite_db) as few:
+        assert len(_tree(sqlite_db)) == 4
+    for n in range(20):
+        parent = "ZT-1" if n % 2 else "GC-12A"
+        masterdata.add_model(
+            sqlite_db,
+            admin,
+            f"X-{n}",
+            f"部件{n}",
+            manufacturer="惯性导航研究所",
+            parent_code=parent,
+        )
+    with statements(sqlite_db) as many:
+        tree = _tree(sqlite_db)
+    assert tree["X-1"][2:] == ("ZT-1", "惯性导航研究所") and tree["X-2"][2] == "GC-12A"
+    assert len(many) == len(few)

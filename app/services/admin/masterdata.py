@@ -60,23 +60,23 @@ def add_unit(db: Database, actor: Actor, name: str, kind: UnitKind) -> UnitView:
 
 def model_view(session: Session, m: ProductModel) -> ModelView:
     maker = session.get(Unit, m.manufacturer_unit_id) if m.manufacturer_unit_id else None
-    return ModelView(
-        m.id,
-        m.code,
-        m.name,
-        m.drawing_no,
-        m.level,
-        maker.name if maker else "",
-        m.parent.code if m.parent else "",
-        m.from_import,
-    )
+    return _view(m, maker.name if maker else "", m.parent.code if m.parent else "")
+
+
+def _view(m: ProductModel, maker: str, parent: str) -> ModelView:
+    return ModelView(m.id, m.code, m.name, m.drawing_no, m.level, maker, parent, m.from_import)
 
 
 def list_models(db: Database) -> list[ModelView]:
+    """Every model with its maker and parent, in three statements (one per model's parent
+    before: 68 ms for 200 models on PostgreSQL, issue 10)."""
     with db.reading() as session:
+        makers = dict(session.execute(select(Unit.id, Unit.name)).tuples().all())
+        models = session.scalars(select(ProductModel).order_by(ProductModel.code)).all()
+        codes = {m.id: m.code for m in models}
         return [
-            model_view(session, m)
-            for m in session.scalars(select(ProductModel).order_by(ProductModel.code))
+            _view(m, makers.get(m.manufacturer_unit_id or 0, ""), codes.get(m.parent_id or 0, ""))
+            for m in models
         ]
 
 
