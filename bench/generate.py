@@ -1072,10 +1072,11 @@ def _finish(engine: Engine, url: str, ids: Ids) -> None:
                 f"(SELECT coalesce(max(id), 1) FROM {table}))"
             )
         conn.commit()
-        # Planner statistics, as autovacuum would gather them; ANALYZE is transactional in
-        # PostgreSQL, so it must be committed too.
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
+    # What autovacuum does to a settled store: planner statistics, and the visibility map that
+    # lets counts be answered from an index alone (without it the dashboard's counts read the
+    # table: 2× slower at 1M). VACUUM cannot run inside a transaction.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
 
 
 def _table_counts(url: str) -> dict[str, int]:
