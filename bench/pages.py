@@ -49,8 +49,11 @@ class Heart:
         self.timer.setInterval(10)
         self.timer.timeout.connect(lambda: self.beats.append(time.perf_counter()))
 
-    def longest_ms(self) -> float:
-        gaps = [b - a for a, b in zip(self.beats, self.beats[1:], strict=False)]
+    def longest_ms(self, since: float = 0.0, until: float = float("inf")) -> float:
+        """The longest gap between beats that ended within [since, until]."""
+        gaps = [
+            b - a for a, b in zip(self.beats, self.beats[1:], strict=False) if since <= b <= until
+        ]
         return max(gaps, default=0.0) * 1000
 
 
@@ -87,7 +90,7 @@ def visit(app: QApplication, db: Any, login: str) -> dict[str, Any]:
         # Clicked in the navigation as a person does: the collector sees a person at work.
         item = window.nav.item(window.nav_row(key))
         where = window.nav.visualItemRect(item).center()
-        t0 = time.perf_counter()
+        t0 = began = time.perf_counter()
         QTest.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=where)
         first = time.perf_counter() - t0 + until_idle(app, window)
         page = window.pages.currentWidget()
@@ -96,9 +99,11 @@ def visit(app: QApplication, db: Any, login: str) -> dict[str, Any]:
             t0 = time.perf_counter()
             page.refresh()
             refresh = time.perf_counter() - t0 + until_idle(app, window)
+        app.processEvents()  # the beat that ends a block on this page is counted here
         pages[key] = {
             "first_ms": round(first * 1000, 1),
             "refresh_ms": round(refresh * 1000, 1) if refresh is not None else -1,
+            "block_ms": round(heart.longest_ms(began, time.perf_counter()), 1),
         }
     heart.timer.stop()
     out = {
@@ -147,9 +152,11 @@ def every_login(url: str) -> dict[str, Any]:
 
 
 def print_table(out: dict[str, Any]) -> None:
+    """A line per login: each page's first open / 刷新 / longest block (ms)."""
     for login, v in out["logins"].items():
         pages = "  ".join(
-            f"{key} {p['first_ms']:.0f}/{p['refresh_ms']:.0f}" for key, p in v["pages"].items()
+            f"{key} {p['first_ms']:.0f}/{p['refresh_ms']:.0f}/{p.get('block_ms', 0):.0f}"
+            for key, p in v["pages"].items()
         )
         print(
             f"{login:<9} block {v['longest_block_ms']:>6.1f} ms  RSS {v['rss_mib']:>6.1f} MiB  {pages}"
