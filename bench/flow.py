@@ -310,7 +310,12 @@ class FlowScripted:
         pump(READ_MS)
         self.mark(f"{kind} {button} clicked")
         click(getattr(dialog, button))
-        wait_until(lambda: not dialog.isVisible(), f"{kind} to close")
+        wait_until(lambda: not dialog.isVisible(), "", 60.0, quiet=True)
+        if dialog.isVisible():  # refused: the dialog stays open and says why
+            error = getattr(dialog, "error_label", None)
+            self.unexpected.append(f"{kind} refused: {error.text() if error else '?'}")
+            dialog.reject()
+            return False
         self.mark(f"{kind} closed")
         self.dialogs.append(kind)
         return dialog.result() == QDialog.DialogCode.Accepted
@@ -370,9 +375,12 @@ class Way:
 
         def go() -> None:
             try:
-                wait_until(lambda: cond() and not runner.pending, what)
+                # Something unexpected (a refusal, a dialog not scripted) ends the wait at once.
+                wait_until(lambda: (cond() and not runner.pending) or self.s.unexpected, what)
             except TimeoutError as exc:
                 raise TimeoutError(f"{exc}; {self.describe()}") from None
+            if self.s.unexpected:
+                raise RuntimeError(f"while waiting for {what}: {self.describe()}")
 
         self.add(f"wait: {what}", go)
 
