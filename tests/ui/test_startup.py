@@ -197,3 +197,14 @@ def test_enter_accepts_a_form_once_it_is_complete(qtbot: Any) -> None:
     with qtbot.waitSignal(dialog.accepted):
         qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert dialog.reason() == "外壳裂纹"
+
+
+def test_the_shell_shows_its_busy_bar_only_when_the_wait_lasts(qtbot: Any) -> None:
+    """A moving bar takes Python's lock at every frame from the worker opening the store: the
+    usual start (under half a second) shows the words alone, a longer wait the bar too."""
+    shell = ShellWindow()
+    qtbot.addWidget(shell)
+    shell.show()
+    qtbot.waitExposed(shell)
+    assert shell.busy.isHidden() and shell.status.text() == "正在打开数据库…"
+    qtbot.waitUntil(shell.busy.isVisible, timeout=3_000)
