@@ -181,6 +181,7 @@ def _ready_kit(db: bare.BareDB, notes: list[str]) -> tuple[str, list[tuple[int, 
 # Seconds the steps let the event loop run (a dialog open, an answer awaited): not the time a
 # step held the GUI thread itself, which is its wall time less this.
 LOOPED = [0.0]
+NESTED = [0]  # a wait inside a wait (a dialog answered while a step waits): counted once
 
 
 def pump(ms: float) -> None:
@@ -193,6 +194,7 @@ def wait_until(
 ) -> None:
     app = QApplication.instance()
     t0 = time.perf_counter()
+    NESTED[0] += 1
     try:
         while not cond():
             if time.perf_counter() - t0 > limit_s:
@@ -202,7 +204,9 @@ def wait_until(
             app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)  # type: ignore[union-attr]
             time.sleep(0.001)
     finally:
-        LOOPED[0] += time.perf_counter() - t0
+        NESTED[0] -= 1
+        if not NESTED[0]:
+            LOOPED[0] += time.perf_counter() - t0
 
 
 def type_into(widget: QWidget, text: str) -> None:
@@ -358,6 +362,10 @@ class Way:
                 prof.enable()
             try:
                 fn()
+                if self.s.handlers:
+                    # The dialog comes when the call answers (handed over after the runner's
+                    # grace): wait for it here, so that no next step starts inside it.
+                    wait_until(lambda: not self.s.handlers or self.s.unexpected, f"{name}'s dialog")
             finally:
                 if prof is not None:
                     prof.disable()
