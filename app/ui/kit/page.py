@@ -107,13 +107,17 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Read again what the page shows (override)."""
 
-    def _changed(self, change: Change, origin: object) -> None:
-        if not (change & self.watches) or origin is self:
-            return
+    def refresh_when_shown(self) -> None:
+        """Read again now if the page is shown, else the next time it is."""
         if self.isVisible():
             self.refresh()
         else:
             self._stale = True
+
+    def _changed(self, change: Change, origin: object) -> None:
+        if not (change & self.watches) or origin is self:
+            return
+        self.refresh_when_shown()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -381,7 +381,7 @@ class DashboardPage(Page):
         """刷新: sweep the deadlines (with reminders attached) and read everything again."""
         if self.reminders is not None:
             self._loaded = True
-            self.reminders.check_now()
+            self.reminders.check_now(background=True)
         else:
             self.refresh()
 
@@ -390,7 +390,9 @@ class DashboardPage(Page):
         million lines it does); `board_shown` says when it is shown."""
         self._loaded = True
         if self.reminders is not None:
-            self.reminders.read_now()
+            # Never waited for: the board shown stays until the new one comes (opening the
+            # page waited up to 60 ms for it: issue 10).
+            self.reminders.read_now(background=True)
             return
         if self._reading:
             self._again = True
