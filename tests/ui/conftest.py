@@ -124,7 +124,7 @@ TEST_GRACE_MS = 60_000
 
 @pytest.fixture
 def runner(prompts: ScriptedPrompts) -> Iterator[Runner]:
-    made = Runner(prompts, grace_ms=TEST_GRACE_MS)
+    made = Runner(prompts, grace_ms=TEST_GRACE_MS, label_grace_ms=TEST_GRACE_MS)
     yield made
     made.shutdown()
 

@@ -71,7 +71,7 @@ def list_models(db: Database) -> list[ModelView]:
     """Every model with its maker and parent, in three statements (one per model's parent
     before: 68 ms for 200 models on PostgreSQL, issue 10)."""
     with db.reading() as session:
-        makers = dict(session.execute(select(Unit.id, Unit.name)).tuples().all())
+        makers: dict[int, str] = {i: n for i, n in session.execute(select(Unit.id, Unit.name))}
         models = session.scalars(select(ProductModel).order_by(ProductModel.code)).all()
         codes = {m.id: m.code for m in models}
         return [

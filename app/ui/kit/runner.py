@@ -47,6 +47,10 @@ Progress = Callable[[int, int], bool]
 BUSY_TEXT = "另一工位正在保存，请稍候…"
 INTERNAL = "程序内部错误（{kind}）：{text}。操作没有保存，请重试；如再次出现请联系管理员。"
 GRACE_MS = 60  # the GUI thread waits this long for an answer; the target is ≤ 100 ms blocked
+# Work with a progress box (a label) is work that may last: rendering a report, confirming a
+# handover with its record. Waiting the grace for it first, then handling its answer, blocked
+# the window 100-180 ms (issue 10); its answer comes through the event loop instead.
+LABEL_GRACE_MS = 0
 SHOW_PROGRESS_AFTER_MS = 400
 
 
@@ -194,7 +198,8 @@ class _Handlers:
     dialog: ProgressBox | None = None
     timer: QTimer | None = None
     handed_over: bool = False
-    # The program's own background write (the deadline sweep): never said to be waiting.
+    # Never said to be waiting on another desk: the program's own background write (the
+    # deadline sweep), and work with a progress box of its own.
     quiet: bool = False
 
     @property
@@ -215,11 +220,13 @@ class Runner(QObject):
         prompts: Prompts | None = None,
         *,
         grace_ms: int = GRACE_MS,
+        label_grace_ms: int = LABEL_GRACE_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.prompts = prompts or Prompts()
         self.grace_ms = grace_ms
+        self.label_grace_ms = label_grace_ms
         self._writes = ThreadPoolExecutor(1, thread_name_prefix="fanxiu-write")
         self._reads = ThreadPoolExecutor(2, thread_name_prefix="fanxiu-read")
         self._pending: dict[Operation, _Handlers] = {}
@@ -246,21 +253,24 @@ class Runner(QObject):
         """Start `job`; `done(result)` or `failed(message)` follows on the GUI thread.
 
         A call with `changes` is a write (one at a time, in order); a call with a `label` shows
-        a progress dialog with 取消 when it lasts longer than `show_progress_after_ms`. A
-        `background` call (a check the program starts on its own) is never waited for.
+        a progress dialog with 取消 when it lasts longer than `show_progress_after_ms` and is
+        not waited for in place (`label_grace_ms`). A `background` call (a check the program
+        starts on its own) is never waited for.
         """
         if not background:
             note_activity()
         op = Operation(job, label)
         if self._closed:  # the window is closing: a late answer's follow-up is not started
             return op
-        handlers = _Handlers(done, failed, changes, origin, parent, title, quiet=background)
+        quiet = background or bool(label)
+        handlers = _Handlers(done, failed, changes, origin, parent, title, quiet=quiet)
         self._pending[op] = handlers
         pool = self._writes if changes != Change.NONE else self._reads
         future = pool.submit(outcome_of, job, op.report)
         op._future = future
         try:
-            outcome = future.result(timeout=0 if background else self.grace_ms / 1000)
+            grace = 0 if background else self.label_grace_ms if label else self.grace_ms
+            outcome = future.result(timeout=grace / 1000)
         except FutureTimeout:
             self._hand_over(op, handlers, future, show_progress_after_ms)
             return op
