@@ -186,10 +186,17 @@ def task_view(session: Session, task: ReturnTask) -> TaskView:
     )
 
 
-def open_task(session: Session, task_id: int, expected_version: int | None = None) -> ReturnTask:
+def open_task(
+    session: Session, task_id: int, expected_version: int | None = None, *, lock: bool = True
+) -> ReturnTask:
     """The task, locked for the change, while it is still being counted; `expected_version`
-    is the version the person saw (a count changed meanwhile by another desk is refused)."""
-    task = session.get(ReturnTask, task_id, with_for_update=True)
+    is the version the person saw (a count changed meanwhile by another desk is refused).
+    `lock=False`: only read (a scan looks before it knows it will change anything); locked
+    later, the task is read again as it then stands."""
+    if lock:
+        task = session.get(ReturnTask, task_id, with_for_update=True, populate_existing=True)
+    else:
+        task = session.get(ReturnTask, task_id)
     if task is None:
         raise NotFound("找不到这个返厂交接任务。")
     if expected_version is not None and task.version != expected_version:

@@ -178,21 +178,33 @@ def scan(db: Database, actor: Actor, task_id: int, raw: str) -> ScanResult:
             if find_record_in(session, code) is None:
                 raise NotFound(f"记录编号 {code} 不存在。")
             return ScanResult("record", code, f"记录 {code}", record_number=code)
-        task = open_task(session, task_id)
+        # Read first: a scan of a line already counted changes nothing and takes no lock (on
+        # PostgreSQL a row lock is a write whose commit waits for the disk: issue 10).
+        task = open_task(session, task_id, lock=False)
         m = ITEM_CODE_RE.match(code)
         if m:
-            found = _item_by_code(session, actor, code, m["model"], m["serial"])
+            found = _item_by_code(session, db, task, code, m["model"], m["serial"])
         else:
             found = _item_by_serial(session, db, task, code)
         if isinstance(found, ScanResult):
             return found
-        return _register_scanned(session, db, actor, task, code, *found)
+        # A line to add: the task is locked for it and read again as it now stands; the item
+        # is made (when new) only under the lock, as before.
+        task = open_task(session, task_id)
+        model, serial, item = found
+        made = False
+        if item is None:
+            item, made = _new_item(session, actor, model, serial)
+        return _register_scanned(session, db, actor, task, code, item, made)
+
+
+Found = tuple[ProductModel, str, Item | None]  # the model, the serial, the item if known
 
 
 def _item_by_code(
-    session: Session, actor: Actor, code: str, model_code: str, serial: str
-) -> tuple[Item, bool] | ScanResult:
-    """An item code (型号/编号): the item, made under its model when new (and whether it was)."""
+    session: Session, db: Database, task: ReturnTask, code: str, model_code: str, serial: str
+) -> Found | ScanResult:
+    """An item code (型号/编号): its line on this task, else its model and item (None: new)."""
     # The maker comes along; both are kept alive with the session, so the item's model and
     # the line's maker are found there, not read again.
     row = session.execute(
@@ -212,15 +224,18 @@ def _item_by_code(
             model_code=model_code,
         )
     item = find_item(session, model.id, serial)
-    if item is not None:
-        return item, False
-    check_serial(serial)
-    return _new_item(session, actor, model, serial)
+    if item is None:
+        check_serial(serial)
+        return model, serial, None
+    counted = lines_loaded(session, ReturnLine.task_id == task.id, ReturnLine.item_id == item.id)
+    if counted:
+        return _already(session, db, code, counted[0])
+    return model, serial, item
 
 
 def _item_by_serial(
     session: Session, db: Database, task: ReturnTask, code: str
-) -> tuple[Item, bool] | ScanResult:
+) -> Found | ScanResult:
     """A bare serial: the line on this task, the one item known by it, or a question."""
     if "/" in code or not SERIAL_RE.match(code) or len(code) < MIN_SERIAL_LENGTH:
         raise DomainError(
@@ -236,7 +251,7 @@ def _item_by_serial(
         return ScanResult(
             "needs_model", code, f"出厂编号 {code} {why}，请选择型号。", serial_no=code
         )
-    return candidates[0], False
+    return candidates[0].model, code, candidates[0]
 
 
 def _already(session: Session, db: Database, code: str, line: ReturnLine) -> ScanResult:
@@ -259,7 +274,8 @@ def _register_scanned(
     item: Item,
     made: bool,
 ) -> ScanResult:
-    """`made`: this scan made the item, so it is on no task yet."""
+    """`made`: this scan made the item, so it is on no task yet. A known item is looked for
+    on the task again under the task's lock: another desk may have just counted it."""
     if not made:
         existing = lines_loaded(
             session, ReturnLine.task_id == task.id, ReturnLine.item_id == item.id
