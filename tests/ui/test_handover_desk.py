@@ -441,15 +441,27 @@ def test_the_desk_reopens_the_task_it_had_open(
 
     again = HandoverDesk(make_desk(org.clerk))
     qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.task is not None)  # the next turn: the list shows first
     assert again.task is not None and again.task.id == first.id
     assert selected_row(again.tasks_view) == 1
     assert "上次的任务" in again.feedback.text()
     # Another login at the same machine has its own; a confirmed task is not reopened.
-    assert HandoverDesk(make_desk(org.engineer)).task is None
+    engineers = HandoverDesk(make_desk(org.engineer))
+    qtbot.addWidget(engineers)
     line = returns.add_line(sqlite_db, org.clerk, first.id, "GC-12A", "GC12A-1")
     returns.decide_line(sqlite_db, org.clerk, line.id, Decision.reject, "故障单缺失")
     returns.confirm_handover(sqlite_db, org.clerk, first.id, "李参谋", "王敏")
-    assert HandoverDesk(make_desk(org.clerk)).task is None
+    later = HandoverDesk(make_desk(org.clerk))
+    qtbot.addWidget(later)
+    qtbot.wait(50)  # the turn in which a remembered task would be reopened
+    assert engineers.task is None and later.task is None
+    # A task opened before that turn (the window routing a task number here) stays open.
+    routed = HandoverDesk(make_desk(org.clerk))
+    qtbot.addWidget(routed)
+    second = returns.create_task(sqlite_db, org.clerk, "某部队修理所")
+    routed.show_task_by_id(second.id)
+    qtbot.wait(50)
+    assert routed.task is not None and routed.task.id == second.id
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (1600, 1000)])

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -56,6 +56,7 @@ from app.ui.records.record_printer import RecordPrinter
 NO_TASK = "请先在左侧选择或新建任务，再扫描产品；扫描记录编号可直接打开该记录。"
 LIST_FILTER = "Excel 表格 (*.xlsx *.xlsm *.xls *.ods);;所有文件 (*)"
 OPEN_TASKS_KEY = "desk_open_tasks"
+REOPEN_AFTER_MS = 20
 
 
 def line_row(view: LineView) -> LineRow:
@@ -114,7 +115,9 @@ class HandoverDesk(Page):
         self.tasks_model.reload()
         self._apply_state()
         self.feedback.show_idle(NO_TASK)
-        self._reopen_last_task()
+        # A moment later: the desk shows at once with its task list, paints and takes keys, then
+        # opens the task it had open (both in one go blocked the window 110 ms at 1M: issue 10).
+        QTimer.singleShot(REOPEN_AFTER_MS, self, self._reopen_last_task)
 
     # --- building -----------------------------------------------------------------------------
 
@@ -319,7 +322,7 @@ class HandoverDesk(Page):
             self.settings.set(OPEN_TASKS_KEY, remembered)
 
     def _reopen_last_task(self) -> None:
-        if self.settings is None:
+        if self.settings is None or self.task is not None:  # a task was opened meanwhile
             return
         store = hashlib.sha1(self.db.url.encode()).hexdigest()[:12]
         number = (self.settings.get(OPEN_TASKS_KEY) or {}).get(f"{self.actor.user_id}@{store}")
