@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, inspect, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from app.db import Database
@@ -231,9 +231,12 @@ def lines_for_change(
         .order_by(ReturnTask.id)
         .with_for_update()
     ).all()
+    # Read after the lock, whole, in one statement: at ten desks every statement inside the
+    # transaction holds the audit chain for the others (issue 10, 148 statements for 10 lines).
+    loaded = {line.id: line for line in lines_loaded(session, ReturnLine.id.in_(ids))}
     lines = []
     for line_id in ids:
-        line = session.get(ReturnLine, line_id)
+        line = loaded.get(line_id)
         if line is None:
             raise NotFound("找不到这条返修产品记录。")
         if expected is not None and line_id in expected and expected[line_id] != line.version:
@@ -305,9 +308,14 @@ def task_changed(session: Session, task: ReturnTask) -> str:
 
 
 def document_of(session: Session, line: ReturnLine, kind: DocumentKind) -> DocumentCheck:
-    doc = session.scalar(
-        select(DocumentCheck).where(DocumentCheck.line_id == line.id, DocumentCheck.kind == kind)
-    )
+    if "documents" in inspect(line).unloaded:
+        doc = session.scalar(
+            select(DocumentCheck).where(
+                DocumentCheck.line_id == line.id, DocumentCheck.kind == kind
+            )
+        )
+    else:  # read with the line (`lines_loaded`): no statement
+        doc = next((d for d in line.documents if d.kind == kind), None)
     if doc is None:  # every line is registered with its three checks; an old store may lack one
         doc = DocumentCheck(line_id=line.id, kind=kind, verdict=DocumentVerdict.unchecked)
         session.add(doc)
