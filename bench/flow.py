@@ -19,7 +19,6 @@ After the way, the store is read again: every step must have happened. Prints on
 from __future__ import annotations
 
 import cProfile
-import gc
 import io
 import json
 import os
@@ -729,19 +728,7 @@ def flow(url: str, payload: dict[str, Any]) -> dict[str, Any]:
     way = Way(window, scripted, targets, payload.get("profile"))
     steps = way.build()
 
-    gc_pauses: list[tuple[int, float, float]] = []
-    started: dict[str, float] = {}
-
-    def on_gc(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            started["t"] = time.perf_counter()
-        elif "t" in started:
-            t0 = started.pop("t")
-            gc_pauses.append((info["generation"], t0, time.perf_counter() - t0))
-
-    gc.callbacks.append(on_gc)
-    beats, ran = gui.run_with_heartbeat(app, steps)
-    gc.callbacks.remove(on_gc)
+    beats, ran, gc_pauses = gui.heartbeat_with_gc(app, steps)
     idle_beats, _ = gui.run_with_heartbeat(app, [("idle", lambda: None)] * 100)
     out = summarize(beats, ran, scripted.marks, gc_pauses, way.looped)
     out["scans"] = way.scans

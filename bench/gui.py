@@ -362,19 +362,7 @@ def session(url: str, payload: dict[str, Any]) -> dict[str, Any]:
         steps.append((f"scroll lines {n}", scroll(page.view)))
     steps.append(("back to desk", lambda: go(window, "desk")))
 
-    gc_pauses: list[tuple[int, float, float]] = []  # generation, start, seconds
-    started: dict[str, float] = {}
-
-    def on_gc(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            started["t"] = time.perf_counter()
-        elif "t" in started:
-            t0 = started.pop("t")
-            gc_pauses.append((info["generation"], t0, time.perf_counter() - t0))
-
-    gc.callbacks.append(on_gc)
-    beats, ran = run_with_heartbeat(app, steps)
-    gc.callbacks.remove(on_gc)
+    beats, ran, gc_pauses = heartbeat_with_gc(app, steps)
     gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
     worst = max(range(len(gaps)), key=lambda k: gaps[k])
     during = [name for name, t0, _t1 in ran if beats[worst] <= t0 < beats[worst + 1]]
@@ -407,6 +395,31 @@ def session(url: str, payload: dict[str, Any]) -> dict[str, Any]:
     window.close()
     db.dispose()
     return out
+
+
+GcPause = tuple[int, float, float]  # generation, start, seconds
+
+
+def heartbeat_with_gc(
+    app: QApplication, steps: list[tuple[str, Callable[[], None]]]
+) -> tuple[list[float], list[tuple[str, float, float]], list[GcPause]]:
+    """`run_with_heartbeat`, with every garbage collection that ran meanwhile."""
+    pauses: list[GcPause] = []
+    started: dict[str, float] = {}
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started["t"] = time.perf_counter()
+        elif "t" in started:
+            t0 = started.pop("t")
+            pauses.append((info["generation"], t0, time.perf_counter() - t0))
+
+    gc.callbacks.append(on_gc)
+    try:
+        beats, ran = run_with_heartbeat(app, steps)
+    finally:
+        gc.callbacks.remove(on_gc)
+    return beats, ran, pauses
 
 
 def run_with_heartbeat(
