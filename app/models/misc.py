@@ -65,9 +65,34 @@ class AuditEvent(Base):
     hash: Mapped[str | None] = mapped_column(String(64))
 
 
+class AuditStaged(Base):
+    """Events of a PostgreSQL transaction waiting for its commit (migration 0018).
+
+    A desk inserts its events here without a lock; a deferred trigger moves them onto the
+    chain inside the commit itself, so the chain's head is locked only for the server's own
+    work and the commit's flush, never while a desk's process waits for the CPU. Always empty
+    between transactions; unused on SQLite, whose writers are serialised by BEGIN IMMEDIATE.
+    """
+
+    __tablename__ = "audit_staged"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(30))
+
+
 class AuditChainHead(Base):
-    """The chain's one head row: the last seq and hash. Writers lock it (FOR UPDATE) so two
-    desks on PostgreSQL append in one order; the chain cannot fork."""
+    """The chain's one head row: the last seq and hash. Whoever seals locks it (on PostgreSQL
+    the trigger inside each COMMIT, migration 0018) so desks append in one order; the chain
+    cannot fork."""
 
     __tablename__ = "audit_chain_head"
     __table_args__ = (CheckConstraint("id = 1", name="one_row"),)

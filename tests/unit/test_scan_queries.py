@@ -21,11 +21,12 @@ COUNTED_SERIAL = 2  # the task; the line with its item, model, maker and documen
 COUNTED_CODE = 4  # the task; the model with its maker; the item; its line on the task
 # The task; the model with its maker; no such item; the task locked; the item made and handed
 # back; the login's standing; the next seq; the line, its 3 checks, the task's version; the
-# task as it now is (its user unit, its records and its count in one); the audit chain's head,
-# the events, the new head.
-NEW_ITEM = 14
-# SQLite inserts the 3 checks one by one (it cannot return their ids in order from one INSERT).
-NEW_ITEM_SQLITE = NEW_ITEM + 2
+# task as it now is (its user unit, its records and its count in one); the events, staged for
+# the COMMIT to seal (migration 0018).
+NEW_ITEM = 12
+# SQLite inserts the 3 checks one by one (it cannot return their ids in order from one INSERT),
+# and seals the events itself: the chain's head, the events, the new head.
+NEW_ITEM_SQLITE = NEW_ITEM + 2 + 2
 
 
 def sent(db: Database, org: Org, task_id: int, code: str) -> tuple[ScanResult, list[str]]:

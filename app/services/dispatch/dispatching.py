@@ -322,6 +322,13 @@ def dispatch(
         materials = unit_of_kind(session, UnitKind.materials_dept, actor.unit_id)
         if materials is None:
             raise DomainError("尚未设置物资管理部门单位。")
+        # The lines move before the JJ number is taken: its series waits for this commit.
+        for line in lines:
+            reason = late.get(line.id, "")
+            advance(session, actor, line, "dispatch", reason)
+            line.dispatched_on = today
+            line.dispatch_late_reason = reason
+            line.manufacturer_unit_id = maker.id
         record = new_handover(
             session,
             actor,
@@ -334,12 +341,6 @@ def dispatch(
             lines=[(line, True, "") for line in lines],
             anomalies=anomalies,
         )
-        for line in lines:
-            reason = late.get(line.id, "")
-            advance(session, actor, line, "dispatch", reason)
-            line.dispatched_on = today
-            line.dispatch_late_reason = reason
-            line.manufacturer_unit_id = maker.id
         overdue_number = None
         if late:
             late_lines = [(x, late[x.id]) for x in lines if x.id in late]

@@ -430,6 +430,8 @@ def confirm_handover(
         prime = unit_of_kind(session, UnitKind.prime_unit, actor.unit_id)
         if rejected and prime is None:
             raise DomainError("有拒收产品，但尚未设置总体单位，无法发出拒收通知。")
+        # The lines move before the numbers are taken: a number's series waits for this commit.
+        _move_lines(session, actor, lines, today)
         record = new_handover(
             session,
             actor,
@@ -442,7 +444,6 @@ def confirm_handover(
             lines=[(line, line.decision == Decision.accept, line.reject_reason) for line in lines],
             anomalies=anomalies,
         )
-        _move_lines(session, actor, lines, today)
         notice_number = None
         if rejected:
             assert prime is not None

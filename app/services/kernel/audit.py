@@ -1,11 +1,12 @@
 """The append-only audit trail: one event per change, written in the change's transaction.
 
 Events are kept in the session and written at commit, after the last flush, in one batch
-appended to the hash chain (app/services/kernel/chain.py): the writer takes the one-row
-`audit_chain_head` FOR UPDATE (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises
-writers), so two desks append in one order and the chain cannot fork. The lock is held only
-from that point to the commit, and the head is read once per transaction however many events
-it writes. An INSERT into audit_event through a session is taken into the same batch.
+appended to the hash chain (app/services/kernel/chain.py) in one order, so the chain cannot
+fork. On PostgreSQL they are staged, and a trigger inside the COMMIT locks the one-row
+`audit_chain_head`, seals them and moves them onto audit_event (migration 0018): desks wait
+for each other only for the server's own work. On SQLite, BEGIN IMMEDIATE already serialises
+writers and the events are sealed here, the head read once per transaction. An INSERT into
+audit_event through a session is taken into the same batch.
 
 At commit the newest event about each return line or task whose status the transaction changed
 carries that status in `state`; a status changed with no event about its row gets an event of
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from app.models.misc import AuditChainHead, AuditEvent
+from app.models.misc import AuditChainHead, AuditEvent, AuditStaged
 from app.models.returns import ReturnLine, ReturnTask
 from app.services.kernel import standing
 from app.services.kernel.chain import GENESIS, seal
@@ -161,12 +162,15 @@ def _forget(session: Session, transaction: Any) -> None:
 
 
 def append(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Seal `rows` onto the chain and insert them, the head locked until commit."""
+    """Put `rows` on the chain at commit. PostgreSQL stages them for the commit's own trigger
+    (migration 0018); SQLite, whose writer is alone, seals them here under its head."""
     if not rows:
         return
-    lock = " FOR UPDATE" if session.get_bind().dialect.name == "postgresql" else ""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(insert(AuditStaged.__table__), rows)  # type: ignore[arg-type]
+        return
     head = session.execute(
-        text(f"SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1{lock}")
+        text("SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1")
     ).first()
     last_seq, last_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS)
     new_seq, new_hash = seal(rows, last_seq, last_hash)

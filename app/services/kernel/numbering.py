@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,24 +29,22 @@ NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z]{2})-(?P<year>\d{4})-(?P<seq>\d{6})$")
 
 
 def issue_number(session: Session, prefix: str, year: int) -> str:
-    """Take the next number of the series; the counter row stays locked until commit or rollback."""
+    """Take the next number of the series; the counter row stays locked until commit or rollback.
+
+    Other desks issuing the same series wait for that commit, so the session's pending changes
+    are flushed first, outside the lock, and the number is taken in one statement. A service
+    takes its numbers as late in its transaction as it can (issue 10)."""
     if prefix not in PREFIXES:
         raise ValueError(f"unknown record prefix {prefix}")
+    session.flush()
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(RecordCounter)
-        .values(prefix=prefix, year=year, last_value=0)
-        .on_conflict_do_nothing(index_elements=["prefix", "year"])
-    )
+    take = insert(RecordCounter).values(prefix=prefix, year=year, last_value=1)
     value = session.execute(
-        update(RecordCounter)
-        .where(RecordCounter.prefix == prefix, RecordCounter.year == year)
-        .values(last_value=RecordCounter.last_value + 1)
-        .returning(RecordCounter.last_value)
-        # The counter row is never an object in the session: without this the ORM searches
-        # every object the session holds for it, per number (quadratic in ensure_kit_sets).
-        .execution_options(synchronize_session=False)
+        take.on_conflict_do_update(
+            index_elements=["prefix", "year"],
+            set_={"last_value": RecordCounter.last_value + 1},
+        ).returning(RecordCounter.last_value)
     ).scalar_one()
     return f"{prefix}-{year:04d}-{value:06d}"
 

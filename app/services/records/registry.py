@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -151,10 +151,14 @@ def new_handover(
     )
     session.add(record)
     session.flush()
-    for line, accepted, anomaly in lines:
-        session.add(
-            HandoverRecordLine(
-                record_id=record.id, line_id=line.id, accepted=accepted, anomaly=anomaly.strip()
-            )
+    # One statement for every line (the JJ series waits for this commit): the ORM sends an
+    # INSERT per line on SQLite, to read back ids nothing here uses.
+    if lines:
+        session.execute(
+            insert(HandoverRecordLine.__table__),  # type: ignore[arg-type]
+            [
+                {"record_id": record.id, "line_id": line.id, "accepted": ok, "anomaly": a.strip()}
+                for line, ok, a in lines
+            ],
         )
     return record

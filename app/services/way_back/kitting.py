@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import Database
 from app.errors import DomainError, NotFound, WrongState
@@ -48,8 +49,7 @@ def new_kit_set(
     )
     session.add(kit)
     session.flush()
-    for line in lines:
-        line.kit_set_id = kit.id
+    _join(session, kit.id, lines)
     audit.record(
         session,
         actor,
@@ -61,6 +61,23 @@ def new_kit_set(
         task.number if task else "",
     )
     return kit
+
+
+def _join(session: Session, kit_id: int, lines: list[ReturnLine]) -> None:
+    """The lines join the set in one statement, their versions counted up as the ORM would:
+    the set's number is taken by now and its series waits for this commit (issue 10), where
+    the ORM sends one UPDATE per line to check each version."""
+    if not lines:
+        return
+    table = ReturnLine.__table__
+    session.execute(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id.in_([line.id for line in lines]))
+        .values(kit_set_id=kit_id, version=table.c.version + 1)
+    )
+    for line in lines:
+        set_committed_value(line, "kit_set_id", kit_id)
+        set_committed_value(line, "version", line.version + 1)
 
 
 BACKFILLED = "kit_sets_backfilled"
