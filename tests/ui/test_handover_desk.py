@@ -496,33 +496,3 @@ def test_product_names_are_not_cut_off(
     # Every column shows whole within the table (no horizontal scrolling needed to read it).
     assert view.horizontalHeader().length() <= view.viewport().width() + 1
     window.grab().save(str(tmp_path / f"desk-{size[0]}.png"))
-
-
-def test_a_second_scan_far_down_a_long_task_reads_the_rows_up_to_it_at_once(
-    qtbot: Any, sqlite_db: Database, org: Org, make_desk: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Issue 10: counting an imported list, a scan of its 23rd item reads rows 6–23 in one
-    read (the line's seq says how far), not a page of 5 at a time while the window waits."""
-    from app.ui.handover.desk import HandoverDesk
-
-    task = returns.create_task(sqlite_db, org.clerk, "某部队修理所")
-    for k in range(23):
-        returns.add_line(sqlite_db, org.clerk, task.id, "GC-12A", f"DEEP-{k:02d}")
-    desk = HandoverDesk(make_desk(org.clerk), page_size=5)
-    qtbot.addWidget(desk)
-    click_row(qtbot, desk.tasks_view, desk.tasks_model.find(lambda t: t.id == task.id))
-    qtbot.waitUntil(lambda: desk.task is not None and desk.lines_model.rowCount() == 5)
-    reads: list[int] = []
-    page_lines = returns.page_lines
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        reads.append(kwargs["limit"])
-        return page_lines(*args, **kwargs)
-
-    monkeypatch.setattr(returns, "page_lines", counted)
-    message = scan(qtbot, desk, "GC-12A/DEEP-22")
-    assert "已" in message and desk.feedback.tone == Tone.warn, message
-    assert reads == [20]  # rows 6–25 asked for once; 23 there
-    row = selected_row(desk.lines_view)
-    assert row == 22 and desk.lines_model.row(row).serial_no == "DEEP-22"
-    assert not desk.lines_model.canFetchMore()

@@ -413,11 +413,7 @@ class HandoverDesk(Page):
 
     def select_line(self, line: LineView) -> None:
         """Select (reading further pages if needed) and scroll to this line; refresh its row."""
-        model = self.lines_model
-        # The open task's lines are listed by seq: the rows up to this one come in one read.
-        last = model.row(model.rowCount() - 1).seq if model.rowCount() else 0
-        ahead = line.seq - last if line.task_id == getattr(self.task, "id", None) else 0
-        index = model.find_or_fetch(lambda r: r.id == line.id, ahead=ahead)
+        index = self.lines_model.find_or_fetch(lambda r: r.id == line.id)
         if index is None:
             self.lines_model.fetch_tail()
             index = self.lines_model.find_or_fetch(lambda r: r.id == line.id)

@@ -136,17 +136,13 @@ class PagedTableModel(QAbstractTableModel):
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
             return
-        self._read(self.page_size)
-
-    def _read(self, limit: int) -> None:
-        """The next `limit` rows, in one read."""
-        fetched = self._fetch(self._rows[-1] if self._rows else None, limit)
+        fetched = self._fetch(self._rows[-1] if self._rows else None, self.page_size)
         if fetched is None:
             # The read was refused (the runner has shown why): stop asking until the next reload.
             self._exhausted = True
             return
         page = list(fetched)
-        if len(page) < limit:
+        if len(page) < self.page_size:
             self._exhausted = True
         if page:
             first = len(self._rows)
@@ -232,20 +228,9 @@ class PagedTableModel(QAbstractTableModel):
         """The position of the first loaded row that matches, or None."""
         return next((i for i, row in enumerate(self._rows) if match(row)), None)
 
-    def find_or_fetch(
-        self, match: Callable[[Row], bool], max_rows: int = 20_000, ahead: int = 0
-    ) -> int | None:
-        """Like `find`, reading further pages until the row shows up (a line far down a task).
-
-        `ahead`: how many rows past the last one read the wanted row lies at most, when the
-        caller knows (a line's seq): they are read in one statement, not a page at a time,
-        each page a round trip while the window waits (a 10,000-line list: 45 of them)."""
+    def find_or_fetch(self, match: Callable[[Row], bool], max_rows: int = 20_000) -> int | None:
+        """Like `find`, reading further pages until the row shows up (a line far down a task)."""
         found = self.find(match)
-        reach = min(max_rows - len(self._rows), -(-ahead // self.page_size) * self.page_size)
-        if found is None and reach > 0 and self.canFetchMore():
-            before = len(self._rows)
-            self._read(reach)
-            found = next((i for i in range(before, len(self._rows)) if match(self._rows[i])), None)
         while found is None and not self._exhausted and len(self._rows) < max_rows:
             before = len(self._rows)
             self.fetchMore()
