@@ -13,7 +13,7 @@ with ten desks on two cores it waited for the CPU with the lock held, and every 
 
 The hash is app/services/kernel/chain.py's, built in SQL: the canonical JSON list of the event
 as Python's json.dumps(ensure_ascii=False, separators=(",", ":")) writes it (to_json escapes a
-string exactly as it does), SHA-256 over its UTF-8. tests/integration/test_audit_seal.py holds
+string exactly as it does), SHA-256 over its UTF-8. tests/unit/test_audit_seal.py holds
 the two to the same hash over awkward text.
 
 SQLite: the table is created (the models are one schema) and never used; its writers are
