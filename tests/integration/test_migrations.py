@@ -386,6 +386,12 @@ def test_postgresql_store_made_at_0001_upgrades_with_its_data(pg_url: str) -> No
             db, command_line_actor(), "某部队修理所", today=dt.date(2025, 12, 2)
         )
         assert (task.id, task.number) == (3, "FX-2025-000003")
+        # The old events were chained in Python by 0013, the new one by the server at its
+        # COMMIT (0018): one chain across the two.
+        from app.services.kernel import chain
+
+        report = chain.verify_store(db)
+        assert report.ok and report.events == report.last_seq > 1, report.summary()
     finally:
         db.dispose()
 
