@@ -32,7 +32,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEvent, QEventLoop, QPoint, Qt  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QModelIndex, QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QKeyEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
@@ -231,6 +231,32 @@ def click_row(view: QTableView, row: int, column: int = 0) -> None:
     QTest.mouseClick(
         view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
     )
+
+
+def scroll_to(view: QTableView, match: Callable[[Any], bool], what: str) -> Callable[[], bool]:
+    """A person scrolling down a list to a row and clicking it, as a `wait` condition: each
+    turn of the event loop scrolls to the end once, and the view reads at most one more page
+    (Qt's fetchMore at the end of the list), never several pages in one block."""
+    model: Any = view.model()
+    clicked: list[int] = []
+
+    def turn() -> bool:
+        if clicked:  # the wait asks again while the click's read is out
+            return True
+        row = model.find(match)
+        if row is not None:
+            click_row(view, row)
+            clicked.append(row)
+            return True
+        if not model.canFetchMore(QModelIndex()):
+            raise AssertionError(f"{what} is not in the list")
+        before = model.rowCount()
+        view.scrollToBottom()
+        if model.rowCount() == before:  # already at the end: the view asked nothing
+            model.fetchMore(QModelIndex())
+        return False
+
+    return turn
 
 
 def click_check(view: QTableView, row: int, column: int = 0) -> None:
@@ -432,12 +458,10 @@ class Way:
         t = self.t
         self.nav("desk")
 
-        def open_task() -> None:
-            row = desk.tasks_model.find_or_fetch(lambda r: r.id == t.task_id, max_rows=2000)
-            assert row is not None, f"task {t.task_number} not in the desk's list"
-            click_row(desk.tasks_view, row)
-
-        self.add(f"open counting task {t.task_number}", open_task)
+        task = f"counting task {t.task_number}"
+        self.wait(
+            f"{task} scrolled to", scroll_to(desk.tasks_view, lambda r: r.id == t.task_id, task)
+        )
         self.wait("task opened", lambda: desk.task is not None and desk.task.id == t.task_id)
         codes = [c for _i, c in t.task_lines]
         order: list[str] = []
@@ -615,12 +639,10 @@ class Way:
     def _open_kit(self, number: str) -> None:
         page = self.w.kitting
 
-        def select() -> None:
-            row = page.kits_model.find_or_fetch(lambda k: k.number == number, 2000)
-            assert row is not None, f"kit set {number} not listed"
-            click_row(page.kits_view, row)
-
-        self.add(f"select kit set {number}", select)
+        kit = f"kit set {number}"
+        self.wait(
+            f"{kit} scrolled to", scroll_to(page.kits_view, lambda k: k.number == number, kit)
+        )
         self.wait(f"{number} shown", lambda: page.kit is not None and page.kit.number == number)
 
 
