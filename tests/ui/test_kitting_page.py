@@ -483,11 +483,8 @@ def test_the_page_reads_the_same_statements_for_3_sets_and_for_30(
     assert cell(page.kits_view, 0, "已返回/共") == "0/1"
 
 
-def test_closed_sets_are_read_page_by_page(
-    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
-) -> None:
-    """显示已关闭 lists every set ever made: the list reads them a page at a time as it scrolls,
-    and the set open here stays open even when its row is pages down."""
+def _eleven_closed_sets(qtbot: Any, sqlite_db: Database, org: Org, make_desk: Any) -> Any:
+    """Eleven closed sets and the task's live one (its deadline last), on a page of 3 rows."""
     from sqlalchemy import update
 
     from app.models.delivery import KitSet, KitSetStatus
@@ -511,6 +508,40 @@ def test_closed_sets_are_read_page_by_page(
     page.resize(1160, 300)
     page.show()
     qtbot.waitExposed(page)
+    return page
+
+
+def test_the_list_read_again_starts_at_its_top_and_reads_one_page(
+    qtbot: Any, sqlite_db: Database, org: Org, make_desk: Any, monkeypatch: Any
+) -> None:
+    """Issue 10: after a step the sets are read again from the first page. The view went
+    back to its top: left at the bottom of the rows read before, it showed the new first
+    page's end and Qt read the next page at once, on the GUI thread."""
+    page = _eleven_closed_sets(qtbot, sqlite_db, org, make_desk)
+    click(qtbot, page.show_closed)
+    while not page.kits_model.exhausted:  # the person scrolls down to the last set
+        qtbot.keyClick(page.kits_view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        qtbot.wait(10)
+    reads: list[object] = []
+    page_kit_sets = kitting.page_kit_sets
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs.get("after"))
+        return page_kit_sets(*args, **kwargs)
+
+    monkeypatch.setattr(kitting, "page_kit_sets", counted)
+    page.refresh()
+    qtbot.wait(100)  # Qt's own look for more rows comes in a later turn of the event loop
+    assert reads == [None] and page.kits_model.rowCount() == 3
+    assert page.kits_view.verticalScrollBar().value() == 0
+
+
+def test_closed_sets_are_read_page_by_page(
+    qtbot: Any, sqlite_db: Database, org: Org, prompts: ScriptedPrompts, make_desk: Any
+) -> None:
+    """显示已关闭 lists every set ever made: the list reads them a page at a time as it scrolls,
+    and the set open here stays open even when its row is pages down."""
+    page = _eleven_closed_sets(qtbot, sqlite_db, org, make_desk)
     assert page.kits_model.rowCount() == 1  # only the task's own set is live
     assert page.kit is not None
     live = page.kit.number

@@ -31,6 +31,10 @@ def make_table(model: QAbstractTableModel, stretch: int | None = None) -> QTable
             view.setColumnWidth(i, column.width)
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    # Rows read again from the first page start at the top. Left far down (where the person
+    # had scrolled), the view showed the new first page's end and Qt read the next page at
+    # once, on the GUI thread: two pages after every step on the 齐套 list (issue 10).
+    model.modelAboutToBeReset.connect(view.scrollToTop)
     return view
 
 
