@@ -496,3 +496,40 @@ def test_product_names_are_not_cut_off(
     # Every column shows whole within the table (no horizontal scrolling needed to read it).
     assert view.horizontalHeader().length() <= view.viewport().width() + 1
     window.grab().save(str(tmp_path / f"desk-{size[0]}.png"))
+
+
+def test_a_second_scan_far_down_a_long_task_reads_the_rows_up_to_it_off_the_gui_thread(
+    qtbot: Any, sqlite_db: Database, org: Org, make_desk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10: counting a list of thousands by scanning, a scan of an item far past the rows
+    read shows the item at once and reads the rows up to it in the runner's worker (10,000
+    rows cost 0.4 s whether in pages or in one read), then selects its row."""
+    import threading
+
+    from app.ui.handover.desk import HandoverDesk
+
+    task = returns.create_task(sqlite_db, org.clerk, "某部队修理所")
+    for k in range(23):
+        returns.add_line(sqlite_db, org.clerk, task.id, "GC-12A", f"DEEP-{k:02d}")
+    desk = HandoverDesk(make_desk(org.clerk), page_size=5)
+    qtbot.addWidget(desk)
+    click_row(qtbot, desk.tasks_view, desk.tasks_model.find(lambda t: t.id == task.id))
+    qtbot.waitUntil(lambda: desk.task is not None and desk.lines_model.rowCount() == 5)
+    reads: list[tuple[int, bool]] = []
+    page_lines = returns.page_lines
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        on_gui = threading.current_thread() is threading.main_thread()
+        reads.append((kwargs["limit"], on_gui))
+        return page_lines(*args, **kwargs)
+
+    monkeypatch.setattr(returns, "page_lines", counted)
+    message = scan(qtbot, desk, "GC-12A/DEEP-22")
+    assert "已" in message and desk.feedback.tone == Tone.warn, message
+    assert desk.detail.line is not None and desk.detail.line.serial_no == "DEEP-22"
+    qtbot.waitUntil(lambda: selected_row(desk.lines_view) == 22)
+    assert reads == [(18, False)]  # rows 6–23 in one read, in the worker
+    assert desk.lines_model.rowCount() == 23 and desk.lines_model.row(22).serial_no == "DEEP-22"
+    # A scan within the rows read selects at once, reading nothing.
+    scan(qtbot, desk, "GC-12A/DEEP-03")
+    assert selected_row(desk.lines_view) == 3 and len(reads) == 1

@@ -141,8 +141,11 @@ class PagedTableModel(QAbstractTableModel):
             # The read was refused (the runner has shown why): stop asking until the next reload.
             self._exhausted = True
             return
-        page = list(fetched)
-        if len(page) < self.page_size:
+        self.extend(list(fetched), exhausted=len(fetched) < self.page_size)
+
+    def extend(self, page: Sequence[Row], exhausted: bool) -> None:
+        """Rows read elsewhere (off the GUI thread) that come right after the last one."""
+        if exhausted:
             self._exhausted = True
         if page:
             first = len(self._rows)
