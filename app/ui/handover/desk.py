@@ -455,7 +455,9 @@ class HandoverDesk(Page):
                 model.extend(page, exhausted=len(page) < want)
             self.select_line(line)
 
-        self.run(
+        # Not waited for in place (the runner's grace would hold the window the first 60 ms).
+        self.runner.run(
+            self,
             call(
                 returns.page_lines,
                 self.db,
@@ -464,6 +466,9 @@ class HandoverDesk(Page):
                 limit=want,
             ),
             done=read,
+            failed=self.show_failure,
+            origin=self,
+            background=True,
         )
 
     def line_added(self, line: LineView, task: TaskView | None = None) -> None:
