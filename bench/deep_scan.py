@@ -21,20 +21,22 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.flow import pump, wait_until  # noqa: E402
 from bench.generate import PASSWORD  # noqa: E402
+from bench.pages import Heart  # noqa: E402
 
 LIST_ROWS = 10_000
 
@@ -59,13 +61,6 @@ def store_copy(url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def pump(app: QApplication, seconds: float, until: Callable[[], bool] = lambda: False) -> None:
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < seconds and not until():
-        app.processEvents()
-        time.sleep(0.001)
 
 
 def deep_scan(url: str) -> dict[str, Any]:
@@ -105,38 +100,30 @@ def deep_scan(url: str) -> dict[str, Any]:
     desk.show()
     row = desk.tasks_model.find_or_fetch(lambda t: t.id == task_id, 5_000)
     desk.tasks_view.setCurrentIndex(desk.tasks_model.index(row, 0))
-    pump(app, 5, lambda: desk.task is not None and desk.task.id == task_id)
-    pump(app, 0.5)
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def beat() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.timeout.connect(beat)
-    timer.start(10)
-    pump(app, 0.3)
-    gaps.clear()
-    last[0] = time.perf_counter()
+    wait_until(lambda: desk.task is not None and desk.task.id == task_id, "the list's task")
+    pump(500)
+    heart = Heart()
+    heart.timer.start()
+    pump(300)
+    scanned = time.perf_counter()
     field = desk.scan_field
     field.setFocus()
     QTest.keyClicks(field, code)
     QTest.keyClick(field, Qt.Key.Key_Return)
     selected = lambda: desk.lines_view.currentIndex().row()  # noqa: E731
-    pump(app, 10, lambda: selected() == LIST_ROWS - 1)
-    pump(app, 0.5)
-    timer.stop()
+    wait_until(lambda: selected() == LIST_ROWS - 1, "the last line selected", 10)
+    pump(500)
+    heart.timer.stop()
     collector.stop()
     db.dispose()
+    beats = [b for b in heart.beats if b >= scanned]
+    gaps = sorted(b - a for a, b in zip(beats, beats[1:], strict=False))
     return {
         "url": url.split("@")[-1],
         "lines": LIST_ROWS,
         "selected_row": selected(),
-        "longest_gaps_ms": [round(g * 1000, 1) for g in sorted(gaps)[-5:]],
-        "max_gap_ms": round(max(gaps) * 1000, 1),
+        "longest_gaps_ms": [round(g * 1000, 1) for g in gaps[-5:]],
+        "max_gap_ms": round(heart.longest_ms(since=scanned), 1),
     }
 
 

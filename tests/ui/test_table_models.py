@@ -160,3 +160,23 @@ def test_a_big_insert_fits_its_columns_from_a_sample_and_widens_for_its_longest(
     model.extend(list(range(5_000)), exhausted=True)
     assert MEASURE_AT_MOST <= len(set(asked)) <= MEASURE_AT_MOST + 1
     assert 4_999 in asked and view.columnWidth(0) > narrow
+
+
+def test_a_fitted_column_is_as_wide_as_qt_wants_for_its_text(qtbot: Any) -> None:
+    """Measured a pixel short of what the delegate draws in (the exact advance, the grid
+    line), Qt cut the text off: "电源…" for 电源模块, "10…" for line 10000."""
+    from app.ui.kit.paged_model import Column, list_fetcher
+    from app.ui.kit.tables import ContentsFit, make_table
+
+    texts = ["10000", "电源模块", "待核对 0/3", "不一致：证明文件"]
+    columns = [Column(f"列{i}", lambda r, i=i: r[i]) for i in range(len(texts))]
+    model = PagedTableModel(columns, list_fetcher(()), 200)
+    view = make_table(model, stretch=None)
+    qtbot.addWidget(view)
+    ContentsFit(view, list(range(len(texts))))
+    model.extend([tuple(texts)], exhausted=True)
+    view.resize(800, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    for i in range(len(texts)):
+        assert view.columnWidth(i) >= view.sizeHintForColumn(i), texts[i]

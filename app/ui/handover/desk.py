@@ -171,10 +171,10 @@ class HandoverDesk(Page):
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         view.setTabKeyNavigation(False)  # Tab leaves the table for the line's documents
         # 产品名称 as wide as its longest name: never cut off (defect 14); each new line measured
-        # alone, not the whole task again at every scan (issue 10).
+        # alone, not the whole task again at every scan (issue 10). "不一致：证明文件" whole, too,
+        # and 序号 past 9,999 (an imported list of 10,000).
         titles = [c.title for c in self.lines_model.columns]
-        # "不一致：证明文件" whole, too
-        self.lines_fit = ContentsFit(view, [titles.index(t) for t in ("产品名称", "三证")])
+        self.lines_fit = ContentsFit(view, [titles.index(t) for t in ("序号", "产品名称", "三证")])
         return view
 
     def _wire(self) -> None:
@@ -427,47 +427,36 @@ class HandoverDesk(Page):
         self.detail.show_line(line)
         self._select(self.lines_view, index)
 
-    def _far(self, line: LineView) -> bool:
-        """The open task's line lies more than a page past the rows read (a list of thousands,
-        counted by scanning): reading up to it costs its rows, 0.4 s for 10,000 on SQLite."""
+    def _last_row(self) -> LineRow | None:
         model = self.lines_model
-        if self.task is None or line.task_id != self.task.id or model.exhausted:
+        return model.row(model.rowCount() - 1) if model.rowCount() else None  # type: ignore[no-any-return]
+
+    def _far(self, line: LineView) -> bool:
+        """The open task's line lies more than a page past the rows read, which come in seq
+        order (a list of thousands, counted by scanning): reading up to it costs its rows,
+        0.4 s for 10,000 on SQLite."""
+        if self.task is None or line.task_id != self.task.id or self.lines_model.exhausted:
             return False
-        if model.find(lambda r: r.id == line.id) is not None:
-            return False
-        rows = model.rowCount()
-        last = model.row(rows - 1).seq if rows else 0
-        return line.seq - last > model.page_size
+        last = self._last_row()
+        return line.seq - (last.seq if last is not None else 0) > self.lines_model.page_size
 
     def _read_up_to(self, line: LineView) -> None:
         """The rows up to `line`, read off the GUI thread, then the line selected."""
-        model = self.lines_model
-        rows = model.rowCount()
-        last = model.row(rows - 1) if rows else None
-        task_id = line.task_id
-        want = line.seq - (last.seq if last is not None else 0)
+        last = self._last_row()
+        after = last.seq if last is not None else None
+        want = line.seq - (after or 0)
 
         def read(page: list[LineRow]) -> None:
-            now = model.row(model.rowCount() - 1) if model.rowCount() else None
-            if self.task is None or self.task.id != task_id:
+            if self.task is None or self.task.id != line.task_id:
                 return  # another task is open by now
-            if now is last:  # nothing read or reset meanwhile: these rows come next
-                model.extend(page, exhausted=len(page) < want)
+            if self._last_row() is last:  # nothing read or reset meanwhile: these come next
+                self.lines_model.extend(page, exhausted=len(page) < want)
             self.select_line(line)
 
         # Not waited for in place (the runner's grace would hold the window the first 60 ms).
-        self.runner.run(
-            self,
-            call(
-                returns.page_lines,
-                self.db,
-                task_id=task_id,
-                after=last.seq if last is not None else None,
-                limit=want,
-            ),
+        self.run(
+            call(returns.page_lines, self.db, task_id=line.task_id, after=after, limit=want),
             done=read,
-            failed=self.show_failure,
-            origin=self,
             background=True,
         )
 
@@ -475,12 +464,11 @@ class HandoverDesk(Page):
         """A line this desk just registered; `task`, the task as the change left it, when the
         service handed it back (a scan does), else it is read again."""
         model = self.lines_model
-        rows = model.rowCount()
-        last = model.row(rows - 1).seq if rows else 0
+        last = self._last_row()
         if (
             model.exhausted
             and line.task_id == getattr(self.task, "id", None)
-            and line.seq == last + 1
+            and line.seq == (last.seq if last is not None else 0) + 1
         ):
             model.append(line_row(line))  # right after the last row shown: nothing to read
         else:

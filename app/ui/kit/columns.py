@@ -42,7 +42,7 @@ TASK_COLUMNS = (
         tone=lambda t: _task_tone(t),
         width=50,
     ),
-    Column("件数", lambda t: str(t.line_count), RIGHT, width=36),
+    Column("件数", lambda t: str(t.line_count), RIGHT, width=48),  # an imported 10,000
     Column("节点日期", lambda t: date_text(t.node_date), CENTER, width=82),
 )
 

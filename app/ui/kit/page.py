@@ -80,6 +80,7 @@ class Page(QWidget):
         changes: Change = Change.NONE,
         label: str = "",
         title: str = "操作未完成",
+        background: bool = False,
     ) -> Operation:
         """Start a service call through the runner; see `Runner.run`."""
         return self.runner.run(
@@ -91,6 +92,7 @@ class Page(QWidget):
             label=label,
             title=title,
             origin=self,
+            background=background,
         )
 
     def now(self, job: Call[T], default: Any = None) -> Any:

@@ -255,7 +255,7 @@ class Runner(QObject):
         A call with `changes` is a write (one at a time, in order); a call with a `label` shows
         a progress dialog with 取消 when it lasts longer than `show_progress_after_ms` and is
         not waited for in place (`label_grace_ms`). A `background` call (a check the program
-        starts on its own) is never waited for.
+        starts on its own, a long read the page shows when it comes) is never waited for.
         """
         if not background:
             note_activity()

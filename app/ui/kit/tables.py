@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QObject
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView
 
 from app.ui.kit.paged_model import Column
@@ -94,16 +96,21 @@ class ContentsFit(QObject):
         if last < first:
             return
         model = self.view.model()
-        metrics = self.view.fontMetrics()
+        # Measured as QTableView::sizeHintForColumn does: the text's exact advance rounded up,
+        # the delegate's margins and the grid's line. A pixel short, Qt elides the text
+        # ("电源…" for 电源模块, "待核对 …" for 待核对 0/3).
+        metrics = QFontMetricsF(self.view.font())
         header = self.view.horizontalHeader()
-        pad = 2 * self.margin()
+        pad = 2 * self.margin() + (1 if self.view.showGrid() else 0)
         # Thousands of rows at once (a long list read up to a scanned line): measured all, they
         # held the window 185 ms for 9,800; an even sample, as Qt's own resizeContentsPrecision.
         rows = range(first, last + 1, max(1, (last - first + 1) // MEASURE_AT_MOST))
         for column in self.columns:
-            widest = max(
-                metrics.horizontalAdvance(str(model.index(row, column).data() or ""))
-                for row in (*rows, last)
+            widest = math.ceil(
+                max(
+                    metrics.horizontalAdvance(str(model.index(row, column).data() or ""))
+                    for row in (*rows, last)
+                )
             )
             if widest + pad > header.sectionSize(column):
                 header.resizeSection(column, widest + pad)
